@@ -1,0 +1,65 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import Fastify from "fastify";
+import { registerAuthRoutes } from "./auth/auth.routes.ts";
+import { bootstrapDatabase } from "./auth/bootstrap.ts";
+import { registerAuthentication } from "./auth/http-auth.ts";
+import type { Config } from "./config.ts";
+import { createDatabase } from "./db/client.ts";
+import { applyMigrations } from "./db/migrate.ts";
+import { registerGraphQL } from "./graphql/http.ts";
+import { registerClientRoutes } from "./http/client.routes.ts";
+import { registerHealthRoutes } from "./http/health.routes.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+export interface AppOptions {
+  logger?: Logger;
+}
+
+/**
+ * Builds the whole server — database migrated and bootstrapped, HTTP routes, GraphQL — without
+ * listening yet, so that main.ts and tests start it the same way (tests on port 0).
+ */
+export async function buildApp(config: Config, options: AppOptions = {}) {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const { applied } = await applyMigrations(config.DATABASE_URL);
+  if (applied.length > 0) logger.info({ migrations: applied }, "Applied database migrations");
+  const db = createDatabase(config.DATABASE_URL);
+  await bootstrapDatabase(db, config, logger);
+
+  const http = Fastify({ loggerInstance: logger, trustProxy: config.isProduction });
+  await http.register(fastifyCookie);
+  await http.register(fastifyHelmet, {
+    contentSecurityPolicy: { directives: { "img-src": ["'self'", "data:", "blob:"] } },
+  });
+  await http.register(fastifyRateLimit, { global: false, hook: "preHandler" });
+
+  registerHealthRoutes(http, db);
+  await http.register(async (api) => {
+    registerAuthentication(api, db);
+    registerAuthRoutes(api, db, config);
+    registerGraphQL(api, db, config, logger);
+  });
+  await registerClientRoutes(http);
+
+  return {
+    http,
+    db,
+    config,
+    logger,
+    /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
+    async start(port = config.PORT, host = config.HOST) {
+      await http.listen({ port, host });
+      const address = http.server.address();
+      const actualPort = typeof address === "object" && address ? address.port : port;
+      return `http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`;
+    },
+    async stop() {
+      await http.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

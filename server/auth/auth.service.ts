@@ -1,0 +1,93 @@
+import type { Database } from "../db/client.ts";
+import type { ApiToken, UserRole } from "../generated/prisma/client.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { UNKNOWN_USER_PASSWORD_HASH, verifyPassword } from "./password.ts";
+import { API_TOKEN_PREFIX, generateToken, hashToken } from "./tokens.ts";
+
+/** Who is calling, and how they proved it. Every domain call is scoped to `workspaceId`. */
+export interface Viewer {
+  userId: string;
+  workspaceId: string;
+  role: UserRole;
+  /** Set for browser sessions: unsafe requests must echo it in `X-CSRF-Token`. */
+  csrfToken: string | null;
+}
+
+/** Refreshing `lastUsedAt` on every request would turn each API read into a write. */
+const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
+
+export async function login(db: Database, email: string, password: string, ttlHours: number) {
+  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const passwordMatches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_PASSWORD_HASH);
+  if (!user || !passwordMatches) return null;
+  const sessionToken = generateToken();
+  const session = await db.session.create({
+    data: {
+      userId: user.id,
+      tokenHash: hashToken(sessionToken),
+      csrfToken: generateToken(),
+      expiresAt: new Date(Date.now() + ttlHours * 3_600_000),
+    },
+  });
+  return { sessionToken, csrfToken: session.csrfToken, expiresAt: session.expiresAt, user };
+}
+
+export async function logout(db: Database, sessionToken: string) {
+  await db.session.deleteMany({ where: { tokenHash: hashToken(sessionToken) } });
+}
+
+export async function viewerFromSession(db: Database, sessionToken: string): Promise<Viewer | null> {
+  const session = await db.session.findUnique({
+    where: { tokenHash: hashToken(sessionToken) },
+    include: { user: true },
+  });
+  if (!session || session.expiresAt <= new Date()) return null;
+  const { user } = session;
+  return { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: session.csrfToken };
+}
+
+export async function viewerFromApiToken(db: Database, token: string): Promise<Viewer | null> {
+  const record = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  const now = new Date();
+  if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) return null;
+  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > API_TOKEN_TOUCH_INTERVAL_MS) {
+    await db.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: now } });
+  }
+  const { user } = record;
+  return { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: null };
+}
+
+export interface NewApiToken {
+  /** The secret itself: shown once, never stored. */
+  token: string;
+  apiToken: ApiToken;
+}
+
+export async function createApiToken(
+  db: Database,
+  viewer: Viewer,
+  name: string,
+  expiresInDays?: number | null,
+): Promise<NewApiToken> {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 100) throw ValidationError.of("name", "Give the token a name of 1 to 100 characters");
+  if (expiresInDays != null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650)) {
+    throw ValidationError.of("expiresInDays", "Expiry must be between 1 and 3650 days");
+  }
+  const token = generateToken(API_TOKEN_PREFIX);
+  const apiToken = await db.apiToken.create({
+    data: {
+      userId: viewer.userId,
+      name: trimmed,
+      tokenHash: hashToken(token),
+      expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
+    },
+  });
+  return { token, apiToken };
+}
+
+export async function revokeApiToken(db: Database, viewer: Viewer, id: string): Promise<ApiToken> {
+  const owned = await db.apiToken.findFirst({ where: { id, userId: viewer.userId } });
+  if (!owned) throw new NotFoundError("API token");
+  return owned.revokedAt ? owned : db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from "node:crypto";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+import { hashPassword } from "./password.ts";
+import { hashToken } from "./tokens.ts";
+
+const DEFAULT_ADMIN_EMAIL = "admin@bharat-crm.local";
+
+/**
+ * Makes a fresh database usable: a first workspace and admin (from ADMIN_EMAIL/ADMIN_PASSWORD,
+ * or a generated password logged once), ADMIN_API_TOKEN granted to that admin, and the
+ * configured WhatsApp number owned by the first workspace. Safe to run at every start.
+ */
+export async function bootstrapDatabase(db: Database, config: Config, logger: Logger) {
+  let admin = await db.user.findFirst({ where: { role: "ADMIN" }, orderBy: { createdAt: "asc" } });
+  if (!admin && (await db.user.count()) === 0) {
+    const email = (config.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
+    const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
+    const workspace = await db.workspace.create({ data: { name: "My business" } });
+    admin = await db.user.create({
+      data: { workspaceId: workspace.id, email, name: "Admin", role: "ADMIN", passwordHash: await hashPassword(password) },
+    });
+    if (config.ADMIN_PASSWORD) {
+      logger.info({ email }, "Created the first admin account with ADMIN_PASSWORD");
+    } else {
+      // Printed once, by design: it is the only way into a fresh install without ADMIN_PASSWORD.
+      logger.warn(`Created the first admin account: ${email} / ${password} — change it after logging in`);
+    }
+  }
+  if (!admin) return;
+
+  if (config.ADMIN_API_TOKEN) {
+    const tokenHash = hashToken(config.ADMIN_API_TOKEN);
+    await db.apiToken.upsert({
+      where: { tokenHash },
+      create: { userId: admin.id, name: "ADMIN_API_TOKEN", tokenHash },
+      update: {},
+    });
+  }
+  if (config.WHATSAPP_PHONE_ID) {
+    await db.whatsAppPhoneNumber.upsert({
+      where: { phoneNumberId: config.WHATSAPP_PHONE_ID },
+      create: {
+        phoneNumberId: config.WHATSAPP_PHONE_ID,
+        workspaceId: admin.workspaceId,
+        businessAccountId: config.WHATSAPP_BUSINESS_ACCOUNT_ID,
+      },
+      update: {},
+    });
+  }
+}

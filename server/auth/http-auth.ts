@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Database } from "../db/client.ts";
+import { viewerFromApiToken, viewerFromSession, type Viewer } from "./auth.service.ts";
+import { tokensEqual } from "./tokens.ts";
+
+export const SESSION_COOKIE = "bcrm_session";
+export const CSRF_HEADER = "x-csrf-token";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    viewer: Viewer | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer anonymous callers (login, health, the webhook Meta calls). */
+    public?: boolean;
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** A JSON error body shared by every REST route: `{ success: false, error }`. */
+export function sendError(reply: FastifyReply, status: number, error: string) {
+  return reply.status(status).send({ success: false, error });
+}
+
+/** The caller of a non-public route: the preHandler has already refused anonymous ones. */
+export function viewerOf(request: FastifyRequest): Viewer {
+  if (!request.viewer) throw new Error(`${request.url} is public: it has no viewer`);
+  return request.viewer;
+}
+
+async function resolveViewer(db: Database, request: FastifyRequest, reply: FastifyReply) {
+  const authorization = request.headers.authorization;
+  if (authorization) {
+    const [scheme, token] = authorization.split(" ");
+    const viewer = scheme?.toLowerCase() === "bearer" && token ? await viewerFromApiToken(db, token) : null;
+    if (!viewer) sendError(reply, 401, "Invalid, expired or revoked API token");
+    return viewer;
+  }
+  const sessionToken = request.cookies[SESSION_COOKIE];
+  if (!sessionToken) return null;
+  const viewer = await viewerFromSession(db, sessionToken);
+  if (!viewer) reply.clearCookie(SESSION_COOKIE, { path: "/" });
+  return viewer;
+}
+
+/**
+ * Authenticates every request once: an API token (`Authorization: Bearer`) or the session
+ * cookie. Cookie-authenticated writes must carry the session's CSRF token; `X-User-Id`, a
+ * header older integrations send, is only accepted when it names the authenticated user.
+ */
+export function registerAuthentication(app: FastifyInstance, db: Database) {
+  app.decorateRequest("viewer", null);
+  app.addHook("preHandler", async (request, reply) => {
+    const viewer = await resolveViewer(db, request, reply);
+    if (reply.sent) return reply;
+    request.viewer = viewer;
+
+    const claimedUserId = request.headers["x-user-id"];
+    if (claimedUserId !== undefined && claimedUserId !== viewer?.userId) {
+      return sendError(reply, 403, "X-User-Id does not match the authenticated user");
+    }
+    if (request.routeOptions.config.public) return;
+    if (!viewer) return sendError(reply, 401, "Authentication required: log in or send an API token");
+    if (viewer.csrfToken && !SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== "string" || !tokensEqual(sent, viewer.csrfToken)) {
+        return sendError(reply, 403, "Missing or invalid CSRF token");
+      }
+    }
+  });
+}

@@ -1,0 +1,75 @@
+import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+
+const optionalSecret = (minLength = 1) =>
+  z.preprocess(emptyToUndefined, z.string().min(minLength, `must be at least ${minLength} characters`).optional());
+
+function emptyToUndefined(value: unknown) {
+  return typeof value === "string" && value.trim() === "" ? undefined : value;
+}
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/bharat.db")
+    .refine((url) => url.startsWith("file:"), "must be a SQLite URL such as file:./data/bharat.db"),
+  WHATSAPP_TOKEN: optionalSecret(),
+  WHATSAPP_PHONE_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "must be digits only").optional()),
+  WHATSAPP_BUSINESS_ACCOUNT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "must be digits only").optional()),
+  WHATSAPP_WEBHOOK_VERIFY_TOKEN: optionalSecret(),
+  WHATSAPP_APP_SECRET: optionalSecret(),
+  WHATSAPP_API_BASE_URL: z.url({ message: "must be a URL such as https://graph.facebook.com" }).default("https://graph.facebook.com"),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v23.0").default("v23.0"),
+  DEFAULT_COUNTRY: z
+    .string()
+    .default("IN")
+    .transform((code) => code.toUpperCase())
+    .refine(isSupportedCountry, "must be a two-letter country code such as IN")
+    .transform((code) => code as CountryCode),
+  CONVERSATIONS_DIR: z.string().min(1).default("conversations"),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }).optional()),
+  ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email({ message: "must be an email address" }).optional()),
+  ADMIN_PASSWORD: optionalSecret(8),
+  ADMIN_API_TOKEN: optionalSecret(32),
+  SESSION_TTL_HOURS: z.coerce.number().int().positive().default(24 * 7),
+  COOKIE_SECURE: z.preprocess(emptyToUndefined, z.stringbool().optional()),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config extends Environment {
+  isProduction: boolean;
+  cookieSecure: boolean;
+  /** The variables the Cloud API needs that are not set (empty when WhatsApp is configured). */
+  whatsappMissing: string[];
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const WHATSAPP_REQUIRED = ["WHATSAPP_TOKEN", "WHATSAPP_PHONE_ID", "WHATSAPP_BUSINESS_ACCOUNT_ID"] as const;
+
+/**
+ * Reads and validates the environment once. A wrong value throws a ConfigError whose message
+ * names each offending variable on its own line — never the value, which may be a secret.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);
+  }
+  const values = parsed.data;
+  const isProduction = values.NODE_ENV === "production";
+  return {
+    ...values,
+    isProduction,
+    cookieSecure: values.COOKIE_SECURE ?? isProduction,
+    whatsappMissing: WHATSAPP_REQUIRED.filter((name) => !values[name]),
+  };
+}

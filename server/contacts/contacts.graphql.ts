@@ -1,0 +1,84 @@
+import { builder } from "../graphql/builder.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { contactSearchFilter, createContact, deleteContact, updateContact } from "./contacts.service.ts";
+import { waMeLink } from "./phone.ts";
+
+const ContactType = builder.prismaObject("Contact", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    email: t.exposeString("email", { nullable: true }),
+    company: t.exposeString("company", { nullable: true }),
+    notes: t.exposeString("notes", { nullable: true }),
+    whatsappNumber: t.exposeString("whatsappNumber", { nullable: true, description: "E.164, e.g. +919876543210" }),
+    whatsappLink: t.string({
+      nullable: true,
+      description: "https://wa.me/<digits>: opens a chat in WhatsApp Web or the app.",
+      select: { whatsappNumber: true },
+      resolve: (contact) => (contact.whatsappNumber ? waMeLink(contact.whatsappNumber) : null),
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+const ContactInput = builder.inputType("ContactInput", {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    email: t.string(),
+    company: t.string(),
+    notes: t.string(),
+    whatsappNumber: t.string({
+      description: "Any common format; national numbers are read in DEFAULT_COUNTRY. Stored as E.164.",
+    }),
+  }),
+});
+
+const DeletedContact = builder.objectRef<{ id: string }>("DeletedContact").implement({
+  fields: (t) => ({ id: t.exposeID("id") }),
+});
+
+builder.queryFields((t) => ({
+  contacts: t.prismaConnection({
+    type: "Contact",
+    cursor: "id",
+    description: "The workspace's contacts by name; `search` matches name, email, company or number digits.",
+    args: { search: t.arg.string() },
+    resolve: (query, _root, args, { db, viewer }) =>
+      db.contact.findMany({
+        ...query,
+        where: contactSearchFilter(viewer.workspaceId, args.search),
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+      }),
+  }),
+  contact: t.prismaField({
+    type: "Contact",
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, { db, viewer }) =>
+      db.contact.findFirst({ ...query, where: { id: String(args.id), workspaceId: viewer.workspaceId } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createContact: t.field({
+    type: ContactType,
+    errors: { types: [ValidationError], dataField: { name: "contact" } },
+    args: { input: t.arg({ type: ContactInput, required: true }) },
+    resolve: (_root, { input }, { db, viewer, config }) =>
+      createContact(db, viewer.workspaceId, input, config.DEFAULT_COUNTRY),
+  }),
+  updateContact: t.field({
+    type: ContactType,
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: "contact" } },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: ContactInput, required: true }) },
+    resolve: (_root, { id, input }, { db, viewer, config }) =>
+      updateContact(db, viewer.workspaceId, String(id), input, config.DEFAULT_COUNTRY),
+  }),
+  deleteContact: t.field({
+    type: DeletedContact,
+    errors: { types: [NotFoundError], dataField: { name: "deleted" } },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { db, viewer }) => deleteContact(db, viewer.workspaceId, String(id)),
+  }),
+}));

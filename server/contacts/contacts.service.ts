@@ -1,0 +1,113 @@
+import type { CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+import type { Database } from "../db/client.ts";
+import { Prisma, type Contact } from "../generated/prisma/client.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { INVALID_PHONE_NUMBER, toE164 } from "./phone.ts";
+
+export interface ContactInput {
+  name: string;
+  email?: string | null;
+  company?: string | null;
+  notes?: string | null;
+  whatsappNumber?: string | null;
+}
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Must be at most ${max} characters`)
+    .nullish()
+    .transform((value) => value || null);
+
+const contactSchema = z.object({
+  name: z.string().trim().min(1, "Name is required").max(200, "Must be at most 200 characters"),
+  email: optionalText(320).refine((value) => value === null || z.email().safeParse(value).success, "Invalid email address"),
+  company: optionalText(200),
+  notes: optionalText(5000),
+  whatsappNumber: optionalText(40),
+});
+
+/** Validates and normalises a contact form; every refused field is reported at once. */
+export function parseContactInput(input: ContactInput, defaultCountry: CountryCode) {
+  const parsed = contactSchema.safeParse(input);
+  const fieldErrors = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ field: String(issue.path[0]), message: issue.message }));
+  let whatsappNumber: string | null = null;
+  if (parsed.success && parsed.data.whatsappNumber) {
+    whatsappNumber = toE164(parsed.data.whatsappNumber, defaultCountry);
+    if (!whatsappNumber) fieldErrors.push({ field: "whatsappNumber", message: INVALID_PHONE_NUMBER });
+  }
+  if (!parsed.success || fieldErrors.length > 0) throw new ValidationError(fieldErrors);
+  return { ...parsed.data, whatsappNumber };
+}
+
+/** Matches a name, email or company fragment, or the digits of a number however they were typed. */
+export function contactSearchFilter(workspaceId: string, search?: string | null): Prisma.ContactWhereInput {
+  const text = search?.trim();
+  if (!text) return { workspaceId };
+  const digits = text.replace(/\D/g, "");
+  return {
+    workspaceId,
+    OR: [
+      { name: { contains: text } },
+      { email: { contains: text } },
+      { company: { contains: text } },
+      ...(digits.length >= 3 ? [{ whatsappNumber: { contains: digits } }] : []),
+    ],
+  };
+}
+
+export async function findContact(db: Database, workspaceId: string, id: string) {
+  return db.contact.findFirst({ where: { id, workspaceId } });
+}
+
+async function requireContact(db: Database, workspaceId: string, id: string) {
+  const contact = await findContact(db, workspaceId, id);
+  if (!contact) throw new NotFoundError("Contact");
+  return contact;
+}
+
+const DUPLICATE_NUMBER = "Another contact already has this WhatsApp number";
+
+/** The database's unique index is the source of truth; this turns its refusal into a field error. */
+async function refuseDuplicateNumber<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw ValidationError.of("whatsappNumber", DUPLICATE_NUMBER);
+    }
+    throw error;
+  }
+}
+
+export async function createContact(
+  db: Database,
+  workspaceId: string,
+  input: ContactInput,
+  defaultCountry: CountryCode,
+): Promise<Contact> {
+  const data = parseContactInput(input, defaultCountry);
+  return refuseDuplicateNumber(db.contact.create({ data: { ...data, workspaceId } }));
+}
+
+export async function updateContact(
+  db: Database,
+  workspaceId: string,
+  id: string,
+  input: ContactInput,
+  defaultCountry: CountryCode,
+): Promise<Contact> {
+  await requireContact(db, workspaceId, id);
+  const data = parseContactInput(input, defaultCountry);
+  return refuseDuplicateNumber(db.contact.update({ where: { id }, data }));
+}
+
+export async function deleteContact(db: Database, workspaceId: string, id: string): Promise<Contact> {
+  const contact = await requireContact(db, workspaceId, id);
+  await db.contact.delete({ where: { id } });
+  return contact;
+}

@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createClient } from "@libsql/client";
+import { afterAll, describe, expect, it } from "vitest";
+import { pendingSchemaChanges } from "../../prisma/new-migration.ts";
+import { applyMigrations } from "./migrate.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "bharat-migrate-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("migrations at start-up", () => {
+  it("creates a missing database folder and applies every migration once", async () => {
+    const url = `file:${path.join(dir, "nested", "folder", "app.db")}`;
+    const first = await applyMigrations(url);
+    expect(first.applied).toContain("20261125120000_init");
+    expect((await applyMigrations(url)).applied).toEqual([]);
+
+    const client = createClient({ url });
+    const tables = await client.execute("SELECT name FROM sqlite_master WHERE type = 'table'");
+    expect(tables.rows.map((row) => row.name)).toEqual(expect.arrayContaining(["Contact", "WhatsAppMessage", "Conversation"]));
+    const recorded = await client.execute(`SELECT migration_name, checksum FROM "_prisma_migrations"`);
+    client.close();
+    // Prisma compares this checksum: a mismatch would make `prisma migrate status` report drift.
+    const sql = readFileSync(path.resolve("prisma/migrations/20261125120000_init/migration.sql"));
+    expect(recorded.rows[0]).toMatchObject({
+      migration_name: "20261125120000_init",
+      checksum: createHash("sha256").update(sql).digest("hex"),
+    });
+  });
+});
+
+describe("prisma/schema.prisma", () => {
+  it("is what the checked-in migrations build (run `npm run db:migration -- <name>` after editing it)", async () => {
+    expect(await pendingSchemaChanges()).toBe("");
+  });
+});

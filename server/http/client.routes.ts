@@ -1,0 +1,26 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance } from "fastify";
+
+export const CLIENT_DIST = path.resolve(import.meta.dirname, "../../client/dist");
+
+const API_PATHS = /^\/(api|graphql)(\/|$)/;
+
+/**
+ * Serves the built Vue client, and its index.html for any other GET so that deep links
+ * (/contacts/123) survive a reload. API paths keep their JSON 404.
+ */
+export async function registerClientRoutes(app: FastifyInstance) {
+  const hasBuild = existsSync(path.join(CLIENT_DIST, "index.html"));
+  if (hasBuild) {
+    await app.register(fastifyStatic, { root: CLIENT_DIST, wildcard: false, index: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method !== "GET" || API_PATHS.test(request.url)) {
+      return reply.status(404).send({ success: false, error: `No route for ${request.method} ${request.url.split("?")[0]}` });
+    }
+    if (!hasBuild) return reply.status(503).type("text/plain").send("The client is not built: run `npm run build`.");
+    return reply.sendFile("index.html");
+  });
+}

@@ -1,0 +1,42 @@
+import vue from "@vitejs/plugin-vue";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Three suites: server (real SQLite files, real HTTP on port 0), client components
+ * (happy-dom), and browser tests (the built client in Debian's Chromium; `npm run build` first).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Our code must load the same graphql build as Pothos and Yoga (CommonJS), or
+        // graphql-js refuses to mix their types ("from another module or realm").
+        resolve: { alias: { graphql: "graphql/index.js" } },
+        test: {
+          name: "server",
+          environment: "node",
+          include: ["server/**/*.test.ts"],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        plugins: [vue()],
+        test: {
+          name: "client",
+          environment: "happy-dom",
+          include: ["client/src/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["e2e/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
