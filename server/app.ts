@@ -8,10 +8,14 @@ import { registerAuthentication } from "./auth/http-auth.ts";
 import type { Config } from "./config.ts";
 import { createDatabase } from "./db/client.ts";
 import { applyMigrations } from "./db/migrate.ts";
-import { registerGraphQL } from "./graphql/http.ts";
+import { createGraphQLServer, registerGraphQLRoute } from "./graphql/http.ts";
 import { registerClientRoutes } from "./http/client.routes.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
+import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createInboxPubSub } from "./realtime/pubsub.ts";
+import { attachGraphQLWebSocket } from "./realtime/websocket.ts";
+import { createConversationMirror } from "./storage/conversation-files.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -27,6 +31,10 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   if (applied.length > 0) logger.info({ migrations: applied }, "Applied database migrations");
   const db = createDatabase(config.DATABASE_URL);
   await bootstrapDatabase(db, config, logger);
+  const pubsub = createInboxPubSub();
+  const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger);
+
+  const yoga = createGraphQLServer({ db, config, logger, pubsub });
 
   const http = Fastify({ loggerInstance: logger, trustProxy: config.isProduction });
   await http.register(fastifyCookie);
@@ -36,18 +44,22 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await http.register(fastifyRateLimit, { global: false, hook: "preHandler" });
 
   registerHealthRoutes(http, db);
+  await registerWebhookRoutes(http, { db, config, logger, pubsub, mirror });
   await http.register(async (api) => {
     registerAuthentication(api, db);
     registerAuthRoutes(api, db, config);
-    registerGraphQL(api, db, config, logger);
+    registerGraphQLRoute(api, yoga, config.isProduction);
   });
   await registerClientRoutes(http);
+  const sockets = attachGraphQLWebSocket(http.server, yoga, db);
 
   return {
     http,
     db,
     config,
     logger,
+    pubsub,
+    mirror,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
     async start(port = config.PORT, host = config.HOST) {
       await http.listen({ port, host });
@@ -56,7 +68,9 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       return `http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`;
     },
     async stop() {
+      await sockets.close();
       await http.close();
+      await mirror.flush();
       await db.$disconnect();
     },
   };

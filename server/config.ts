@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
@@ -22,6 +23,7 @@ const environmentSchema = z.object({
   WHATSAPP_BUSINESS_ACCOUNT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "must be digits only").optional()),
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: optionalSecret(),
   WHATSAPP_APP_SECRET: optionalSecret(),
+  WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
   WHATSAPP_API_BASE_URL: z.url({ message: "must be a URL such as https://graph.facebook.com" }).default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v23.0").default("v23.0"),
   DEFAULT_COUNTRY: z
@@ -66,10 +68,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const values = parsed.data;
   const isProduction = values.NODE_ENV === "production";
+  if (isProduction && values.WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS) {
+    throw new ConfigError("Invalid configuration: WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS must not be true in production");
+  }
   return {
     ...values,
     isProduction,
     cookieSecure: values.COOKIE_SECURE ?? isProduction,
     whatsappMissing: WHATSAPP_REQUIRED.filter((name) => !values[name]),
   };
+}
+
+/**
+ * For entry points (server, scripts): reads `.env` when present — the environment wins over
+ * it — and exits with the one-line message when the configuration is wrong.
+ */
+export function loadConfigOrExit(): Config {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
 }

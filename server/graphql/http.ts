@@ -1,20 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { createYoga } from "graphql-yoga";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { Viewer } from "../auth/auth.service.ts";
 import { viewerOf } from "../auth/http-auth.ts";
-import type { Config } from "../config.ts";
-import type { Database } from "../db/client.ts";
-import type { Logger } from "../logger.ts";
-import type { GraphQLContext } from "./context.ts";
+import type { GraphQLContext, GraphQLServices } from "./context.ts";
 import { schema } from "./schema.ts";
 
-interface ServerContext {
-  req: FastifyRequest;
-  reply: FastifyReply;
-}
+/** HTTP requests bring Fastify's request; WebSocket operations bring the socket's viewer. */
+export type ServerContext = { req: FastifyRequest; reply: FastifyReply } | { viewer: Viewer };
 
-/** Mounts GraphQL Yoga at /graphql behind the same authentication as the REST routes. */
-export function registerGraphQL(app: FastifyInstance, db: Database, config: Config, logger: Logger) {
-  const yoga = createYoga<ServerContext, GraphQLContext>({
+export type GraphQLServer = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export function createGraphQLServer(services: GraphQLServices): GraphQLServer {
+  const { config, logger } = services;
+  return createYoga<ServerContext, GraphQLContext>({
     schema,
     logging: logger,
     maskedErrors: config.isProduction,
@@ -22,18 +20,22 @@ export function registerGraphQL(app: FastifyInstance, db: Database, config: Conf
     // GraphiQL only in development; it sends the session's CSRF token like the client does.
     graphiql: config.isProduction
       ? false
-      : (_request, { req }) => ({
+      : (_request, context) => ({
           title: "Bharat CRM GraphQL",
-          headers: JSON.stringify({ "X-CSRF-Token": req.viewer?.csrfToken ?? "" }),
+          subscriptionsProtocol: "WS",
+          headers: JSON.stringify({ "X-CSRF-Token": ("req" in context && context.req.viewer?.csrfToken) || "" }),
         }),
-    context: ({ req }) => ({ db, config, viewer: viewerOf(req) }),
+    context: (initial) => ({ ...services, viewer: "viewer" in initial ? initial.viewer : viewerOf(initial.req) }),
   });
+}
 
+/** Mounts Yoga at /graphql, behind the same authentication as the REST routes. */
+export function registerGraphQLRoute(app: FastifyInstance, yoga: GraphQLServer, isProduction: boolean) {
   app.route({
     url: yoga.graphqlEndpoint,
     method: ["GET", "POST", "OPTIONS"],
     // GraphiQL's page is inline HTML: the strict policy of the client pages would blank it.
-    helmet: { contentSecurityPolicy: config.isProduction },
+    helmet: { contentSecurityPolicy: isProduction },
     handler: async (req, reply) => {
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       response.headers.forEach((value, key) => reply.header(key, value));

@@ -1,0 +1,17 @@
+import type { Database } from "./client.ts";
+
+const queues = new WeakMap<Database, Promise<unknown>>();
+
+/**
+ * Runs write transactions on one database one at a time. SQLite has a single writer: letting
+ * two transactions race only makes one of them wait for a lock or fail with SQLITE_BUSY.
+ */
+export function serializedWrite<T>(db: Database, write: () => Promise<T>): Promise<T> {
+  const previous = queues.get(db) ?? Promise.resolve();
+  const run = previous.then(write, write);
+  queues.set(
+    db,
+    run.catch(() => undefined),
+  );
+  return run;
+}

@@ -1,0 +1,165 @@
+import { filter, pipe } from "graphql-yoga";
+import { MessageDirection, MessageStatus } from "../generated/prisma/enums.ts";
+import { builder } from "../graphql/builder.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { NotFoundError } from "../errors.ts";
+import type { InboxEvent } from "../realtime/events.ts";
+import { conversationSearchFilter, markConversationRead } from "./conversations.service.ts";
+import { customerServiceWindow } from "./window.ts";
+
+const MessageDirectionType = builder.enumType(MessageDirection, { name: "MessageDirection" });
+const MessageStatusType = builder.enumType(MessageStatus, { name: "MessageStatus" });
+
+builder.prismaObject("WhatsAppMessage", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    wamid: t.exposeString("wamid", { nullable: true, description: "Meta's message id; null until Meta accepted an outbound message." }),
+    conversationId: t.exposeID("conversationId"),
+    direction: t.expose("direction", { type: MessageDirectionType }),
+    type: t.exposeString("type", { description: "Meta's message type: text, image, location, reaction…" }),
+    text: t.exposeString("text", { nullable: true }),
+    preview: t.exposeString("preview", { description: "A readable one-line summary, e.g. “[Image] caption”." }),
+    status: t.expose("status", { type: MessageStatusType }),
+    timestamp: t.expose("timestamp", { type: "DateTime" }),
+    statusAt: t.expose("statusAt", { type: "DateTime", nullable: true }),
+    errorCode: t.exposeInt("errorCode", { nullable: true }),
+    errorTitle: t.exposeString("errorTitle", { nullable: true }),
+    errorDetails: t.exposeString("errorDetails", { nullable: true }),
+    mediaId: t.exposeString("mediaId", { nullable: true }),
+    mediaMimeType: t.exposeString("mediaMimeType", { nullable: true }),
+    mediaFilename: t.exposeString("mediaFilename", { nullable: true }),
+    latitude: t.exposeFloat("latitude", { nullable: true }),
+    longitude: t.exposeFloat("longitude", { nullable: true }),
+    locationName: t.exposeString("locationName", { nullable: true }),
+    locationAddress: t.exposeString("locationAddress", { nullable: true }),
+    reactionEmoji: t.exposeString("reactionEmoji", { nullable: true }),
+    reactionToWamid: t.exposeString("reactionToWamid", { nullable: true }),
+    contextWamid: t.exposeString("contextWamid", { nullable: true, description: "The wamid of the message this one replies to." }),
+    templateName: t.exposeString("templateName", { nullable: true }),
+    quoted: t.prismaField({
+      type: "WhatsAppMessage",
+      nullable: true,
+      description: "The message this one replies to, when it is stored.",
+      select: { contextWamid: true, workspaceId: true },
+      resolve: (query, message, _args, { db }) =>
+        message.contextWamid
+          ? db.whatsAppMessage.findFirst({ ...query, where: { wamid: message.contextWamid, workspaceId: message.workspaceId } })
+          : null,
+    }),
+  }),
+});
+
+const ConversationType = builder.prismaObject("Conversation", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    waId: t.exposeString("waId", { description: "The customer's WhatsApp id: digits only." }),
+    phone: t.string({ description: "The customer's number, E.164.", select: { waId: true }, resolve: (c) => `+${c.waId}` }),
+    profileName: t.exposeString("profileName", { nullable: true, description: "The customer's WhatsApp profile name." }),
+    displayName: t.string({
+      description: "The contact's name, else the WhatsApp profile name, else the number.",
+      select: { waId: true, profileName: true, contact: { select: { name: true } } },
+      resolve: (c) => c.contact?.name ?? c.profileName ?? `+${c.waId}`,
+    }),
+    contact: t.relation("contact", { nullable: true }),
+    lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
+    lastMessagePreview: t.exposeString("lastMessagePreview", { nullable: true }),
+    unreadCount: t.exposeInt("unreadCount"),
+    lastInboundAt: t.expose("lastInboundAt", { type: "DateTime", nullable: true }),
+    windowOpen: t.boolean({
+      description: "Whether free-form messages may be sent (the customer wrote in the last 24 hours).",
+      select: { lastInboundAt: true },
+      resolve: (c) => customerServiceWindow(c.lastInboundAt).isOpen,
+    }),
+    windowClosesAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      select: { lastInboundAt: true },
+      resolve: (c) => customerServiceWindow(c.lastInboundAt).closesAt,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  conversations: t.prismaConnection({
+    type: "Conversation",
+    cursor: "id",
+    description: "The workspace's WhatsApp conversations, most recent first.",
+    args: { search: t.arg.string() },
+    resolve: (query, _root, args, { db, viewer }) =>
+      db.conversation.findMany({
+        ...query,
+        where: conversationSearchFilter(viewer.workspaceId, args.search),
+        orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],
+      }),
+  }),
+  conversation: t.prismaField({
+    type: "Conversation",
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, { db, viewer }) =>
+      db.conversation.findFirst({ ...query, where: { id: String(args.id), workspaceId: viewer.workspaceId } }),
+  }),
+  messages: t.prismaConnection({
+    type: "WhatsAppMessage",
+    cursor: "id",
+    description: "A conversation's messages, oldest first: `last: 50` is the newest page, `before` pages back.",
+    args: { conversationId: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, { db, viewer }) =>
+      db.whatsAppMessage.findMany({
+        ...query,
+        where: { conversationId: String(args.conversationId), workspaceId: viewer.workspaceId },
+        orderBy: [{ timestamp: "asc" }, { id: "asc" }],
+      }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  markConversationRead: t.field({
+    type: ConversationType,
+    description: "Clears the unread count and sends the customer read receipts (blue ticks).",
+    errors: { types: [NotFoundError], dataField: { name: "conversation" } },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, { db, viewer }) => (await markConversationRead(db, viewer.workspaceId, String(args.id))).conversation,
+  }),
+}));
+
+/** The workspace's events of one kind, optionally of one conversation. */
+function inboxEvents<T extends InboxEvent["type"]>(
+  context: Pick<GraphQLContext, "pubsub" | "viewer">,
+  type: T,
+  conversationId?: string | null,
+) {
+  return pipe(
+    context.pubsub.subscribe("inbox", context.viewer.workspaceId),
+    filter((event: InboxEvent): event is Extract<InboxEvent, { type: T }> =>
+      event.type === type && (!conversationId || event.conversationId === conversationId),
+    ),
+  );
+}
+
+builder.subscriptionType({});
+builder.subscriptionFields((t) => ({
+  messageAdded: t.prismaField({
+    type: "WhatsAppMessage",
+    description: "A message stored in the workspace (from a customer, or sent by an agent or integration).",
+    args: { conversationId: t.arg.id() },
+    subscribe: (_root, args, context) => inboxEvents(context, "messageAdded", args.conversationId && String(args.conversationId)),
+    resolve: (query, event: Extract<InboxEvent, { type: "messageAdded" }>, _args, { db }) =>
+      db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
+  }),
+  messageStatusChanged: t.prismaField({
+    type: "WhatsAppMessage",
+    description: "An outbound message moved on: sent, delivered, read, played or failed.",
+    args: { conversationId: t.arg.id() },
+    subscribe: (_root, args, context) => inboxEvents(context, "messageStatusChanged", args.conversationId && String(args.conversationId)),
+    resolve: (query, event: Extract<InboxEvent, { type: "messageStatusChanged" }>, _args, { db }) =>
+      db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
+  }),
+  conversationUpdated: t.prismaField({
+    type: "Conversation",
+    description: "A conversation's list entry changed: new message, unread count, window.",
+    subscribe: (_root, _args, context) => inboxEvents(context, "conversationUpdated"),
+    resolve: (query, event: Extract<InboxEvent, { type: "conversationUpdated" }>, _args, { db }) =>
+      db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } }),
+  }),
+}));

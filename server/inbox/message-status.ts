@@ -1,0 +1,26 @@
+import type { MessageStatus } from "../generated/prisma/enums.ts";
+import type { DeliveryStatus } from "../whatsapp/webhook.ts";
+
+/**
+ * How far a message has got. Meta delivers statuses at least once and in any order, and may
+ * skip `delivered`: a status is applied only when it ranks above the current one, so a late
+ * `delivered` never undoes `read`. A failure outranks `sent` but not proof of delivery.
+ */
+const STATUS_RANK: Record<MessageStatus, number> = {
+  RECEIVED: 0,
+  PENDING: 0,
+  QUEUED: 0,
+  SENT: 1,
+  FAILED: 2,
+  DELIVERED: 3,
+  READ: 4,
+  PLAYED: 5,
+};
+
+export function isStatusAdvance(current: MessageStatus, next: MessageStatus): boolean {
+  return STATUS_RANK[next] > STATUS_RANK[current];
+}
+
+export function toMessageStatus(status: DeliveryStatus): MessageStatus {
+  return status.toUpperCase() as Uppercase<DeliveryStatus>;
+}

@@ -1,0 +1,118 @@
+import type { FastifyInstance } from "fastify";
+import { sendError } from "../auth/http-auth.ts";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+import type { WorkspaceEvent } from "../realtime/events.ts";
+import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
+import type { ConversationMirror } from "../storage/conversation-files.ts";
+import { verifySignature } from "../whatsapp/signature.ts";
+import { parseWebhook, WebhookShapeError } from "../whatsapp/webhook.ts";
+import { ingestWebhookEvents, type IngestResult } from "./ingest.ts";
+
+/** @default 3 MB — Meta's largest webhook body. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
+
+export const WEBHOOK_PATH = "/api/whatsapp/webhook";
+
+export interface WebhookDependencies {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  pubsub: InboxPubSub;
+  mirror: ConversationMirror;
+}
+
+/**
+ * Meta's door: the verification handshake (GET) and signed deliveries (POST). A POST is
+ * answered 200 only once everything in it is committed; any failure to store answers 500
+ * so that Meta delivers it again. Live events and file mirroring follow the commit.
+ */
+export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookDependencies) {
+  const { config, logger } = deps;
+  if (!config.WHATSAPP_APP_SECRET) {
+    logger.warn(
+      config.WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS
+        ? "WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS is on: webhooks are accepted without a signature (local development only)"
+        : "WHATSAPP_APP_SECRET is not set: webhook deliveries are refused until it is",
+    );
+  }
+
+  await app.register(async (webhook) => {
+    // The signature covers the exact bytes Meta sent: keep them, parse JSON only after verifying.
+    webhook.removeAllContentTypeParsers();
+    webhook.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_request, body, done) =>
+      done(null, body),
+    );
+
+    webhook.get(WEBHOOK_PATH, async (request, reply) => {
+      const query = request.query as Record<string, string | undefined>;
+      const expected = config.WHATSAPP_WEBHOOK_VERIFY_TOKEN;
+      if (query["hub.mode"] === "subscribe" && expected && query["hub.verify_token"] === expected) {
+        return reply.type("text/plain").send(query["hub.challenge"] ?? "");
+      }
+      return sendError(reply, 403, "Webhook verification failed: wrong hub.verify_token");
+    });
+
+    webhook.post(WEBHOOK_PATH, async (request, reply) => {
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const refusal = checkSignature(config, rawBody, request.headers["x-hub-signature-256"]);
+      if (refusal) return sendError(reply, refusal.status, refusal.error);
+
+      let events;
+      try {
+        events = parseWebhook(JSON.parse(rawBody.toString("utf8")));
+      } catch (error) {
+        if (error instanceof WebhookShapeError) return sendError(reply, 400, `Unexpected webhook payload: ${error.message}`);
+        return sendError(reply, 400, "Malformed JSON");
+      }
+
+      let result: IngestResult;
+      try {
+        result = await ingestWebhookEvents(deps.db, events);
+      } catch (error) {
+        request.log.error({ err: error }, "Could not store a webhook delivery; Meta will retry it");
+        return sendError(reply, 500, "Could not store the delivery; retry later");
+      }
+      await reply.send({ success: true });
+      afterCommit(deps, result, events.filter((event) => event.kind === "other").map((event) => event.field));
+      return reply;
+    });
+  });
+}
+
+function checkSignature(config: Config, rawBody: Buffer, header: string | string[] | undefined) {
+  const secret = config.WHATSAPP_APP_SECRET;
+  if (!secret) {
+    return config.WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS
+      ? null
+      : { status: 503, error: "Webhook signatures cannot be verified: WHATSAPP_APP_SECRET is not set" };
+  }
+  if (typeof header !== "string" || header === "") return { status: 401, error: "Missing X-Hub-Signature-256" };
+  if (!verifySignature(rawBody, header, secret)) return { status: 403, error: "Invalid X-Hub-Signature-256" };
+  return null;
+}
+
+/** Live events, file mirroring and the log line per message — never before the commit. */
+function afterCommit(deps: WebhookDependencies, result: IngestResult, otherFields: string[]) {
+  const events: WorkspaceEvent[] = [
+    ...result.received.map(({ workspaceId, conversationId, messageId }) => ({
+      workspaceId,
+      event: { type: "messageAdded" as const, conversationId, messageId },
+    })),
+    ...result.statusChanges.map(({ workspaceId, conversationId, messageId, status }) => ({
+      workspaceId,
+      event: { type: "messageStatusChanged" as const, conversationId, messageId, status },
+    })),
+    ...result.conversations.map(({ workspaceId, conversationId }) => ({
+      workspaceId,
+      event: { type: "conversationUpdated" as const, conversationId },
+    })),
+  ];
+  publishInboxEvents(deps.pubsub, events);
+  for (const conversationId of new Set(events.map(({ event }) => event.conversationId))) deps.mirror.schedule(conversationId);
+
+  for (const message of result.received) deps.logger.info(`Received message from +${message.waId}: ${message.preview}`);
+  if (result.unrouted > 0) deps.logger.warn({ count: result.unrouted }, "Webhook changes for a business number no workspace owns: kept in the unrouted log");
+  if (otherFields.length > 0) deps.logger.info({ fields: otherFields }, "Webhook changes of fields the inbox does not handle");
+}

@@ -1,0 +1,315 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversationFilePath, type ConversationFile } from "../storage/conversation-files.ts";
+import { startTestServer, type TestServer } from "../test/harness.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
+import {
+  change,
+  CUSTOMER,
+  envelope,
+  EVERY_MESSAGE_TYPE,
+  inbound,
+  status,
+  TEST_APP_SECRET,
+  TEST_PHONE_NUMBER_ID,
+  unixNow,
+  wamid,
+} from "../test/webhook-fixtures.ts";
+import { signPayload } from "../whatsapp/signature.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer(WEBHOOK_ENV);
+});
+afterAll(() => server.stop());
+
+const deliver = (payload: unknown, options?: Parameters<typeof deliverWebhook>[2]) => deliverWebhook(server, payload, options);
+
+const db = () => server.app.db;
+const messagesCount = () => db().whatsAppMessage.count();
+
+describe("webhook verification (GET)", () => {
+  it("answers the challenge as plain text when the verify token matches", async () => {
+    const response = await fetch(`${server.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await response.text()).toBe("1158201444");
+  });
+
+  it("answers 403 to a wrong token", async () => {
+    const response = await fetch(`${server.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`);
+    expect(response.status).toBe(403);
+  });
+});
+
+describe("signatures", () => {
+  it("refuses an unsigned delivery and stores nothing", async () => {
+    const before = await messagesCount();
+    const answer = await deliver(envelope(change({ messages: [inbound({ type: "text", text: { body: "forged" } })] })), { signature: null });
+    expect(answer.status).toBe(401);
+    expect(await messagesCount()).toBe(before);
+  });
+
+  it("refuses a delivery signed with another secret, or whose bytes were changed", async () => {
+    const before = await messagesCount();
+    const payload = envelope(change({ messages: [inbound({ type: "text", text: { body: "forged" } })] }));
+    expect((await deliver(payload, { signature: signPayload(JSON.stringify(payload), "another secret") })).status).toBe(403);
+    const signed = JSON.stringify(payload);
+    const tampered = signed.replace("forged", "forgeD");
+    expect((await deliver(null, { raw: tampered, signature: signPayload(signed, TEST_APP_SECRET) })).status).toBe(403);
+    expect(await messagesCount()).toBe(before);
+  });
+
+  it("verifies the exact bytes received: Meta's escaped unicode is not re-serialised", async () => {
+    const id = wamid();
+    const raw = `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"${TEST_PHONE_NUMBER_ID}"},"contacts":[{"profile":{"name":"\\u092a\\u094d\\u0930\\u093f\\u092f\\u093e"},"wa_id":"${CUSTOMER.waId}"}],"messages":[{"from":"${CUSTOMER.waId}","id":"${id}","timestamp":"${unixNow()}","type":"text","text":{"body":"\\u0928\\u092e\\u0938\\u094d\\u0924\\u0947 \\ud83d\\ude4f"}}]}}]}]}`;
+    expect((await deliver(null, { raw })).status).toBe(200);
+    const stored = await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: id } });
+    expect(stored.text).toBe("नमस्ते 🙏");
+  });
+});
+
+describe("hostile and malformed bodies", () => {
+  it.each([
+    ["malformed JSON", "{not json"],
+    ["an empty body", ""],
+    ["another object type", JSON.stringify({ object: "page", entry: [] })],
+    ["a messages change of the wrong shape", JSON.stringify(envelope({ field: "messages", value: { messaging_product: "whatsapp", metadata: {} } }))],
+    ["a message without an id", JSON.stringify(envelope(change({ messages: [{ from: CUSTOMER.waId, timestamp: unixNow(), type: "text" } as never] })))],
+    ["a sender that is not a number", JSON.stringify(envelope(change({ messages: [inbound({ from: "../../etc", type: "text", text: { body: "x" } })] })))],
+  ])("answers 400 to %s and stores nothing", async (_name, raw) => {
+    const before = await messagesCount();
+    const answer = await deliver(null, { raw });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).success).toBe(false);
+    expect(await messagesCount()).toBe(before);
+  });
+
+  it("answers 200 to well-formed changes of fields the inbox does not handle", async () => {
+    const answer = await deliver(envelope({ field: "account_update", value: { phone_number: "15550783881", event: "VERIFIED_ACCOUNT" } }));
+    expect(answer.status).toBe(200);
+  });
+
+  it("answers 413 to bodies over 3 MB", async () => {
+    const raw = JSON.stringify({ object: "whatsapp_business_account", entry: [], padding: "x".repeat(3 * 1024 * 1024) });
+    expect((await deliver(null, { raw })).status).toBe(413);
+  });
+});
+
+describe("storing customer messages", () => {
+  it.each(EVERY_MESSAGE_TYPE)("stores a $name with its preview and raw JSON", async ({ body, preview, text }) => {
+    const message = inbound(body);
+    expect((await deliver(envelope(change({ messages: [message] })))).status).toBe(200);
+    const stored = await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: message.id } });
+    expect(stored).toMatchObject({ direction: "INBOUND", status: "RECEIVED", type: message.type, preview, text });
+    expect(JSON.parse(stored.raw!)).toEqual(message);
+  });
+
+  it("keeps media, location and reply fields in their columns", async () => {
+    const original = inbound({ type: "text", text: { body: "Is this in stock?" } });
+    const image = inbound({ type: "image", image: { id: "media-77", mime_type: "image/png", sha256: "abc", caption: "This one" }, context: { from: CUSTOMER.waId, id: original.id } });
+    const place = inbound({ type: "location", location: { latitude: 12.97, longitude: 77.59 } });
+    await deliver(envelope(change({ messages: [original, image, place] })));
+    expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: image.id } })).toMatchObject({
+      mediaId: "media-77",
+      mediaMimeType: "image/png",
+      contextWamid: original.id,
+    });
+    expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: place.id } })).toMatchObject({
+      latitude: 12.97,
+      longitude: 77.59,
+      preview: "[Location] 12.97, 77.59",
+    });
+  });
+
+  it("shows what a reaction reacted to, and a removed reaction", async () => {
+    const target = inbound({ type: "text", text: { body: "Your parcel is on its way" } });
+    await deliver(envelope(change({ messages: [target] })));
+    const added = inbound({ type: "reaction", reaction: { message_id: target.id, emoji: "👍" } });
+    const removed = inbound({ type: "reaction", reaction: { message_id: target.id, emoji: "" } });
+    await deliver(envelope(change({ messages: [added, removed] })));
+    expect((await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: added.id } })).preview).toBe("👍 reacted to “Your parcel is on its way”");
+    expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: removed.id } })).toMatchObject({
+      preview: "Removed a reaction",
+      reactionEmoji: null,
+      reactionToWamid: target.id,
+    });
+  });
+
+  it("stores a 4096-character unicode text byte for byte", async () => {
+    const body = "नमस्ते 🙏 ".repeat(512).slice(0, 4096);
+    const message = inbound({ type: "text", text: { body } });
+    await deliver(envelope(change({ messages: [message] })));
+    const stored = await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: message.id } });
+    expect(Buffer.from(stored.text!).equals(Buffer.from(body))).toBe(true);
+  });
+
+  it("logs one line per message, as the guide shows", async () => {
+    const message = inbound({ type: "text", text: { body: "Log me" } });
+    await deliver(envelope(change({ messages: [message] })));
+    expect(server.logs.map((line) => line.msg)).toContain(`Received message from +${CUSTOMER.waId}: Log me`);
+  });
+});
+
+describe("conversations", () => {
+  it("creates the customer's conversation with profile name, unread count, preview and window", async () => {
+    const waId = "919800000001";
+    const first = inbound({ from: waId, type: "text", text: { body: "Hi" }, timestamp: unixNow(-60) });
+    const second = inbound({ from: waId, type: "text", text: { body: "Anyone there?" }, timestamp: unixNow() });
+    await deliver(envelope(change({ messages: [first, second], profileName: "Anil" })));
+    const conversation = await db().conversation.findFirstOrThrow({ where: { waId } });
+    expect(conversation).toMatchObject({
+      profileName: "Anil",
+      unreadCount: 2,
+      lastMessagePreview: "Anyone there?",
+      lastInboundAt: new Date(Number(second.timestamp) * 1000),
+      businessPhoneNumberId: TEST_PHONE_NUMBER_ID,
+    });
+  });
+
+  it("links the conversation to the contact with that number", async () => {
+    const workspaceId = (await db().whatsAppPhoneNumber.findUniqueOrThrow({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID } })).workspaceId;
+    const contact = await db().contact.create({ data: { workspaceId, name: "Known Customer", whatsappNumber: "+919800000002" } });
+    await deliver(envelope(change({ messages: [inbound({ from: "919800000002", type: "text", text: { body: "Hello" } })] })));
+    expect((await db().conversation.findFirstOrThrow({ where: { waId: "919800000002" } })).contactId).toBe(contact.id);
+  });
+
+  it("does not let a late re-delivery of an older message replace the preview", async () => {
+    const waId = "919800000003";
+    const newer = inbound({ from: waId, type: "text", text: { body: "newer" }, timestamp: unixNow() });
+    const older = inbound({ from: waId, type: "text", text: { body: "older" }, timestamp: unixNow(-3600) });
+    await deliver(envelope(change({ messages: [newer] })));
+    await deliver(envelope(change({ messages: [older] })));
+    expect((await db().conversation.findFirstOrThrow({ where: { waId } })).lastMessagePreview).toBe("newer");
+  });
+
+  it("mirrors each conversation to conversations/{workspace}/{phone}.json after the commit", async () => {
+    const waId = "919800000004";
+    const message = inbound({ from: waId, type: "text", text: { body: "Mirror me" } });
+    await deliver(envelope(change({ messages: [message] })));
+    await server.app.mirror.flush();
+    const conversation = await db().conversation.findFirstOrThrow({ where: { waId } });
+    const file = conversationFilePath(server.app.config.CONVERSATIONS_DIR, conversation.workspaceId, waId);
+    expect(path.basename(file)).toBe(`${waId}.json`);
+    const contents = JSON.parse(await readFile(file, "utf8")) as ConversationFile;
+    expect(contents).toMatchObject({ workspaceId: conversation.workspaceId, phone: `+${waId}`, waId });
+    expect(contents.messages).toEqual([
+      expect.objectContaining({ wamid: message.id, direction: "inbound", type: "text", text: "Mirror me", status: "received" }),
+    ]);
+  });
+});
+
+describe("exactly once", () => {
+  it("stores a re-delivered message once, however often Meta sends it", async () => {
+    const message = inbound({ type: "text", text: { body: "once" } });
+    const payload = envelope(change({ messages: [message] }));
+    for (let delivery = 0; delivery < 3; delivery++) expect((await deliver(payload)).status).toBe(200);
+    await Promise.all([deliver(payload), deliver(payload), deliver(payload)]);
+    expect(await db().whatsAppMessage.count({ where: { wamid: message.id } })).toBe(1);
+    const conversation = await db().conversation.findFirstOrThrow({ where: { waId: CUSTOMER.waId } });
+    const unreadBefore = conversation.unreadCount;
+    await deliver(payload);
+    expect((await db().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).unreadCount).toBe(unreadBefore);
+  });
+
+  it("stores a message repeated within one batch once", async () => {
+    const message = inbound({ type: "text", text: { body: "twice in one POST" } });
+    await deliver(envelope(change({ messages: [message, message] })));
+    expect(await db().whatsAppMessage.count({ where: { wamid: message.id } })).toBe(1);
+  });
+});
+
+describe("delivery statuses", () => {
+  async function outboundMessage() {
+    const conversation = await db().conversation.findFirstOrThrow({ where: { waId: CUSTOMER.waId } });
+    return db().whatsAppMessage.create({
+      data: {
+        workspaceId: conversation.workspaceId,
+        conversationId: conversation.id,
+        wamid: wamid(),
+        direction: "OUTBOUND",
+        type: "text",
+        text: "Your order shipped",
+        preview: "Your order shipped",
+        status: "SENT",
+        timestamp: new Date(),
+      },
+    });
+  }
+  const statusOf = async (id: string) => (await db().whatsAppMessage.findUniqueOrThrow({ where: { id } })).status;
+
+  it("moves forward only, whatever order the statuses arrive in", async () => {
+    const message = await outboundMessage();
+    await deliver(envelope(change({ statuses: [status(message.wamid!, "read")] })));
+    await deliver(envelope(change({ statuses: [status(message.wamid!, "delivered")] })));
+    await deliver(envelope(change({ statuses: [status(message.wamid!, "sent")] })));
+    expect(await statusOf(message.id)).toBe("READ");
+  });
+
+  it("keeps the code and title of a failure", async () => {
+    const message = await outboundMessage();
+    const failed = status(message.wamid!, "failed", {
+      errors: [{ code: 131026, title: "Message undeliverable", error_data: { details: "Receiver is not on WhatsApp" } }],
+    });
+    await deliver(envelope(change({ statuses: [failed] })));
+    expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({
+      status: "FAILED",
+      errorCode: 131026,
+      errorTitle: "Message undeliverable",
+      errorDetails: "Receiver is not on WhatsApp",
+    });
+  });
+
+  it("keeps a status for an unknown message until that message is stored", async () => {
+    const id = wamid();
+    await deliver(envelope(change({ statuses: [status(id, "delivered")] })));
+    expect(await db().pendingStatus.count({ where: { wamid: id } })).toBe(1);
+  });
+
+  it("applies statuses of several messages in one batch", async () => {
+    const [first, second] = [await outboundMessage(), await outboundMessage()];
+    await deliver(envelope(change({ statuses: [status(first.wamid!, "delivered"), status(second.wamid!, "read"), status(first.wamid!, "read")] })));
+    expect([await statusOf(first.id), await statusOf(second.id)]).toEqual(["READ", "READ"]);
+  });
+});
+
+describe("routing by business number", () => {
+  it("routes each change of a batch to the workspace owning its number", async () => {
+    const other = await db().workspace.create({ data: { name: "Second business" } });
+    await db().whatsAppPhoneNumber.create({ data: { phoneNumberId: "200000000000002", workspaceId: other.id } });
+    const toUs = inbound({ from: "919811100001", type: "text", text: { body: "to us" } });
+    const toThem = inbound({ from: "919811100001", type: "text", text: { body: "to them" } });
+    await deliver(envelope(change({ messages: [toUs] }), change({ messages: [toThem], phoneNumberId: "200000000000002" })));
+    expect((await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: toThem.id } })).workspaceId).toBe(other.id);
+    expect((await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: toUs.id } })).workspaceId).not.toBe(other.id);
+  });
+
+  it("acknowledges a number no workspace owns and keeps it in the unrouted log, shown to no one", async () => {
+    const message = inbound({ type: "text", text: { body: "lost?" } });
+    const answer = await deliver(envelope(change({ messages: [message], phoneNumberId: "999999999999999" })));
+    expect(answer.status).toBe(200);
+    expect(await db().whatsAppMessage.count({ where: { wamid: message.id } })).toBe(0);
+    const unrouted = await db().unroutedWebhook.findMany({ where: { phoneNumberId: "999999999999999" } });
+    expect(unrouted).toHaveLength(1);
+    expect(unrouted[0]!.payload).toContain(message.id);
+  });
+});
+
+describe("durability", () => {
+  it("answers 500 when the delivery cannot be stored, so that Meta retries, and stores none of it", async () => {
+    const good = inbound({ type: "text", text: { body: "good" } });
+    // A real database refusal in the middle of the batch: the whole transaction must roll back.
+    await db().$executeRawUnsafe(`CREATE TRIGGER refuse_marker BEFORE INSERT ON "WhatsAppMessage" WHEN NEW.text = 'poison' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    try {
+      const poison = inbound({ type: "text", text: { body: "poison" } });
+      const answer = await deliver(envelope(change({ messages: [good, poison] })));
+      expect(answer.status).toBe(500);
+      expect(await db().whatsAppMessage.count({ where: { wamid: { in: [good.id, poison.id] } } })).toBe(0);
+    } finally {
+      await db().$executeRawUnsafe(`DROP TRIGGER refuse_marker`);
+    }
+    expect((await deliver(envelope(change({ messages: [good] })))).status).toBe(200);
+    expect(await db().whatsAppMessage.count({ where: { wamid: good.id } })).toBe(1);
+  });
+});

@@ -1,0 +1,16 @@
+import type { MessageStatus } from "../generated/prisma/enums.ts";
+
+/**
+ * Every live event of the inbox, published after its transaction commits. Payloads carry ids
+ * and small deltas only: subscribers load what they display, so fan-out stays cheap.
+ */
+export type InboxEvent =
+  | { type: "messageAdded"; conversationId: string; messageId: string }
+  | { type: "messageStatusChanged"; conversationId: string; messageId: string; status: MessageStatus }
+  | { type: "conversationUpdated"; conversationId: string };
+
+/** An event and the workspace whose agents may hear it. */
+export interface WorkspaceEvent {
+  workspaceId: string;
+  event: InboxEvent;
+}

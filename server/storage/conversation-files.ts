@@ -1,0 +1,141 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Database } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+
+/**
+ * The conversation mirror: `{dir}/{workspaceId}/{waId}.json`, one file per customer, rewritten
+ * from the database after each commit. The database stays the source of truth; the files are
+ * for people and tools that read plain JSON (and `conversations:rebuild` regenerates them).
+ */
+export interface ConversationFile {
+  workspaceId: string;
+  conversationId: string;
+  /** The customer's number, E.164 */
+  phone: string;
+  waId: string;
+  contact: { id: string; name: string } | null;
+  profileName: string | null;
+  messages: ConversationFileMessage[];
+}
+
+export interface ConversationFileMessage {
+  id: string;
+  wamid: string | null;
+  direction: "inbound" | "outbound";
+  type: string;
+  text: string | null;
+  preview: string;
+  status: string;
+  timestamp: string;
+  replyTo?: string;
+  media?: { id: string | null; mimeType: string | null; filename: string | null };
+  location?: { latitude: number; longitude: number; name: string | null; address: string | null };
+  reaction?: { emoji: string | null; to: string | null };
+  error?: { code: number | null; title: string | null };
+}
+
+const SAFE_WORKSPACE_ID = /^[a-z0-9]{1,64}$/i;
+const SAFE_WA_ID = /^\d{1,20}$/;
+
+/** The file's path, built only from checked ids: never a path taken from input. */
+export function conversationFilePath(dir: string, workspaceId: string, waId: string): string {
+  if (!SAFE_WORKSPACE_ID.test(workspaceId) || !SAFE_WA_ID.test(waId)) {
+    throw new Error(`Refusing a conversation file path for workspace ${JSON.stringify(workspaceId)}, number ${JSON.stringify(waId)}`);
+  }
+  return path.join(dir, workspaceId, `${waId}.json`);
+}
+
+export async function renderConversationFile(db: Database, conversationId: string): Promise<ConversationFile | null> {
+  const conversation = await db.conversation.findUnique({
+    where: { id: conversationId },
+    include: { contact: { select: { id: true, name: true } }, messages: { orderBy: [{ timestamp: "asc" }, { id: "asc" }] } },
+  });
+  if (!conversation) return null;
+  return {
+    workspaceId: conversation.workspaceId,
+    conversationId: conversation.id,
+    phone: `+${conversation.waId}`,
+    waId: conversation.waId,
+    contact: conversation.contact,
+    profileName: conversation.profileName,
+    messages: conversation.messages.map((message) => ({
+      id: message.id,
+      wamid: message.wamid,
+      direction: message.direction === "INBOUND" ? "inbound" : "outbound",
+      type: message.type,
+      text: message.text,
+      preview: message.preview,
+      status: message.status.toLowerCase(),
+      timestamp: message.timestamp.toISOString(),
+      ...(message.contextWamid ? { replyTo: message.contextWamid } : {}),
+      ...(message.mediaId || message.mediaUrl
+        ? { media: { id: message.mediaId, mimeType: message.mediaMimeType, filename: message.mediaFilename } }
+        : {}),
+      ...(message.latitude !== null && message.longitude !== null
+        ? { location: { latitude: message.latitude, longitude: message.longitude, name: message.locationName, address: message.locationAddress } }
+        : {}),
+      ...(message.type === "reaction" ? { reaction: { emoji: message.reactionEmoji, to: message.reactionToWamid } } : {}),
+      ...(message.errorCode !== null || message.errorTitle ? { error: { code: message.errorCode, title: message.errorTitle } } : {}),
+    })),
+  };
+}
+
+/** Temporary file + rename: a reader (or a crash) never sees half a file. */
+async function writeAtomically(file: string, contents: string) {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(temporary, contents);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+export async function writeConversationFile(db: Database, dir: string, conversationId: string) {
+  const file = await renderConversationFile(db, conversationId);
+  if (!file) return;
+  await writeAtomically(conversationFilePath(dir, file.workspaceId, file.waId), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** Regenerates every conversation file from the database (`npm run conversations:rebuild`). */
+export async function rebuildConversationFiles(db: Database, dir: string): Promise<number> {
+  const conversations = await db.conversation.findMany({ select: { id: true } });
+  for (const { id } of conversations) await writeConversationFile(db, dir, id);
+  return conversations.length;
+}
+
+/**
+ * Schedules file rewrites after commits without ever delaying the caller. Writes are coalesced
+ * per conversation: while one runs, any number of new requests collapse into one more run.
+ */
+export function createConversationMirror(db: Database, dir: string, logger: Logger) {
+  const running = new Map<string, Promise<void>>();
+  const rerun = new Set<string>();
+
+  function run(conversationId: string) {
+    const write = writeConversationFile(db, dir, conversationId)
+      .catch((error: Error) => logger.error({ err: error, conversationId }, "Could not write the conversation file"))
+      .finally(() => {
+        running.delete(conversationId);
+        if (rerun.delete(conversationId)) run(conversationId);
+      });
+    running.set(conversationId, write);
+  }
+
+  return {
+    schedule(conversationId: string) {
+      if (running.has(conversationId)) rerun.add(conversationId);
+      else run(conversationId);
+    },
+    /** Resolves once every scheduled write has landed (shutdown, tests). */
+    async flush() {
+      while (running.size > 0) await Promise.all(running.values());
+    },
+  };
+}
+
+export type ConversationMirror = ReturnType<typeof createConversationMirror>;

@@ -1,0 +1,30 @@
+/**
+ * Meta's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`,
+ * keyed with the App Secret. Speaks only Meta's language: imports nothing of ours.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/** The header Meta signs every webhook POST with (lower-case, as Node exposes headers). */
+export const SIGNATURE_HEADER = "x-hub-signature-256";
+
+const SIGNATURE_PREFIX = "sha256=";
+/** `sha256=` and exactly 64 hex digits; anything else is refused before any comparison. */
+const SIGNATURE_FORMAT = /^sha256=[0-9a-f]{64}$/i;
+
+/** The header value for these exact bytes: `sha256=<lower-case hex HMAC-SHA256>`. */
+export function signPayload(rawBody: Buffer | string, appSecret: string): string {
+  return SIGNATURE_PREFIX + createHmac("sha256", appSecret).update(rawBody).digest("hex");
+}
+
+/**
+ * True only when `header` is a well-formed signature of exactly these bytes under `appSecret`.
+ * Verify the bytes as received: Meta escapes non-ASCII characters (and `/`) in the body it signs,
+ * so re-serialised JSON would not match. The digests are compared in constant time. An empty
+ * secret verifies nothing, so a missing configuration can never accept forged payloads.
+ */
+export function verifySignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
+  if (!appSecret || typeof header !== "string" || !SIGNATURE_FORMAT.test(header)) return false;
+  const received = Buffer.from(header.slice(SIGNATURE_PREFIX.length), "hex");
+  const expected = createHmac("sha256", appSecret).update(rawBody).digest();
+  return received.length === expected.length && timingSafeEqual(received, expected);
+}

@@ -1,0 +1,208 @@
+/**
+ * Meta's webhook payloads for the WhatsApp Cloud API (`field: "messages"`), as documented,
+ * and their parsing into typed events. Speaks only Meta's language: imports nothing of ours.
+ * Objects are loose: Meta adds fields over time, and unknown ones must not refuse a payload.
+ */
+import { z } from "zod";
+
+/** Meta sends Unix seconds as strings. */
+const unixSeconds = z.string().regex(/^\d{1,12}$/, "must be Unix seconds");
+/** wa_ids and phone number ids are digits only; never used as paths unchecked elsewhere. */
+const digits = z.string().regex(/^\d{1,20}$/, "must be digits");
+
+export const metaErrorSchema = z.looseObject({
+  code: z.number(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  error_data: z.looseObject({ details: z.string().optional() }).optional(),
+});
+export type MetaError = z.infer<typeof metaErrorSchema>;
+
+const mediaSchema = z.looseObject({
+  id: z.string(),
+  mime_type: z.string().optional(),
+  sha256: z.string().optional(),
+  caption: z.string().optional(),
+  filename: z.string().optional(),
+  voice: z.boolean().optional(),
+  animated: z.boolean().optional(),
+  url: z.string().optional(),
+});
+export type MediaObject = z.infer<typeof mediaSchema>;
+
+const sharedContactSchema = z.looseObject({
+  name: z.looseObject({ formatted_name: z.string().optional(), first_name: z.string().optional() }).optional(),
+  phones: z.array(z.looseObject({ phone: z.string().optional(), wa_id: z.string().optional() })).optional(),
+});
+
+export const inboundMessageSchema = z.looseObject({
+  from: digits,
+  id: z.string().min(1).max(256),
+  timestamp: unixSeconds,
+  type: z.string().min(1),
+  context: z
+    .looseObject({ from: z.string().optional(), id: z.string().optional(), forwarded: z.boolean().optional() })
+    .optional(),
+  referral: z
+    .looseObject({
+      source_url: z.string().optional(),
+      source_type: z.string().optional(),
+      headline: z.string().optional(),
+      body: z.string().optional(),
+    })
+    .optional(),
+  errors: z.array(metaErrorSchema).optional(),
+  text: z.looseObject({ body: z.string() }).optional(),
+  image: mediaSchema.optional(),
+  video: mediaSchema.optional(),
+  audio: mediaSchema.optional(),
+  document: mediaSchema.optional(),
+  sticker: mediaSchema.optional(),
+  location: z
+    .looseObject({
+      latitude: z.number(),
+      longitude: z.number(),
+      name: z.string().optional(),
+      address: z.string().optional(),
+    })
+    .optional(),
+  contacts: z.array(sharedContactSchema).optional(),
+  reaction: z.looseObject({ message_id: z.string(), emoji: z.string().optional() }).optional(),
+  interactive: z
+    .looseObject({
+      type: z.string(),
+      button_reply: z.looseObject({ id: z.string(), title: z.string() }).optional(),
+      list_reply: z.looseObject({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
+    })
+    .optional(),
+  button: z.looseObject({ text: z.string(), payload: z.string().optional() }).optional(),
+  order: z
+    .looseObject({
+      catalog_id: z.string().optional(),
+      text: z.string().optional(),
+      product_items: z.array(z.looseObject({ quantity: z.number().optional() })).optional(),
+    })
+    .optional(),
+  system: z
+    .looseObject({ body: z.string().optional(), type: z.string().optional(), wa_id: z.string().optional() })
+    .optional(),
+});
+export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+
+export const STATUS_VALUES = ["sent", "delivered", "read", "played", "failed"] as const;
+export type DeliveryStatus = (typeof STATUS_VALUES)[number];
+
+export const statusSchema = z.looseObject({
+  id: z.string().min(1).max(256),
+  status: z.string(),
+  timestamp: unixSeconds,
+  recipient_id: z.string(),
+  errors: z.array(metaErrorSchema).optional(),
+});
+export type StatusUpdate = z.infer<typeof statusSchema>;
+
+export const messagesValueSchema = z.looseObject({
+  messaging_product: z.literal("whatsapp"),
+  metadata: z.looseObject({ display_phone_number: z.string(), phone_number_id: digits }),
+  contacts: z.array(z.looseObject({ profile: z.looseObject({ name: z.string() }).optional(), wa_id: z.string() })).optional(),
+  messages: z.array(inboundMessageSchema).optional(),
+  statuses: z.array(statusSchema).optional(),
+  errors: z.array(metaErrorSchema).optional(),
+});
+export type MessagesValue = z.infer<typeof messagesValueSchema>;
+
+export const webhookPayloadSchema = z.looseObject({
+  object: z.literal("whatsapp_business_account"),
+  entry: z.array(
+    z.looseObject({
+      id: z.string(),
+      changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })),
+    }),
+  ),
+});
+export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
+
+/** A customer's message to a business number. */
+export interface MessageEvent {
+  kind: "message";
+  phoneNumberId: string;
+  /** The customer's profile name, when Meta sent one (system messages have none). */
+  profileName: string | null;
+  message: InboundMessage;
+}
+
+/** A delivery status of a message the business sent. Unknown status words are dropped. */
+export interface StatusEvent {
+  kind: "status";
+  phoneNumberId: string;
+  status: StatusUpdate & { status: DeliveryStatus };
+}
+
+/** A change this product does not handle (templates, account updates…): acknowledged, logged. */
+export interface OtherChange {
+  kind: "other";
+  field: string;
+  phoneNumberId: string | null;
+  value: unknown;
+}
+
+export type WebhookEvent = MessageEvent | StatusEvent | OtherChange;
+
+export class WebhookShapeError extends Error {
+  override name = "WebhookShapeError";
+}
+
+function describeIssues(error: z.ZodError) {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".") || "body"} ${issue.message}`)
+    .join("; ");
+}
+
+/**
+ * Validates a webhook body and flattens it — several entries, changes, messages and statuses,
+ * for several customers and business numbers — into events in the order Meta listed them.
+ * Throws WebhookShapeError when the body is not a WhatsApp webhook we can read.
+ */
+export function parseWebhook(body: unknown): WebhookEvent[] {
+  const payload = webhookPayloadSchema.safeParse(body);
+  if (!payload.success) throw new WebhookShapeError(describeIssues(payload.error));
+  const events: WebhookEvent[] = [];
+  payload.data.entry.forEach((entry, entryIndex) =>
+    entry.changes.forEach((change, changeIndex) => {
+      if (change.field !== "messages") {
+        const metadata = (change.value as { metadata?: { phone_number_id?: unknown } } | null)?.metadata;
+        const phoneNumberId = typeof metadata?.phone_number_id === "string" ? metadata.phone_number_id : null;
+        events.push({ kind: "other", field: change.field, phoneNumberId, value: change.value });
+        return;
+      }
+      const value = messagesValueSchema.safeParse(change.value);
+      if (!value.success) {
+        throw new WebhookShapeError(`entry.${entryIndex}.changes.${changeIndex}.value: ${describeIssues(value.error)}`);
+      }
+      events.push(...messagesChangeEvents(value.data));
+    }),
+  );
+  return events;
+}
+
+function messagesChangeEvents(value: MessagesValue): WebhookEvent[] {
+  const phoneNumberId = value.metadata.phone_number_id;
+  const profileNames = new Map((value.contacts ?? []).map((contact) => [contact.wa_id, contact.profile?.name ?? null]));
+  const events: WebhookEvent[] = (value.messages ?? []).map((message) => ({
+    kind: "message",
+    phoneNumberId,
+    profileName: profileNames.get(message.from) ?? null,
+    message,
+  }));
+  for (const status of value.statuses ?? []) {
+    if (isDeliveryStatus(status.status)) {
+      events.push({ kind: "status", phoneNumberId, status: { ...status, status: status.status } });
+    }
+  }
+  return events;
+}
+
+function isDeliveryStatus(value: string): value is DeliveryStatus {
+  return (STATUS_VALUES as readonly string[]).includes(value);
+}
