@@ -2,8 +2,9 @@ import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vitest/config";
 
 /**
- * Three suites: server (real SQLite files, real HTTP on port 0), client components
- * (happy-dom), and browser tests (the built client in Debian's Chromium; `npm run build` first).
+ * Suites: server (real SQLite files, real HTTP on port 0), client components (happy-dom),
+ * browser tests (the built client in Debian's Chromium; `npm run build` first), and cluster
+ * (several instances with Redis; `npm run test:cluster`).
  */
 export default defineConfig({
   test: {
@@ -16,7 +17,19 @@ export default defineConfig({
           name: "server",
           environment: "node",
           include: ["server/**/*.test.ts"],
+          exclude: ["server/**/*.cluster.test.ts"],
           testTimeout: 20_000,
+        },
+      },
+      {
+        // Several instances: Redis (and later PostgreSQL) from Debian's packages (`npm run test:cluster`).
+        resolve: { alias: { graphql: "graphql/index.js" } },
+        test: {
+          name: "cluster",
+          environment: "node",
+          include: ["server/**/*.cluster.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -13,7 +13,7 @@ import { registerClientRoutes } from "./http/client.routes.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
 import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createInboxPubSub } from "./realtime/pubsub.ts";
+import { createRealtime } from "./realtime/pubsub.ts";
 import { attachGraphQLWebSocket } from "./realtime/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
 
@@ -31,7 +31,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   if (applied.length > 0) logger.info({ migrations: applied }, "Applied database migrations");
   const db = createDatabase(config.DATABASE_URL);
   await bootstrapDatabase(db, config, logger);
-  const pubsub = createInboxPubSub();
+  const realtime = createRealtime(config.REDIS_URL);
+  const { pubsub } = realtime;
   const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger);
 
   const yoga = createGraphQLServer({ db, config, logger, pubsub });
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await sockets.close();
       await http.close();
       await mirror.flush();
+      await realtime.close();
       await db.$disconnect();
     },
   };
