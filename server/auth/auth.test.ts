@@ -97,6 +97,7 @@ describe("browser sessions", () => {
   it("rate limits guessing: 429 with Retry-After after ten failed logins for one email", async () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
+    let lastBody: unknown = null;
     for (let attempt = 0; attempt < 11; attempt++) {
       const response = await fetch(`${server.url}/api/auth/login`, {
         method: "POST",
@@ -105,10 +106,12 @@ describe("browser sessions", () => {
       });
       statuses.push(response.status);
       retryAfter = response.headers.get("retry-after");
+      lastBody = await response.json();
     }
     expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+    expect(lastBody).toMatchObject({ success: false, error: expect.stringMatching(/^Too many attempts/) });
   });
 });
 

@@ -36,4 +36,10 @@ describe("HTTP surface", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
   });
+
+  it("sends no HTTPS-only headers when served over plain HTTP, so LAN addresses work", async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.headers.get("strict-transport-security")).toBeNull();
+    expect(response.headers.get("content-security-policy")).not.toContain("upgrade-insecure-requests");
+  });
 });

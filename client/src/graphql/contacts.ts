@@ -1,0 +1,111 @@
+import { graphql } from "./generated";
+
+/** What a contact card shows: also the shape the list keeps in memory. */
+export const ContactSummaryFragment = graphql(`
+  fragment ContactSummary on Contact {
+    id
+    name
+    company
+    email
+    whatsappNumber
+    whatsappLink
+  }
+`);
+
+/** Everything the contact page and the edit form need. */
+export const ContactDetailsFragment = graphql(`
+  fragment ContactDetails on Contact {
+    id
+    name
+    company
+    email
+    notes
+    whatsappNumber
+    whatsappLink
+    createdAt
+    updatedAt
+  }
+`);
+
+export const ContactsQuery = graphql(`
+  query Contacts($first: Int!, $after: String, $search: String) {
+    contacts(first: $first, after: $after, search: $search) {
+      edges {
+        node {
+          ...ContactSummary
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const ContactQuery = graphql(`
+  query Contact($id: ID!) {
+    contact(id: $id) {
+      ...ContactDetails
+    }
+  }
+`);
+
+export const CreateContactMutation = graphql(`
+  mutation CreateContact($input: ContactInput!) {
+    createContact(input: $input) {
+      __typename
+      ... on MutationCreateContactSuccess {
+        contact {
+          ...ContactDetails
+        }
+      }
+      ... on ValidationError {
+        message
+        fieldErrors {
+          field
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const UpdateContactMutation = graphql(`
+  mutation UpdateContact($id: ID!, $input: ContactInput!) {
+    updateContact(id: $id, input: $input) {
+      __typename
+      ... on MutationUpdateContactSuccess {
+        contact {
+          ...ContactDetails
+        }
+      }
+      ... on ValidationError {
+        message
+        fieldErrors {
+          field
+          message
+        }
+      }
+      ... on NotFoundError {
+        message
+      }
+    }
+  }
+`);
+
+export const DeleteContactMutation = graphql(`
+  mutation DeleteContact($id: ID!) {
+    deleteContact(id: $id) {
+      __typename
+      ... on MutationDeleteContactSuccess {
+        deleted {
+          id
+        }
+      }
+      ... on NotFoundError {
+        message
+      }
+    }
+  }
+`);

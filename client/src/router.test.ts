@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryHistory } from "vue-router";
+import { createSession } from "./composables/useSession.ts";
+import { createAppRouter, safeNextPath } from "./router.ts";
+
+const admin = { id: "u1", name: "Asha Admin", email: "admin@example.com", role: "ADMIN" };
+
+function signedOutSession() {
+  return createSession(async (url) =>
+    url === "/api/auth/login"
+      ? Response.json({ success: true, csrfToken: "csrf", user: admin })
+      : Response.json({ success: false, error: "Authentication required" }, { status: 401 }),
+  );
+}
+
+describe("safeNextPath", () => {
+  it("returns to a path of this site", () => {
+    expect(safeNextPath("/contacts/c1/edit?tab=notes")).toBe("/contacts/c1/edit?tab=notes");
+  });
+
+  it("refuses other sites and odd values, going to the contacts instead", () => {
+    for (const next of ["https://evil.example", "//evil.example", "/\\evil.example", "contacts", undefined, ["/a"]]) {
+      expect(safeNextPath(next)).toBe("/contacts");
+    }
+  });
+});
+
+describe("the router", () => {
+  it("sends an anonymous visitor to the login page, remembering where they were going", async () => {
+    const router = createAppRouter(signedOutSession(), createMemoryHistory());
+    await router.push("/contacts/c1");
+    expect(router.currentRoute.value.name).toBe("login");
+    expect(router.currentRoute.value.query.next).toBe("/contacts/c1");
+  });
+
+  it("lets a signed-in agent through, and away from the login page", async () => {
+    const session = signedOutSession();
+    const router = createAppRouter(session, createMemoryHistory());
+    await session.login("admin@example.com", "password123");
+    await router.push("/settings/tokens");
+    expect(router.currentRoute.value.fullPath).toBe("/settings/tokens");
+    await router.push("/login?next=/contacts/c9");
+    expect(router.currentRoute.value.fullPath).toBe("/contacts/c9");
+  });
+
+  it("redirects / to the contacts", async () => {
+    const session = signedOutSession();
+    await session.login("admin@example.com", "password123");
+    const router = createAppRouter(session, createMemoryHistory());
+    await router.push("/");
+    expect(router.currentRoute.value.fullPath).toBe("/contacts");
+  });
+
+  it("names the tab after the page", async () => {
+    const router = createAppRouter(signedOutSession(), createMemoryHistory());
+    await router.push("/contacts");
+    expect(document.title).toBe("Log in · Bharat CRM");
+  });
+});

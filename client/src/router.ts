@@ -1,0 +1,75 @@
+import { createRouter, type RouterHistory } from "vue-router";
+import type { Session } from "./composables/useSession.ts";
+
+declare module "vue-router" {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean;
+    /** The tab title, before " · Bharat CRM". */
+    title?: string;
+  }
+}
+
+const HOME = "/contacts";
+
+/**
+ * Where to go after logging in: only a path of this site, so that a crafted
+ * `/login?next=https://evil.example` cannot send an agent elsewhere.
+ */
+export function safeNextPath(next: unknown): string {
+  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return HOME;
+  return next;
+}
+
+/** Pages are loaded on first visit, so the login page does not carry the whole app. */
+export function createAppRouter(session: Session, history: RouterHistory) {
+  const router = createRouter({
+    history,
+    routes: [
+      { path: "/", redirect: HOME },
+      { path: "/login", name: "login", component: () => import("./pages/LoginPage.vue"), meta: { public: true, title: "Log in" } },
+      { path: "/contacts", name: "contacts", component: () => import("./pages/ContactsPage.vue"), meta: { title: "Contacts" } },
+      {
+        path: "/contacts/new",
+        name: "contact-new",
+        component: () => import("./pages/ContactFormPage.vue"),
+        meta: { title: "New contact" },
+      },
+      {
+        path: "/contacts/:id",
+        name: "contact",
+        component: () => import("./pages/ContactPage.vue"),
+        props: true,
+        meta: { title: "Contact" },
+      },
+      {
+        path: "/contacts/:id/edit",
+        name: "contact-edit",
+        component: () => import("./pages/ContactFormPage.vue"),
+        props: true,
+        meta: { title: "Edit contact" },
+      },
+      {
+        path: "/settings/tokens",
+        name: "api-tokens",
+        component: () => import("./pages/ApiTokensPage.vue"),
+        meta: { title: "API tokens" },
+      },
+      { path: "/:unknown(.*)*", redirect: HOME },
+    ],
+  });
+
+  router.beforeEach(async (to) => {
+    await session.ensureLoaded();
+    const signedIn = session.user.value !== null;
+    if (to.name === "login" && signedIn) return safeNextPath(to.query.next);
+    if (!to.meta.public && !signedIn) return { name: "login", query: { next: to.fullPath } };
+    return true;
+  });
+
+  router.afterEach((to) => {
+    document.title = to.meta.title ? `${to.meta.title} · Bharat CRM` : "Bharat CRM";
+  });
+
+  return router;
+}

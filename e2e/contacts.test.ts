@@ -1,0 +1,58 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/test/harness.ts";
+import { launchBrowser, screenshot } from "./browser.ts";
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+  page = await browser.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("an agent in the browser", () => {
+  it("logs in, creates a contact with a national-format Indian number, and sees its card with the wa.me link", async () => {
+    await page.goto(`${server.url}/contacts`);
+    await page.waitForURL(/\/login/);
+    await page.getByLabel("Email").fill(ADMIN_EMAIL);
+    await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Contacts" }).waitFor();
+
+    await page.getByRole("link", { name: "New contact" }).click();
+    await page.getByLabel("Name").fill("Priya Sharma");
+    await page.getByLabel("WhatsApp number").fill("98765 43210");
+    await page.getByLabel("Company").fill("Sharma Textiles");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Priya Sharma" }).waitFor();
+    await screenshot(page, "contact-detail");
+
+    await page.getByRole("link", { name: "Contacts" }).first().click();
+    const link = page.getByRole("link", { name: /Open chat with Priya Sharma in WhatsApp/ });
+    await link.waitFor();
+    expect(await link.textContent()).toContain("+919876543210");
+    expect(await link.getAttribute("href")).toBe("https://wa.me/919876543210");
+    expect(await link.getAttribute("target")).toBe("_blank");
+    await screenshot(page, "contacts");
+  });
+
+  it("shows 'Invalid phone number' under the number field and saves nothing", async () => {
+    const before = await server.app.db.contact.count();
+    await page.goto(`${server.url}/contacts/new`);
+    await page.getByLabel("Name").fill("Wrong Number");
+    await page.getByLabel("WhatsApp number").fill("12345");
+    await page.getByRole("button", { name: "Save" }).click();
+    const field = page.getByLabel("WhatsApp number");
+    await page.getByText("Invalid phone number").waitFor();
+    expect(await field.getAttribute("aria-invalid")).toBe("true");
+    expect(await server.app.db.contact.count()).toBe(before);
+    await screenshot(page, "contact-form-invalid-number");
+  });
+});
