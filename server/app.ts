@@ -11,11 +11,16 @@ import { applyMigrations } from "./db/migrate.ts";
 import { createGraphQLServer, registerGraphQLRoute } from "./graphql/http.ts";
 import { registerClientRoutes } from "./http/client.routes.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
+import { createOutbox } from "./inbox/outbox.ts";
+import { createSendPacer } from "./inbox/send-pacer.ts";
+import { createTemplateCatalog } from "./inbox/templates.ts";
 import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
+import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createRealtime } from "./realtime/pubsub.ts";
 import { attachGraphQLWebSocket } from "./realtime/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
+import { createCloudApi } from "./whatsapp/cloud-api.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -35,20 +40,49 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const { pubsub } = realtime;
   const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger);
 
-  const yoga = createGraphQLServer({ db, config, logger, pubsub });
+  const cloudApi =
+    config.whatsappMissing.length === 0
+      ? createCloudApi({
+          baseUrl: config.WHATSAPP_API_BASE_URL,
+          version: config.WHATSAPP_API_VERSION,
+          token: config.WHATSAPP_TOKEN!,
+          phoneNumberId: config.WHATSAPP_PHONE_ID!,
+          businessAccountId: config.WHATSAPP_BUSINESS_ACCOUNT_ID,
+          timeoutMs: config.WHATSAPP_API_TIMEOUT_MS,
+        })
+      : null;
+  const outbox = createOutbox(
+    { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer: createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND), pubsub, mirror, logger },
+    { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
+  );
+  const services = { db, config, logger, pubsub, mirror, outbox, cloudApi, templates: createTemplateCatalog(cloudApi) };
+  const yoga = createGraphQLServer(services);
 
   const http = Fastify({ loggerInstance: logger, trustProxy: config.isProduction });
   await http.register(fastifyCookie);
+  // HTTPS-only headers would break the product served over plain HTTP on a LAN address.
   await http.register(fastifyHelmet, {
-    contentSecurityPolicy: { directives: { "img-src": ["'self'", "data:", "blob:"] } },
+    contentSecurityPolicy: {
+      directives: { "img-src": ["'self'", "data:", "blob:"], "upgrade-insecure-requests": config.cookieSecure ? [] : null },
+    },
+    strictTransportSecurity: config.cookieSecure,
   });
-  await http.register(fastifyRateLimit, { global: false, hook: "preHandler" });
+  await http.register(fastifyRateLimit, {
+    global: false,
+    hook: "preHandler",
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: context.statusCode,
+      success: false,
+      error: `Too many attempts: try again in ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
 
   registerHealthRoutes(http, db);
   await registerWebhookRoutes(http, { db, config, logger, pubsub, mirror });
   await http.register(async (api) => {
     registerAuthentication(api, db);
     registerAuthRoutes(api, db, config);
+    registerWhatsAppRoutes(api, services);
     registerGraphQLRoute(api, yoga, config.isProduction);
   });
   await registerClientRoutes(http);
@@ -61,14 +95,17 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     logger,
     pubsub,
     mirror,
+    outbox,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
     async start(port = config.PORT, host = config.HOST) {
       await http.listen({ port, host });
+      outbox.start();
       const address = http.server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       return `http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`;
     },
     async stop() {
+      await outbox.stop();
       await sockets.close();
       await http.close();
       await mirror.flush();

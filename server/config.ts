@@ -26,6 +26,10 @@ const environmentSchema = z.object({
   WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
   WHATSAPP_API_BASE_URL: z.url({ message: "must be a URL such as https://graph.facebook.com" }).default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v23.0").default("v23.0"),
+  WHATSAPP_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  WHATSAPP_SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2_000),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   DEFAULT_COUNTRY: z
     .string()
     .default("IN")

@@ -119,7 +119,14 @@ builder.mutationFields((t) => ({
     description: "Clears the unread count and sends the customer read receipts (blue ticks).",
     errors: { types: [NotFoundError], dataField: { name: "conversation" } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, { db, viewer }) => (await markConversationRead(db, viewer.workspaceId, String(args.id))).conversation,
+    resolve: async (_root, args, { db, viewer, cloudApi, logger }) => {
+      const { conversation, newestUnreadWamid } = await markConversationRead(db, viewer.workspaceId, String(args.id));
+      // Best effort: the agent has read the messages whether or not Meta hears of it now.
+      if (newestUnreadWamid && cloudApi) {
+        await cloudApi.markRead(newestUnreadWamid).catch((error: Error) => logger.warn({ err: error }, "Could not send a read receipt"));
+      }
+      return conversation;
+    },
   }),
 }));
 

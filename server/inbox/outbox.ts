@@ -1,0 +1,208 @@
+import type { Database } from "../db/client.ts";
+import { serializedWrite } from "../db/write-queue.ts";
+import type { WhatsAppMessage } from "../generated/prisma/client.ts";
+import type { Logger } from "../logger.ts";
+import type { WorkspaceEvent } from "../realtime/events.ts";
+import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
+import type { ConversationMirror } from "../storage/conversation-files.ts";
+import type { CloudApi, SendResult } from "../whatsapp/cloud-api.ts";
+import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
+import { applyPendingStatuses } from "./ingest.ts";
+import type { SendPacer } from "./send-pacer.ts";
+
+/** What an outbound row asks the Cloud API to send, kept in its `raw` column until it is sent. */
+export type OutboundRequest =
+  | { type: "text"; to: string; body: string; replyToWamid?: string }
+  | { type: "template"; to: string; name: string; languageCode: string; bodyParameters: string[] };
+
+export interface OutboxOptions {
+  /** @default 8 attempts, then FAILED with the last error */
+  maxAttempts: number;
+  /** First retry after about this long, doubling each time, with full jitter. @default 2_000 ms */
+  retryBaseMs: number;
+  /** @default 300_000 ms */
+  retryMaxMs: number;
+  /** How often the worker looks for due retries. @default 1_000 ms */
+  pollIntervalMs: number;
+  /** A claimed row is another worker's again after this long (a crashed attempt). @default 60_000 ms */
+  leaseMs: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
+  maxAttempts: 8,
+  retryBaseMs: 2_000,
+  retryMaxMs: 300_000,
+  pollIntervalMs: 1_000,
+  leaseMs: 60_000,
+};
+
+export interface OutboxDependencies {
+  db: Database;
+  cloudApi: CloudApi | null;
+  phoneNumberId: string | undefined;
+  pacer: SendPacer;
+  pubsub: InboxPubSub;
+  mirror: ConversationMirror;
+  logger: Logger;
+}
+
+/** Exponential backoff with full jitter: retries from many rows never arrive in step. */
+export function retryDelayMs(attempt: number, options: Pick<OutboxOptions, "retryBaseMs" | "retryMaxMs">, random = Math.random) {
+  const ceiling = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * The durable outbox. Every outgoing message is a row stored before any network call; an
+ * attempt first claims the row (one worker at a time, across instances: a conditional UPDATE
+ * with a lease), then sends through the pacer. Retryable failures re-queue the row with
+ * backoff; final ones, or too many attempts, mark it FAILED with Meta's reason.
+ */
+export function createOutbox(deps: OutboxDependencies, overrides: Partial<OutboxOptions> = {}) {
+  const options = { ...DEFAULT_OUTBOX_OPTIONS, ...overrides };
+  const { db, logger } = deps;
+  let timer: NodeJS.Timeout | null = null;
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function claim(id: string): Promise<WhatsAppMessage | null> {
+    const now = new Date();
+    const claimed = await serializedWrite(db, () =>
+      db.whatsAppMessage.updateMany({
+        where: {
+          id,
+          status: { in: ["PENDING", "QUEUED"] },
+          OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
+        },
+        data: { lockedUntil: new Date(now.getTime() + options.leaseMs), attempts: { increment: 1 } },
+      }),
+    );
+    return claimed.count === 1 ? db.whatsAppMessage.findUnique({ where: { id } }) : null;
+  }
+
+  function send(request: OutboundRequest): Promise<SendResult> {
+    if (!deps.cloudApi) throw new CloudApiValidationError("config", "WhatsApp is not configured");
+    if (request.type === "text") return deps.cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
+    return deps.cloudApi.sendTemplate(request.to, request);
+  }
+
+  function publish(message: WhatsAppMessage) {
+    const events: WorkspaceEvent[] = [
+      { workspaceId: message.workspaceId, event: { type: "messageStatusChanged", conversationId: message.conversationId, messageId: message.id, status: message.status } },
+      { workspaceId: message.workspaceId, event: { type: "conversationUpdated", conversationId: message.conversationId } },
+    ];
+    publishInboxEvents(deps.pubsub, events);
+    deps.mirror.schedule(message.conversationId);
+  }
+
+  async function recordSuccess(message: WhatsAppMessage, result: SendResult) {
+    return serializedWrite(db, () =>
+      db.$transaction(async (tx) => {
+        await tx.whatsAppMessage.update({
+          where: { id: message.id },
+          data: { status: "SENT", wamid: result.wamid, statusAt: new Date(), lockedUntil: null, nextAttemptAt: null, errorCode: null, errorTitle: null, errorDetails: null },
+        });
+        await applyPendingStatuses(tx, result.wamid);
+        return tx.whatsAppMessage.findUniqueOrThrow({ where: { id: message.id } });
+      }),
+    );
+  }
+
+  async function recordFailure(message: WhatsAppMessage, error: CloudApiError | CloudApiValidationError) {
+    const retry = error.retryable && message.attempts < options.maxAttempts;
+    const fields =
+      error instanceof CloudApiError
+        ? { errorCode: error.code, errorTitle: error.title, errorDetails: error.details }
+        : { errorCode: null, errorTitle: error.message, errorDetails: null };
+    return serializedWrite(db, () =>
+      db.whatsAppMessage.update({
+        where: { id: message.id },
+        data: {
+          ...fields,
+          status: retry ? "QUEUED" : "FAILED",
+          statusAt: new Date(),
+          lockedUntil: null,
+          nextAttemptAt: retry ? new Date(Date.now() + retryDelayMs(message.attempts, options)) : null,
+        },
+      }),
+    );
+  }
+
+  /** One attempt at one row; resolves to the row as it then stands (null if another worker holds it). */
+  async function attempt(id: string): Promise<WhatsAppMessage | null> {
+    const message = await claim(id);
+    return message ? attemptClaimed(message) : null;
+  }
+
+  async function attemptClaimed(message: WhatsAppMessage): Promise<WhatsAppMessage> {
+    const { id } = message;
+    const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
+    let outcome: WhatsAppMessage;
+    try {
+      await deps.pacer.wait(deps.phoneNumberId ?? "");
+      outcome = await recordSuccess(message, await send(request));
+    } catch (error) {
+      if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
+      outcome = await recordFailure(message, error);
+      logger.warn({ messageId: id, attempt: message.attempts, status: outcome.status, code: outcome.errorCode }, `WhatsApp send failed: ${outcome.errorTitle}`);
+    }
+    publish(outcome);
+    return outcome;
+  }
+
+  /** Every row due now: queued retries, and rows whose worker died mid-attempt. */
+  async function drain() {
+    const now = new Date();
+    const due = await db.whatsAppMessage.findMany({
+      where: {
+        direction: "OUTBOUND",
+        OR: [
+          { status: "QUEUED", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+          { status: "PENDING", lockedUntil: { lt: now } },
+        ],
+      },
+      orderBy: { createdAt: "asc" },
+      select: { id: true },
+      take: 500,
+    });
+    await Promise.all(due.map(({ id }) => track(attempt(id))));
+  }
+
+  function track<T>(work: Promise<T>): Promise<T | null> {
+    const guarded = work.catch((error: Error) => {
+      logger.error({ err: error }, "Outbox attempt failed unexpectedly");
+      return null;
+    });
+    inFlight.add(guarded);
+    void guarded.finally(() => inFlight.delete(guarded));
+    return guarded;
+  }
+
+  let draining: Promise<void> | null = null;
+  return {
+    /** The first attempt of a row its creator stored already claimed (see {@link claimedOnCreation}). */
+    attemptNow: (message: WhatsAppMessage) => track(attemptClaimed(message)),
+    /** Starts retrying due rows (and resuming rows left by a previous run). */
+    start() {
+      const tick = () => {
+        draining ??= drain().finally(() => (draining = null));
+      };
+      tick();
+      timer = setInterval(tick, options.pollIntervalMs);
+      timer.unref();
+    },
+    /** Stops picking up work and waits for attempts under way. */
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await draining;
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+/** Columns for a new outbound row that its creator attempts at once: no worker takes it meanwhile. */
+export function claimedOnCreation(leaseMs = DEFAULT_OUTBOX_OPTIONS.leaseMs) {
+  return { status: "PENDING" as const, attempts: 1, lockedUntil: new Date(Date.now() + leaseMs) };
+}

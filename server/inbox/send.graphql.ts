@@ -1,0 +1,140 @@
+import { builder } from "../graphql/builder.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { customerServiceWindow } from "./window.ts";
+import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
+import { sendWhatsAppTemplate, sendWhatsAppText, whatsappStatus, type SendOutcome } from "./send.service.ts";
+import type { ApprovedTemplate } from "./templates.ts";
+import { ErrorInterface } from "../graphql/errors.graphql.ts";
+
+builder.objectType(WhatsAppNotConfiguredError, {
+  name: "WhatsAppNotConfiguredError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ missing: t.exposeStringList("missing", { description: "The environment variables to set." }) }),
+});
+builder.objectType(InvalidPhoneNumberError, {
+  name: "InvalidPhoneNumberError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ reason: t.exposeString("reason") }),
+});
+builder.objectType(WindowClosedError, {
+  name: "WindowClosedError",
+  description: "Free-form messages need the customer to have written in the last 24 hours: send a template.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ closedAt: t.expose("closedAt", { type: "DateTime", nullable: true }) }),
+});
+builder.objectType(SendFailedError, {
+  name: "SendFailedError",
+  description: "Meta refused the message; it is stored as FAILED with this reason.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    code: t.exposeInt("code", { nullable: true, description: "Meta's error code, e.g. 131026." }),
+    title: t.exposeString("title"),
+    details: t.exposeString("details", { nullable: true }),
+    messageId: t.exposeID("messageId"),
+  }),
+});
+
+const SendSuccess = builder.objectRef<SendOutcome>("SendWhatsAppSuccess").implement({
+  fields: (t) => ({
+    success: t.boolean({ resolve: () => true }),
+    messageId: t.string({ nullable: true, description: "Meta's wamid; null while the message is queued for a retry.", resolve: (o) => o.message.wamid }),
+    recipient: t.exposeString("recipient"),
+    phone: t.exposeString("phone"),
+    queued: t.exposeBoolean("queued"),
+    message: t.string({
+      resolve: (o) => (o.queued ? "Message queued: WhatsApp is busy, it will be retried" : "Message sent successfully"),
+    }),
+    whatsAppMessage: t.prismaField({ type: "WhatsAppMessage", resolve: (query, o, _args, { db }) => db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: o.message.id } }) }),
+  }),
+});
+
+const SEND_ERRORS = [WhatsAppNotConfiguredError, InvalidPhoneNumberError, ValidationError, NotFoundError, WindowClosedError, SendFailedError];
+
+const SendWhatsAppInput = builder.inputType("SendWhatsAppInput", {
+  fields: (t) => ({
+    contactId: t.id({ description: "A contact of the workspace; or give phoneNumber." }),
+    phoneNumber: t.string({ description: "Any common format; national numbers are read in DEFAULT_COUNTRY." }),
+    message: t.string({ required: true, description: "Up to 4096 characters." }),
+    replyToWamid: t.string({ description: "Quote this message (a reply)." }),
+    idempotencyKey: t.string({ description: "Repeating a request with the same key never sends twice." }),
+  }),
+});
+
+const SendTemplateInput = builder.inputType("SendWhatsAppTemplateInput", {
+  fields: (t) => ({
+    contactId: t.id(),
+    phoneNumber: t.string(),
+    templateName: t.string({ required: true }),
+    languageCode: t.string({ required: true, description: "e.g. en, en_US, hi" }),
+    bodyParameters: t.stringList({ description: "Values for {{1}}, {{2}}… of the template's body." }),
+    idempotencyKey: t.string(),
+  }),
+});
+
+const WhatsAppStatus = builder.objectRef<ReturnType<typeof whatsappStatus>>("WhatsAppStatus").implement({
+  fields: (t) => ({
+    configured: t.exposeBoolean("configured"),
+    message: t.exposeString("message"),
+    missing: t.exposeStringList("missing"),
+  }),
+});
+
+const Template = builder.objectRef<ApprovedTemplate>("WhatsAppTemplate").implement({
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    language: t.exposeString("language"),
+    category: t.exposeString("category"),
+    body: t.exposeString("body", { description: "The body text with {{1}}, {{2}}… placeholders." }),
+    parameterCount: t.exposeInt("parameterCount"),
+  }),
+});
+
+const WindowType = builder.objectRef<ReturnType<typeof customerServiceWindow>>("WhatsAppWindow").implement({
+  fields: (t) => ({
+    isOpen: t.exposeBoolean("isOpen"),
+    closesAt: t.expose("closesAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  whatsappStatus: t.field({ type: WhatsAppStatus, resolve: (_root, _args, { config }) => whatsappStatus(config) }),
+  whatsappTemplates: t.field({
+    type: [Template],
+    description: "The business account's approved templates (cached for a minute).",
+    resolve: (_root, _args, { templates }) => templates.list(),
+  }),
+  whatsappWindow: t.field({
+    type: WindowType,
+    description: "Whether free-form messages may be sent to this contact now.",
+    errors: { types: [NotFoundError] },
+    args: { contactId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, { db, viewer }) => {
+      const contact = await db.contact.findFirst({ where: { id: String(args.contactId), workspaceId: viewer.workspaceId } });
+      if (!contact) throw new NotFoundError("Contact");
+      const waId = contact.whatsappNumber?.replace(/^\+/, "");
+      const conversation = waId
+        ? await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId: viewer.workspaceId, waId } } })
+        : null;
+      return customerServiceWindow(conversation?.lastInboundAt ?? null);
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  sendWhatsApp: t.field({
+    type: SendSuccess,
+    description: "Sends a text to a contact or number (inside the 24-hour window).",
+    errors: { types: SEND_ERRORS, directResult: true },
+    args: { input: t.arg({ type: SendWhatsAppInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      sendWhatsAppText(context, context.viewer, { ...input, contactId: input.contactId && String(input.contactId) }),
+  }),
+  sendWhatsAppTemplate: t.field({
+    type: SendSuccess,
+    description: "Sends an approved template: allowed at any time, and the way to start a conversation.",
+    errors: { types: SEND_ERRORS, directResult: true },
+    args: { input: t.arg({ type: SendTemplateInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      sendWhatsAppTemplate(context, context.viewer, { ...input, contactId: input.contactId && String(input.contactId) }),
+  }),
+}));

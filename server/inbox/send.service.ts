@@ -1,0 +1,241 @@
+import type { CountryCode } from "libphonenumber-js";
+import type { Viewer } from "../auth/auth.service.ts";
+import type { Config } from "../config.ts";
+import { toE164, waIdOf } from "../contacts/phone.ts";
+import type { Database } from "../db/client.ts";
+import { serializedWrite } from "../db/write-queue.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { Prisma, type WhatsAppMessage } from "../generated/prisma/client.ts";
+import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
+import type { ConversationMirror } from "../storage/conversation-files.ts";
+import { TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
+import { oneLine } from "./message-content.ts";
+import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
+import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
+import { renderTemplate, type ApprovedTemplate, type TemplateCatalog } from "./templates.ts";
+import { customerServiceWindow } from "./window.ts";
+
+export interface SendDependencies {
+  db: Database;
+  config: Config;
+  outbox: Outbox;
+  templates: TemplateCatalog;
+  pubsub: InboxPubSub;
+  mirror: ConversationMirror;
+}
+
+/** Who to send to: a CRM contact, or any number in any common format. Exactly one of them. */
+export interface SendTarget {
+  contactId?: string | null;
+  phoneNumber?: string | null;
+  /** A client's key for this send: repeating the request never sends twice. */
+  idempotencyKey?: string | null;
+}
+
+export interface SendTextInput extends SendTarget {
+  message: string;
+  replyToWamid?: string | null;
+}
+
+export interface SendTemplateInput extends SendTarget {
+  templateName: string;
+  languageCode: string;
+  bodyParameters?: string[] | null;
+}
+
+export interface SendOutcome {
+  message: WhatsAppMessage;
+  /** The contact's name, else the customer's WhatsApp profile name, else the number. */
+  recipient: string;
+  /** E.164 */
+  phone: string;
+  /** Meta was busy: the outbox retries with backoff and the ticks will follow. */
+  queued: boolean;
+}
+
+interface Recipient {
+  phone: string;
+  waId: string;
+  name: string;
+  contactId: string | null;
+}
+
+export function whatsappStatus(config: Config) {
+  const configured = config.whatsappMissing.length === 0;
+  return {
+    configured,
+    missing: config.whatsappMissing,
+    message: configured
+      ? "WhatsApp is configured and ready to use"
+      : `WhatsApp is not configured: set ${config.whatsappMissing.join(", ")}`,
+  };
+}
+
+async function resolveRecipient(db: Database, workspaceId: string, target: SendTarget, country: CountryCode): Promise<Recipient> {
+  if (!!target.contactId === !!target.phoneNumber) {
+    throw ValidationError.of(target.contactId ? "phoneNumber" : "contactId", "Give either contactId or phoneNumber");
+  }
+  if (target.contactId) {
+    const contact = await db.contact.findFirst({ where: { id: target.contactId, workspaceId } });
+    if (!contact) throw new NotFoundError("Contact");
+    if (!contact.whatsappNumber) throw new InvalidPhoneNumberError("The contact has no WhatsApp number");
+    return { phone: contact.whatsappNumber, waId: waIdOf(contact.whatsappNumber), name: contact.name, contactId: contact.id };
+  }
+  const phone = toE164(target.phoneNumber!, country);
+  if (!phone) throw new InvalidPhoneNumberError();
+  const waId = waIdOf(phone);
+  const contact = await db.contact.findUnique({ where: { workspaceId_whatsappNumber: { workspaceId, whatsappNumber: phone } } });
+  const conversation = await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
+  return { phone, waId, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
+}
+
+function ensureConfigured(config: Config) {
+  if (config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(config.whatsappMissing);
+}
+
+function outcomeOf(message: WhatsAppMessage, recipient: Recipient): SendOutcome {
+  if (message.status === "FAILED") {
+    throw new SendFailedError(message.errorCode, message.errorTitle ?? "Unknown error", message.errorDetails, message.id);
+  }
+  return { message, recipient: recipient.name, phone: recipient.phone, queued: message.status === "QUEUED" };
+}
+
+interface OutboundDraft {
+  type: string;
+  text: string | null;
+  preview: string;
+  templateName?: string;
+  templateLanguage?: string;
+  request: OutboundRequest;
+}
+
+/**
+ * Stores the outgoing message (PENDING, claimed by this request) with its conversation, then
+ * makes the first attempt at once: the caller learns whether Meta accepted it, queued it for a
+ * retry, or refused it. A repeated idempotency key answers the first request's message.
+ */
+async function sendOutbound(deps: SendDependencies, viewer: Viewer, recipient: Recipient, draft: OutboundDraft, key?: string | null) {
+  const { db } = deps;
+  const { workspaceId } = viewer;
+  if (key) {
+    const earlier = await db.whatsAppMessage.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: key } } });
+    if (earlier) return outcomeOf(earlier, recipient);
+  }
+  const now = new Date();
+  let message: WhatsAppMessage;
+  try {
+    message = await serializedWrite(db, () =>
+      db.$transaction(async (tx) => {
+        const conversation = await tx.conversation.upsert({
+          where: { workspaceId_waId: { workspaceId, waId: recipient.waId } },
+          create: { workspaceId, waId: recipient.waId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview },
+          update: { lastMessageAt: now, lastMessagePreview: draft.preview },
+        });
+        return tx.whatsAppMessage.create({
+          data: {
+            ...claimedOnCreation(),
+            workspaceId,
+            conversationId: conversation.id,
+            direction: "OUTBOUND",
+            type: draft.type,
+            text: draft.text,
+            preview: draft.preview,
+            templateName: draft.templateName,
+            templateLanguage: draft.templateLanguage,
+            contextWamid: draft.request.type === "text" ? (draft.request.replyToWamid ?? null) : null,
+            raw: JSON.stringify(draft.request),
+            timestamp: now,
+            idempotencyKey: key || null,
+            sentByUserId: viewer.userId,
+          },
+        });
+      }),
+    );
+  } catch (error) {
+    // The same key sent twice at the same moment: the other request stored it first.
+    if (key && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const earlier = await db.whatsAppMessage.findUniqueOrThrow({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: key } } });
+      return outcomeOf(earlier, recipient);
+    }
+    throw error;
+  }
+  publishInboxEvents(deps.pubsub, [
+    { workspaceId, event: { type: "messageAdded", conversationId: message.conversationId, messageId: message.id } },
+    { workspaceId, event: { type: "conversationUpdated", conversationId: message.conversationId } },
+  ]);
+  deps.mirror.schedule(message.conversationId);
+  const attempted = await deps.outbox.attemptNow(message);
+  return outcomeOf(attempted ?? message, recipient);
+}
+
+/** A free-form text: only inside the 24-hour window, refused before any call to Meta otherwise. */
+export async function sendWhatsAppText(deps: SendDependencies, viewer: Viewer, input: SendTextInput): Promise<SendOutcome> {
+  ensureConfigured(deps.config);
+  const body = input.message ?? "";
+  if (!body.trim()) throw ValidationError.of("message", "Message is required");
+  if (body.length > TEXT_BODY_MAX_LENGTH) {
+    throw ValidationError.of("message", `Message must be at most ${TEXT_BODY_MAX_LENGTH} characters (it has ${body.length})`);
+  }
+  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
+  const conversation = await deps.db.conversation.findUnique({
+    where: { workspaceId_waId: { workspaceId: viewer.workspaceId, waId: recipient.waId } },
+  });
+  const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
+  if (!window.isOpen) throw new WindowClosedError(window.closesAt);
+  return sendOutbound(
+    deps,
+    viewer,
+    recipient,
+    {
+      type: "text",
+      text: body,
+      preview: oneLine(body),
+      request: { type: "text", to: recipient.waId, body, ...(input.replyToWamid ? { replyToWamid: input.replyToWamid } : {}) },
+    },
+    input.idempotencyKey,
+  );
+}
+
+/** An approved template: allowed at any time, and the only way to open a conversation. */
+export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewer, input: SendTemplateInput): Promise<SendOutcome> {
+  ensureConfigured(deps.config);
+  const name = input.templateName.trim();
+  const languageCode = input.languageCode.trim();
+  if (!/^[a-z0-9_]{1,512}$/.test(name)) throw ValidationError.of("templateName", "Give the template's name, e.g. order_update");
+  if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(languageCode)) throw ValidationError.of("languageCode", "Give a language code such as en or en_US");
+  const bodyParameters = (input.bodyParameters ?? []).map((parameter) => parameter.trim());
+  const template = await approvedTemplate(deps.templates, name, languageCode);
+  if (template === null) throw ValidationError.of("templateName", `No approved template ${name} in ${languageCode}`);
+  if (template && template.parameterCount !== bodyParameters.length) {
+    throw ValidationError.of("bodyParameters", `${name} needs ${template.parameterCount} parameter(s), got ${bodyParameters.length}`);
+  }
+  if (bodyParameters.some((parameter) => !parameter)) throw ValidationError.of("bodyParameters", "Fill in every parameter");
+  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
+  const text = template ? renderTemplate(template.body, bodyParameters) : bodyParameters.join(" · ") || null;
+  return sendOutbound(
+    deps,
+    viewer,
+    recipient,
+    {
+      type: "template",
+      text,
+      preview: text ? oneLine(text) : `[Template] ${name}`,
+      templateName: name,
+      templateLanguage: languageCode,
+      request: { type: "template", to: recipient.waId, name, languageCode, bodyParameters },
+    },
+    input.idempotencyKey,
+  );
+}
+
+/**
+ * The approved template, null when the account has no such approved template, or undefined
+ * when the list cannot be fetched right now — then Meta itself validates the send.
+ */
+async function approvedTemplate(catalog: TemplateCatalog, name: string, language: string): Promise<ApprovedTemplate | null | undefined> {
+  try {
+    return await catalog.find(name, language);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The control API under `/_simulator/…`, for tests and the demo: JSON in and out, no auth.
+ * Its prefix can never be a Graph API path (those start with `/v<major>.<minor>/`). Each route
+ * calls the same Simulator method a test in the same process would.
+ */
+import { z } from "zod";
+import { inboundInputSchema } from "./inbound.ts";
+import type { Simulator } from "./simulator.ts";
+
+export const CONTROL_PREFIX = "/_simulator";
+
+const count = z.number().int().positive().default(1);
+
+export const failureInputSchema = z.discriminatedUnion("kind", [
+  /** Meta refuses with this code — synchronously, or as a `failed` status after a 200 (`at: "status"`). */
+  z.object({ kind: z.literal("meta"), code: z.number().int().positive(), at: z.enum(["request", "status"]).default("request"), count }),
+  /** An HTTP error with an HTML body, as a proxy in front of Meta would answer. */
+  z.object({ kind: z.literal("http"), status: z.number().int().min(400).max(599).default(500), count }),
+  /** No answer for `hangMs` (then 131000): longer than the client's timeout. */
+  z.object({ kind: z.literal("timeout"), hangMs: z.number().int().positive().default(30_000), count }),
+]);
+export type FailureInput = z.input<typeof failureInputSchema>;
+
+export const settingsInputSchema = z
+  .object({
+    webhookUrl: z.url(),
+    messagesPerSecond: z.number().int().positive(),
+    statusDelaysMs: z
+      .object({ sent: z.number().int().min(0), delivered: z.number().int().min(0), read: z.number().int().min(0) })
+      .partial(),
+    statusMode: z.enum(["normal", "drop", "duplicate", "reorder"]),
+    refusalsAt: z.enum(["request", "status"]),
+  })
+  .partial();
+export type SettingsInput = z.input<typeof settingsInputSchema>;
+
+export const customerInputSchema = z
+  .object({
+    /** ms since the epoch or an ISO date; null: the customer never wrote. */
+    lastInboundAt: z.union([z.number().int(), z.iso.datetime({ offset: true }), z.null()]),
+    /** Shorthand for lastInboundAt: that many hours before now. */
+    lastInboundHoursAgo: z.number().min(0),
+    /** false: sends to this number fail with 131026. */
+    onWhatsApp: z.boolean(),
+  })
+  .partial();
+export type CustomerInput = z.input<typeof customerInputSchema>;
+
+export const rawInputSchema = z.object({
+  /** A string is sent byte for byte (e.g. broken JSON); anything else as JSON. */
+  body: z.unknown(),
+  signature: z.union([z.enum(["valid", "wrong", "missing"]), z.object({ header: z.string() })]).default("valid"),
+});
+export type RawInput = z.input<typeof rawInputSchema>;
+
+export interface ControlAnswer {
+  status: number;
+  json: unknown;
+}
+
+const ROUTES = {
+  "POST /inbound": "a customer's message → signed webhook; answers {wamid, httpStatus, payload}",
+  "POST /raw": "any body with a valid, wrong or missing signature; answers {httpStatus, responseBody}",
+  "POST /customers/{waId}": "{lastInboundAt | lastInboundHoursAgo, onWhatsApp}",
+  "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?}',
+  "GET|POST /settings": "{webhookUrl, messagesPerSecond, statusDelaysMs, statusMode, refusalsAt}",
+  "GET /messages": "every accepted outgoing message",
+  "GET /requests": "every Graph API request and its answer",
+  "GET /webhooks": "every webhook delivery attempt",
+  "POST /reset": "forget everything, back to the start-up settings",
+};
+
+export async function handleControl(simulator: Simulator, method: string, path: string, body: unknown): Promise<ControlAnswer> {
+  const route = path.slice(CONTROL_PREFIX.length) || "/";
+  const customer = /^\/customers\/(\d{1,20})$/.exec(route);
+  const parse = <T>(schema: z.ZodType<T>) => {
+    const parsed = schema.safeParse(body ?? {});
+    if (parsed.success) return parsed.data;
+    throw new ControlInputError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "));
+  };
+  try {
+    if (method === "GET" && route === "/") return ok({ routes: ROUTES });
+    if (method === "POST" && route === "/inbound") return ok(await simulator.sendInbound(parse(inboundInputSchema)));
+    if (method === "POST" && route === "/raw") return ok(await simulator.sendRaw(parse(rawInputSchema)));
+    if (method === "POST" && customer) return ok(simulator.setCustomer(customer[1], parse(customerInputSchema)));
+    if (method === "POST" && route === "/failures") return ok({ failures: simulator.forceFailures(parse(failureInputSchema)) });
+    if (method === "POST" && route === "/settings") return ok(simulator.configure(parse(settingsInputSchema)));
+    if (method === "GET" && route === "/settings") return ok(simulator.configure({}));
+    if (method === "GET" && route === "/messages") return ok({ messages: simulator.sentMessages() });
+    if (method === "GET" && route === "/requests") return ok({ requests: simulator.requests() });
+    if (method === "GET" && route === "/webhooks") return ok({ attempts: simulator.webhookAttempts() });
+    if (method === "POST" && route === "/reset") {
+      simulator.reset();
+      return ok({ reset: true });
+    }
+    return { status: 404, json: { error: `No control route ${method} ${path}`, routes: ROUTES } };
+  } catch (error) {
+    if (error instanceof ControlInputError) return { status: 400, json: { error: error.message } };
+    throw error;
+  }
+}
+
+class ControlInputError extends Error {}
+
+function ok(json: unknown): ControlAnswer {
+  return { status: 200, json };
+}

@@ -1,0 +1,328 @@
+/**
+ * A local stand-in for Meta's WhatsApp Cloud API: a real HTTP server that answers the Graph API
+ * routes the product uses in Meta's formats, enforces Meta's rules (token, ids, shapes, the 24-hour
+ * window, templates, throughput), sends signed webhooks to the product, and offers a control API
+ * under `/_simulator/…`. It knows only the product's webhook URL and Meta's formats.
+ */
+import http from "node:http";
+import type { MessageTemplate } from "../whatsapp/cloud-api.ts";
+import type { WebhookPayload } from "../whatsapp/webhook.ts";
+import {
+  CONTROL_PREFIX,
+  customerInputSchema,
+  failureInputSchema,
+  handleControl,
+  rawInputSchema,
+  settingsInputSchema,
+  type CustomerInput,
+  type FailureInput,
+  type RawInput,
+  type SettingsInput,
+} from "./control-api.ts";
+import { handleGraph, handleMediaDownload, MEDIA_DOWNLOAD_PATH, storeMedia, type GraphContext } from "./graph-api.ts";
+import type { Answer } from "./graph-messages.ts";
+import { buildInbound, inboundInputSchema, type InboundInput } from "./inbound.ts";
+import {
+  Scheduler,
+  type ForcedFailure,
+  type GraphRequestRecord,
+  type RefusalsAt,
+  type SentMessage,
+  type Settings,
+  type SimulatorState,
+  type StatusDelaysMs,
+  type StatusMode,
+  type WebhookAttempt,
+} from "./state.ts";
+import { DEFAULT_TEMPLATES } from "./templates.ts";
+import { createWebhookSender, messagesEnvelope, metaJson, type RawDeliveryResult } from "./webhooks.ts";
+
+/** Meta's default throughput per business number. @default 80 */
+export const DEFAULT_MESSAGES_PER_SECOND = 80;
+/** When sent, delivered and read are reported after acceptance: slow enough to watch in a demo. */
+export const DEFAULT_STATUS_DELAYS_MS: StatusDelaysMs = { sent: 400, delivered: 1000, read: 2500 };
+/** Waits before webhook retries 1, 2, 3 (Meta keeps trying for days; three are enough here). */
+export const DEFAULT_WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [1000, 5000, 15_000];
+/** How long the product may take to answer a webhook. @default 10_000 */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/** Largest request body accepted (media uploads included); larger ones get 413. @default 64 MiB */
+export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
+export interface SimulatorOptions {
+  token: string;
+  phoneNumberId: string;
+  businessAccountId: string;
+  appSecret: string;
+  /** The product's webhook, e.g. http://localhost:3001/api/whatsapp/webhook. */
+  webhookUrl: string;
+  /** The business number as webhooks show it (digits). @default "918000000001" */
+  displayPhoneNumber?: string;
+  /** @default 80 */
+  messagesPerSecond?: number;
+  /** @default {sent: 400, delivered: 1000, read: 2500} */
+  statusDelaysMs?: Partial<StatusDelaysMs>;
+  /** @default "normal" */
+  statusMode?: StatusMode;
+  /** @default "request" */
+  refusalsAt?: RefusalsAt;
+  /** @default [1000, 5000, 15000] */
+  webhookRetryDelaysMs?: readonly number[];
+  /** @default 10_000 */
+  webhookTimeoutMs?: number;
+  /** wa_ids that are not on WhatsApp: sends to them fail with 131026. */
+  notOnWhatsApp?: readonly string[];
+  /** @default the templates of ./templates.ts */
+  templates?: readonly MessageTemplate[];
+  /** Largest template page served. @default 25 */
+  templatesPageSize?: number;
+  /** Called with unexpected errors of the simulator itself. @default console.error */
+  onError?: (error: unknown) => void;
+}
+
+export interface InboundResult {
+  wamid: string;
+  /** The product's answer to the first delivery attempt; null when it could not be reached. */
+  httpStatus: number | null;
+  payload: WebhookPayload;
+}
+
+export interface CustomerState {
+  waId: string;
+  lastInboundAt: string | null;
+  onWhatsApp: boolean;
+}
+
+export interface Simulator {
+  /** Listens (port 0: any free port) and returns the base URL to give the client. */
+  start(port?: number, host?: string): Promise<string>;
+  /** Cancels pending webhooks and hanging answers, closes every connection. */
+  stop(): Promise<void>;
+  /** The base URL once started. */
+  readonly baseUrl: string;
+  /** A customer writes: the message is signed and POSTed to the webhook URL, and opens the window. */
+  sendInbound(input: InboundInput): Promise<InboundResult>;
+  /** Any body, with a valid, wrong or missing signature: for hostile-input tests. */
+  sendRaw(input: RawInput): Promise<RawDeliveryResult>;
+  setCustomer(waId: string, input: CustomerInput): CustomerState;
+  /** Queues failures for the next sends; returns the queue. */
+  forceFailures(input: FailureInput): ForcedFailure[];
+  /** Changes settings (an empty object changes nothing); returns them all. */
+  configure(input: SettingsInput): Settings;
+  sentMessages(): SentMessage[];
+  requests(): GraphRequestRecord[];
+  webhookAttempts(): WebhookAttempt[];
+  /** Forgets everything and cancels what is pending: back to the settings it started with. */
+  reset(): void;
+}
+
+export function createSimulator(options: SimulatorOptions): Simulator {
+  const initialSettings = (): Settings => ({
+    webhookUrl: options.webhookUrl,
+    messagesPerSecond: options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND,
+    statusDelaysMs: { ...DEFAULT_STATUS_DELAYS_MS, ...options.statusDelaysMs },
+    statusMode: options.statusMode ?? "normal",
+    refusalsAt: options.refusalsAt ?? "request",
+  });
+  const freshState = (): SimulatorState => ({
+    settings: initialSettings(),
+    templates: options.templates ?? DEFAULT_TEMPLATES,
+    lastInboundAtMs: new Map(),
+    notOnWhatsApp: new Set(options.notOnWhatsApp ?? []),
+    failures: [],
+    sent: [],
+    requests: [],
+    attempts: [],
+    media: new Map(),
+    nextDeliveryId: 1,
+  });
+  // One object for the simulator's life: contexts keep a reference, reset() refills it.
+  const state = freshState();
+  const scheduler = new Scheduler();
+  const sender = createWebhookSender(state, scheduler, {
+    appSecret: options.appSecret,
+    businessAccountId: options.businessAccountId,
+    retryDelaysMs: options.webhookRetryDelaysMs ?? DEFAULT_WEBHOOK_RETRY_DELAYS_MS,
+    timeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+  });
+  let baseUrl = "";
+  const context: GraphContext = {
+    state,
+    scheduler,
+    sender,
+    token: options.token,
+    businessAccountId: options.businessAccountId,
+    phoneNumberId: options.phoneNumberId,
+    displayPhoneNumber: options.displayPhoneNumber ?? "918000000001",
+    templatesPageSize: options.templatesPageSize ?? 25,
+    baseUrl: () => baseUrl,
+  };
+  const onError = options.onError ?? ((error: unknown) => console.error("[simulator]", error));
+
+  const simulator: Simulator = {
+    get baseUrl() {
+      return baseUrl;
+    },
+
+    async start(port = 0, host = "127.0.0.1") {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      const address = server.address();
+      const actualPort = typeof address === "object" && address ? address.port : port;
+      baseUrl = `http://${host === "0.0.0.0" || host === "::" ? "localhost" : host}:${actualPort}`;
+      return baseUrl;
+    },
+
+    async stop() {
+      scheduler.cancelAll();
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+
+    async sendInbound(input) {
+      const built = buildInbound(inboundInputSchema.parse(input), context.displayPhoneNumber, (bytes, mimeType, filename) =>
+        storeMedia(context, bytes, mimeType, filename),
+      );
+      const { from } = built.message;
+      if (built.wroteAtMs !== null) state.lastInboundAtMs.set(from, Math.max(built.wroteAtMs, state.lastInboundAtMs.get(from) ?? 0));
+      const payload = messagesEnvelope(options.businessAccountId, {
+        messaging_product: "whatsapp",
+        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: options.phoneNumberId },
+        ...(built.contact ? { contacts: [built.contact] } : {}),
+        messages: [built.message],
+      });
+      const httpStatus = await sender.deliver("message", payload);
+      return { wamid: built.message.id, httpStatus, payload };
+    },
+
+    sendRaw(input) {
+      const { body, signature } = rawInputSchema.parse(input);
+      return sender.deliverRaw(typeof body === "string" ? body : metaJson(body), signature);
+    },
+
+    setCustomer(waId, input) {
+      const { lastInboundAt, lastInboundHoursAgo, onWhatsApp } = customerInputSchema.parse(input);
+      if (lastInboundHoursAgo !== undefined) state.lastInboundAtMs.set(waId, Date.now() - lastInboundHoursAgo * 3_600_000);
+      if (lastInboundAt === null) state.lastInboundAtMs.delete(waId);
+      else if (lastInboundAt !== undefined) state.lastInboundAtMs.set(waId, new Date(lastInboundAt).getTime());
+      if (onWhatsApp === false) state.notOnWhatsApp.add(waId);
+      if (onWhatsApp === true) state.notOnWhatsApp.delete(waId);
+      const last = state.lastInboundAtMs.get(waId);
+      return { waId, lastInboundAt: last === undefined ? null : new Date(last).toISOString(), onWhatsApp: !state.notOnWhatsApp.has(waId) };
+    },
+
+    forceFailures(input) {
+      const { count, ...failure } = failureInputSchema.parse(input);
+      state.failures.push({ ...failure, remaining: count });
+      return state.failures.map((queued) => ({ ...queued }));
+    },
+
+    configure(input) {
+      const { statusDelaysMs, ...rest } = settingsInputSchema.parse(input);
+      Object.assign(state.settings, rest);
+      state.settings.statusDelaysMs = { ...state.settings.statusDelaysMs, ...statusDelaysMs };
+      return structuredClone(state.settings);
+    },
+
+    sentMessages: () => [...state.sent],
+    requests: () => [...state.requests],
+    webhookAttempts: () => [...state.attempts],
+
+    reset() {
+      scheduler.cancelAll();
+      Object.assign(state, freshState());
+    },
+  };
+
+  const server = http.createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      onError(error);
+      if (!response.headersSent) writeJson(response, 500, { error: "The simulator failed; see its output" });
+      else response.destroy();
+    });
+  });
+
+  async function serve(request: http.IncomingMessage, response: http.ServerResponse) {
+    const arrivedAtMs = Date.now();
+    const method = request.method ?? "GET";
+    const url = new URL(request.url ?? "/", "http://simulator.invalid");
+    const body = await readBody(request);
+    if (body === null) return writeJson(response, 413, { error: `Request bodies are limited to ${MAX_REQUEST_BYTES} bytes` });
+
+    if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      let json: unknown;
+      try {
+        json = body.length > 0 ? JSON.parse(body.toString("utf8")) : undefined;
+      } catch {
+        return writeJson(response, 400, { error: "The body is not JSON" });
+      }
+      const answer = await handleControl(simulator, method, url.pathname, json);
+      return writeJson(response, answer.status, answer.json);
+    }
+
+    const graphRequest = {
+      method,
+      url,
+      authorization: request.headers.authorization,
+      contentType: request.headers["content-type"],
+      body,
+      arrivedAtMs,
+    };
+    const answer =
+      method === "GET" && url.pathname === MEDIA_DOWNLOAD_PATH
+        ? handleMediaDownload(context, graphRequest)
+        : await handleGraph(context, graphRequest);
+    state.requests.push({
+      method,
+      path: url.pathname,
+      body: recordedBody(graphRequest.contentType, body),
+      httpStatus: answer.status,
+      errorCode: answer.errorCode,
+      atMs: arrivedAtMs,
+    });
+    writeAnswer(response, answer);
+  }
+
+  return simulator;
+}
+
+/** The body, or null when it is larger than {@link MAX_REQUEST_BYTES}. */
+async function readBody(request: http.IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function recordedBody(contentType: string | undefined, body: Buffer): unknown {
+  if (body.length === 0 || !contentType?.includes("json")) return null;
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function writeAnswer(response: http.ServerResponse, answer: Answer) {
+  // The client may have given up (timeout mode): nothing left to answer.
+  if (response.destroyed) return;
+  if ("json" in answer) return writeJson(response, answer.status, answer.json);
+  response.writeHead(answer.status, { "content-type": answer.contentType });
+  response.end(answer.raw);
+}
+
+function writeJson(response: http.ServerResponse, status: number, json: unknown) {
+  if (response.destroyed) return;
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  response.end(JSON.stringify(json));
+}

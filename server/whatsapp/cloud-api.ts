@@ -1,0 +1,493 @@
+/**
+ * The WhatsApp Cloud API client: sends messages, marks them read, lists templates and moves media,
+ * against Meta's Graph API or anything at a configurable base URL that speaks it (our simulator).
+ * Speaks only Meta's language: imports nothing of ours. Every failure is a typed error from
+ * ./errors.ts; the access token travels only in the Authorization header, never in a message.
+ */
+import { z } from "zod";
+import {
+  CloudApiError,
+  CloudApiValidationError,
+  cloudApiErrorFromResponse,
+  networkError,
+  timeoutError,
+} from "./errors.ts";
+
+/**
+ * Longest text message body Meta accepts, counted here in UTF-16 code units (JavaScript's
+ * `length`), which is never fewer than Meta's characters: a body that passes is never refused.
+ * @default 4096
+ */
+export const TEXT_BODY_MAX_LENGTH = 4096;
+/**
+ * Longest media caption Meta accepts.
+ * @default 1024
+ */
+export const MEDIA_CAPTION_MAX_LENGTH = 1024;
+/**
+ * How long one request may take, answer body included, before it fails as `timeout`.
+ * @default 15_000
+ */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Template pages followed at most, so that a misbehaving cursor cannot loop forever. */
+export const TEMPLATE_PAGES_MAX = 100;
+/** Templates asked for per page. */
+const TEMPLATE_PAGE_SIZE = 100;
+
+/** A wa_id: the customer's number as digits only, at most 15 (E.164). */
+const WA_ID = /^\d{1,15}$/;
+/** Media ids are Graph object ids; no dots or slashes, so they can never change the URL's path. */
+const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
+const LANGUAGE_CODE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
+/** Meta refuses template parameters with new lines, tabs or more than 4 consecutive spaces. */
+const TEMPLATE_PARAMETER_FORBIDDEN = /[\n\t]| {5}/;
+/**
+ * Hosts the bearer token may be sent to for a media download besides the API's own origin:
+ * Meta's media URLs point at its CDN (lookaside.fbsbx.com). Anything else is refused, so that a
+ * URL taken from a webhook payload can never carry our token elsewhere.
+ */
+const MEDIA_HOST_SUFFIXES = ["fbsbx.com", "facebook.com", "whatsapp.net", "fbcdn.net"] as const;
+
+export type MediaKind = "image" | "video" | "audio" | "document" | "sticker";
+export type MessageType = "text" | "template" | MediaKind | "reaction" | "location" | "contacts" | "interactive";
+
+// ── Meta's request and response bodies (shared, as types only, with the simulator) ─────────────
+
+/** Body of `POST /{version}/{phone-number-id}/messages` for a message. */
+export interface SendMessageRequest {
+  readonly messaging_product: "whatsapp";
+  readonly recipient_type: "individual";
+  readonly to: string;
+  readonly type: MessageType;
+  readonly context?: { readonly message_id: string };
+  readonly text?: { readonly body: string; readonly preview_url?: boolean };
+  readonly template?: TemplateObject;
+  readonly image?: MediaObject;
+  readonly video?: MediaObject;
+  readonly audio?: MediaObject;
+  readonly document?: MediaObject;
+  readonly sticker?: MediaObject;
+  readonly reaction?: { readonly message_id: string; readonly emoji: string };
+}
+
+export interface TemplateObject {
+  readonly name: string;
+  readonly language: { readonly code: string };
+  readonly components?: ReadonlyArray<{
+    readonly type: "body";
+    readonly parameters: ReadonlyArray<{ readonly type: "text"; readonly text: string }>;
+  }>;
+}
+
+export interface MediaObject {
+  readonly id?: string;
+  readonly link?: string;
+  readonly caption?: string;
+  readonly filename?: string;
+}
+
+/** Body of `POST /{version}/{phone-number-id}/messages` marking a customer's message read. */
+export interface MarkReadRequest {
+  readonly messaging_product: "whatsapp";
+  readonly status: "read";
+  readonly message_id: string;
+  readonly typing_indicator?: { readonly type: "text" };
+}
+
+/** Meta's 200 answer to a send. */
+export interface SendMessageResponse {
+  readonly messaging_product: "whatsapp";
+  readonly contacts: ReadonlyArray<{ readonly input: string; readonly wa_id: string }>;
+  readonly messages: ReadonlyArray<{ readonly id: string; readonly message_status?: string }>;
+}
+
+/** Meta's answer to `GET /{version}/{media-id}`. */
+export interface MediaUrlResponse {
+  readonly messaging_product: "whatsapp";
+  readonly url: string;
+  readonly mime_type: string;
+  readonly sha256: string;
+  readonly file_size: number | string;
+  readonly id: string;
+}
+
+/** One entry of `GET /{version}/{waba-id}/message_templates`. */
+export interface TemplateComponent {
+  readonly type: string;
+  readonly format?: string;
+  readonly text?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface MessageTemplate {
+  readonly id: string;
+  readonly name: string;
+  readonly language: string;
+  /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED… */
+  readonly status: string;
+  /** MARKETING, UTILITY or AUTHENTICATION. */
+  readonly category: string;
+  readonly components: readonly TemplateComponent[];
+}
+
+export interface TemplateListResponse {
+  readonly data: readonly MessageTemplate[];
+  readonly paging?: { readonly cursors?: { readonly before?: string; readonly after?: string }; readonly next?: string };
+}
+
+// ── Answers as the client reads them (loosely: Meta adds fields over time) ─────────────────────
+
+const sendResponseSchema = z.looseObject({
+  contacts: z.array(z.looseObject({ input: z.string().optional(), wa_id: z.string() })).min(1),
+  messages: z.array(z.looseObject({ id: z.string().min(1), message_status: z.string().optional() })).min(1),
+});
+const successSchema = z.looseObject({ success: z.literal(true) });
+const uploadResponseSchema = z.looseObject({ id: z.string().min(1) });
+const mediaUrlSchema = z.looseObject({
+  url: z.url(),
+  mime_type: z.string(),
+  sha256: z.string(),
+  file_size: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
+});
+const templateListSchema = z.looseObject({
+  data: z.array(
+    z.looseObject({
+      id: z.string().optional(),
+      name: z.string(),
+      language: z.string(),
+      status: z.string(),
+      category: z.string(),
+      components: z.array(z.looseObject({ type: z.string() })).default([]),
+    }),
+  ),
+  paging: z
+    .looseObject({
+      cursors: z.looseObject({ after: z.string().optional() }).optional(),
+      next: z.string().optional(),
+    })
+    .optional(),
+});
+
+// ── The client ─────────────────────────────────────────────────────────────────────────────────
+
+export interface CloudApiOptions {
+  /** Meta's `https://graph.facebook.com`, or the simulator's base URL. */
+  baseUrl: string;
+  /** Graph API version, e.g. `v23.0`. */
+  version: string;
+  token: string;
+  phoneNumberId: string;
+  /** Needed only for listTemplates. */
+  businessAccountId?: string;
+  /** @default 15_000 ({@link DEFAULT_TIMEOUT_MS}) */
+  timeoutMs?: number;
+}
+
+/** What Meta's 200 answer to a send says. `messageStatus` is e.g. `accepted`, when Meta sent one. */
+export interface SendResult {
+  wamid: string;
+  waId: string;
+  messageStatus: string | null;
+}
+
+export interface SendTextOptions {
+  /** Let WhatsApp render a preview of the first URL in the body. */
+  previewUrl?: boolean;
+  /** Sends the text as a reply quoting this message. */
+  replyToWamid?: string;
+}
+
+export interface TemplateMessage {
+  name: string;
+  languageCode: string;
+  /** Values for the body's `{{1}}`, `{{2}}`… in order. */
+  bodyParameters: readonly string[];
+}
+
+export interface MediaMessage {
+  kind: MediaKind;
+  /** An uploaded media id; exactly one of `id` and `link`. */
+  id?: string;
+  /** A public http(s) URL Meta fetches; exactly one of `id` and `link`. */
+  link?: string;
+  /** Not for audio or stickers. */
+  caption?: string;
+  /** Documents only. */
+  filename?: string;
+}
+
+export interface MediaInfo {
+  /** Short-lived URL; download it with {@link CloudApi.downloadMedia} (it needs the token). */
+  url: string;
+  mimeType: string;
+  sha256: string;
+  fileSize: number;
+}
+
+export interface CloudApi {
+  sendText(to: string, body: string, options?: SendTextOptions): Promise<SendResult>;
+  sendTemplate(to: string, template: TemplateMessage): Promise<SendResult>;
+  sendMedia(to: string, media: MediaMessage): Promise<SendResult>;
+  /** An empty `emoji` removes an earlier reaction. */
+  sendReaction(to: string, wamid: string, emoji: string): Promise<SendResult>;
+  /** Blue ticks for the customer's message (and those before it); optionally "typing…". */
+  markRead(wamid: string, options?: { typingIndicator?: boolean }): Promise<void>;
+  /** Every template of the business account, all pages followed. */
+  listTemplates(): Promise<MessageTemplate[]>;
+  /** Returns the media id to send with. */
+  uploadMedia(bytes: Uint8Array, mimeType: string, filename: string): Promise<string>;
+  getMediaUrl(mediaId: string): Promise<MediaInfo>;
+  downloadMedia(url: string): Promise<Buffer>;
+}
+
+/**
+ * Throws CloudApiValidationError before any request when an argument would be refused by Meta
+ * (not a wa_id, empty or too long text…), and CloudApiError when a request fails.
+ */
+export function createCloudApi(options: CloudApiOptions): CloudApi {
+  const apiBase = checkOptions(options);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const messagesUrl = `${apiBase}/${options.phoneNumberId}/messages`;
+
+  async function request(url: string, init: { method: "GET" | "POST"; json?: unknown; form?: FormData }) {
+    const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
+    if (init.json !== undefined) headers["content-type"] = "application/json";
+    // One deadline for the whole exchange: it also aborts a body that trickles in too slowly.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const body = init.json !== undefined ? JSON.stringify(init.json) : init.form;
+    try {
+      const response = await fetch(url, { method: init.method, headers, body, signal });
+      if (!response.ok) throw cloudApiErrorFromResponse(response.status, parseJson(await response.text()));
+      return response;
+    } catch (error) {
+      throw asCloudApiError(error, timeoutMs);
+    }
+  }
+
+  async function requestJson<T>(url: string, init: Parameters<typeof request>[1], schema: z.ZodType<T>): Promise<T> {
+    const response = await request(url, init);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw asCloudApiError(error, timeoutMs);
+    }
+    const parsed = schema.safeParse(parseJson(text));
+    if (parsed.success) return parsed.data;
+    // A 200 we cannot read: the message may be sent, so retrying could send it twice.
+    throw new CloudApiError({
+      code: null,
+      title: "Unexpected answer from the Cloud API",
+      details: parsed.error.issues[0]?.message ?? null,
+      fbtraceId: null,
+      httpStatus: response.status,
+      kind: "meta",
+      retryable: false,
+    });
+  }
+
+  async function sendMessage(to: string, type: MessageType, content: Partial<SendMessageRequest>): Promise<SendResult> {
+    checkWaId(to);
+    const message: SendMessageRequest = { messaging_product: "whatsapp", recipient_type: "individual", to, type, ...content };
+    const answer = await requestJson(messagesUrl, { method: "POST", json: message }, sendResponseSchema);
+    return {
+      wamid: answer.messages[0].id,
+      waId: answer.contacts[0].wa_id,
+      messageStatus: answer.messages[0].message_status ?? null,
+    };
+  }
+
+  return {
+    async sendText(to, body, { previewUrl, replyToWamid } = {}) {
+      if (body.length === 0) throw new CloudApiValidationError("body", "The text is empty");
+      if (body.length > TEXT_BODY_MAX_LENGTH) {
+        throw new CloudApiValidationError("body", `The text is longer than ${TEXT_BODY_MAX_LENGTH} characters`);
+      }
+      if (replyToWamid !== undefined) checkWamid(replyToWamid, "replyToWamid");
+      return sendMessage(to, "text", {
+        text: previewUrl === undefined ? { body } : { body, preview_url: previewUrl },
+        ...(replyToWamid === undefined ? {} : { context: { message_id: replyToWamid } }),
+      });
+    },
+
+    async sendTemplate(to, { name, languageCode, bodyParameters }) {
+      checkTemplate(name, languageCode, bodyParameters);
+      const parameters = bodyParameters.map((text) => ({ type: "text" as const, text }));
+      return sendMessage(to, "template", {
+        template: {
+          name,
+          language: { code: languageCode },
+          ...(parameters.length > 0 ? { components: [{ type: "body" as const, parameters }] } : {}),
+        },
+      });
+    },
+
+    async sendMedia(to, media) {
+      return sendMessage(to, media.kind, { [media.kind]: mediaObject(media) });
+    },
+
+    async sendReaction(to, wamid, emoji) {
+      checkWamid(wamid, "wamid");
+      return sendMessage(to, "reaction", { reaction: { message_id: wamid, emoji } });
+    },
+
+    async markRead(wamid, { typingIndicator = false } = {}) {
+      checkWamid(wamid, "wamid");
+      const body: MarkReadRequest = {
+        messaging_product: "whatsapp",
+        status: "read",
+        message_id: wamid,
+        ...(typingIndicator ? { typing_indicator: { type: "text" as const } } : {}),
+      };
+      await requestJson(messagesUrl, { method: "POST", json: body }, successSchema);
+    },
+
+    async listTemplates() {
+      if (!options.businessAccountId) {
+        throw new CloudApiValidationError("businessAccountId", "Listing templates needs the WhatsApp Business Account id");
+      }
+      const templates: MessageTemplate[] = [];
+      const seenCursors = new Set<string>();
+      let after: string | undefined;
+      for (let page = 0; page < TEMPLATE_PAGES_MAX; page++) {
+        // The next page is asked of our own base URL by cursor, never of `paging.next` itself:
+        // that URL comes from the answer, and the token must not follow it anywhere else.
+        const query = new URLSearchParams({ fields: "id,name,language,status,category,components", limit: String(TEMPLATE_PAGE_SIZE) });
+        if (after) query.set("after", after);
+        const answer = await requestJson(
+          `${apiBase}/${options.businessAccountId}/message_templates?${query}`,
+          { method: "GET" },
+          templateListSchema,
+        );
+        for (const template of answer.data) {
+          const { id, name, language, status, category, components } = template;
+          templates.push({ id: id ?? "", name, language, status, category, components });
+        }
+        after = answer.paging?.next ? answer.paging.cursors?.after : undefined;
+        if (!after || seenCursors.has(after)) break;
+        seenCursors.add(after);
+      }
+      return templates;
+    },
+
+    async uploadMedia(bytes, mimeType, filename) {
+      if (!mimeType) throw new CloudApiValidationError("mimeType", "The media type is missing");
+      const form = new FormData();
+      form.set("messaging_product", "whatsapp");
+      form.set("type", mimeType);
+      // Copied into a plain ArrayBuffer: Blob does not take views of shared memory.
+      form.set("file", new Blob([new Uint8Array(bytes)], { type: mimeType }), filename);
+      const answer = await requestJson(`${apiBase}/${options.phoneNumberId}/media`, { method: "POST", form }, uploadResponseSchema);
+      return answer.id;
+    },
+
+    async getMediaUrl(mediaId) {
+      if (!MEDIA_ID.test(mediaId)) throw new CloudApiValidationError("mediaId", "Not a media id");
+      const answer = await requestJson(`${apiBase}/${mediaId}`, { method: "GET" }, mediaUrlSchema);
+      return { url: answer.url, mimeType: answer.mime_type, sha256: answer.sha256, fileSize: answer.file_size };
+    },
+
+    async downloadMedia(url) {
+      checkMediaUrl(url, options.baseUrl);
+      const response = await request(url, { method: "GET" });
+      try {
+        return Buffer.from(await response.arrayBuffer());
+      } catch (error) {
+        throw asCloudApiError(error, timeoutMs);
+      }
+    },
+  };
+}
+
+function checkOptions(options: CloudApiOptions): string {
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+  } catch {
+    throw new CloudApiValidationError("baseUrl", "The Cloud API base URL is not a URL");
+  }
+  if (base.protocol !== "https:" && base.protocol !== "http:") {
+    throw new CloudApiValidationError("baseUrl", "The Cloud API base URL must be http(s)");
+  }
+  if (!/^v\d+\.\d+$/.test(options.version)) throw new CloudApiValidationError("version", "The Graph API version must look like v23.0");
+  if (!/^\d+$/.test(options.phoneNumberId)) throw new CloudApiValidationError("phoneNumberId", "The phone number id must be digits");
+  if (options.businessAccountId !== undefined && !/^\d+$/.test(options.businessAccountId)) {
+    throw new CloudApiValidationError("businessAccountId", "The business account id must be digits");
+  }
+  if (!options.token) throw new CloudApiValidationError("token", "The access token is missing");
+  return `${options.baseUrl.replace(/\/+$/, "")}/${options.version}`;
+}
+
+function checkWaId(to: string) {
+  if (!WA_ID.test(to)) throw new CloudApiValidationError("to", "The recipient must be a wa_id: digits only, at most 15");
+}
+
+function checkWamid(wamid: string, field: string) {
+  if (wamid.length === 0 || wamid.length > 256) throw new CloudApiValidationError(field, "Not a WhatsApp message id");
+}
+
+function checkTemplate(name: string, languageCode: string, bodyParameters: readonly string[]) {
+  if (!TEMPLATE_NAME.test(name)) throw new CloudApiValidationError("name", "Template names are lower-case letters, digits and _");
+  if (!LANGUAGE_CODE.test(languageCode)) throw new CloudApiValidationError("languageCode", "Language codes look like en or en_US");
+  for (const parameter of bodyParameters) {
+    if (parameter.length === 0) throw new CloudApiValidationError("bodyParameters", "A template parameter is empty");
+    if (TEMPLATE_PARAMETER_FORBIDDEN.test(parameter)) {
+      throw new CloudApiValidationError(
+        "bodyParameters",
+        "Template parameters cannot contain new lines, tabs or more than 4 consecutive spaces",
+      );
+    }
+  }
+}
+
+function mediaObject({ kind, id, link, caption, filename }: MediaMessage): MediaObject {
+  if ((id === undefined) === (link === undefined)) {
+    throw new CloudApiValidationError("media", "Give exactly one of a media id and a link");
+  }
+  if (id !== undefined && !MEDIA_ID.test(id)) throw new CloudApiValidationError("media", "Not a media id");
+  if (link !== undefined && !/^https?:\/\//i.test(link)) throw new CloudApiValidationError("media", "The link must be http(s)");
+  if (caption !== undefined && (kind === "audio" || kind === "sticker")) {
+    throw new CloudApiValidationError("caption", `A ${kind} cannot have a caption`);
+  }
+  if (caption !== undefined && caption.length > MEDIA_CAPTION_MAX_LENGTH) {
+    throw new CloudApiValidationError("caption", `The caption is longer than ${MEDIA_CAPTION_MAX_LENGTH} characters`);
+  }
+  if (filename !== undefined && kind !== "document") throw new CloudApiValidationError("filename", "Only documents have a file name");
+  return {
+    ...(id === undefined ? {} : { id }),
+    ...(link === undefined ? {} : { link }),
+    ...(caption === undefined ? {} : { caption }),
+    ...(filename === undefined ? {} : { filename }),
+  };
+}
+
+function checkMediaUrl(url: string, baseUrl: string) {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new CloudApiValidationError("url", "The media URL is not a URL");
+  }
+  const sameOrigin = target.origin === new URL(baseUrl).origin;
+  const metaHost =
+    target.protocol === "https:" &&
+    MEDIA_HOST_SUFFIXES.some((suffix) => target.hostname === suffix || target.hostname.endsWith(`.${suffix}`));
+  if (!sameOrigin && !metaHost) {
+    throw new CloudApiValidationError("url", "The media URL is neither the Cloud API's nor Meta's media host");
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function asCloudApiError(error: unknown, timeoutMs: number): CloudApiError {
+  if (error instanceof CloudApiError) return error;
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return timeoutError(timeoutMs);
+  return networkError(error);
+}
