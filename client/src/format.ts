@@ -10,3 +10,39 @@ export function formatDateTime(iso: string): string {
 export function formatDate(iso: string): string {
   return date.format(new Date(iso));
 }
+
+const clock = new Intl.DateTimeFormat("en-IN", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dayMonth = new Intl.DateTimeFormat("en-IN", { day: "numeric", month: "short" });
+const longDay = new Intl.DateTimeFormat("en-IN", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+
+/** The local calendar day of a moment, e.g. "2025-11-25": for "same day?" comparisons. */
+export function localDay(moment: Date): string {
+  return `${moment.getFullYear()}-${String(moment.getMonth() + 1).padStart(2, "0")}-${String(moment.getDate()).padStart(2, "0")}`;
+}
+
+function daysBefore(now: Date, days: number): string {
+  return localDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - days));
+}
+
+/** "17:32", 24-hour, as WhatsApp shows times in India. */
+export function formatClock(iso: string): string {
+  return clock.format(new Date(iso));
+}
+
+/** A conversation list's time: "17:32" today, "Yesterday", "24 Nov" this year, else "24/11/2024". */
+export function formatListTime(iso: string, now = new Date()): string {
+  const moment = new Date(iso);
+  const day = localDay(moment);
+  if (day === localDay(now)) return clock.format(moment);
+  if (day === daysBefore(now, 1)) return "Yesterday";
+  if (moment.getFullYear() === now.getFullYear()) return dayMonth.format(moment);
+  return moment.toLocaleDateString("en-IN");
+}
+
+/** A chat's date separator: "Today", "Yesterday", else "Monday, 24 November 2025". */
+export function formatDaySeparator(iso: string, now = new Date()): string {
+  const day = localDay(new Date(iso));
+  if (day === localDay(now)) return "Today";
+  if (day === daysBefore(now, 1)) return "Yesterday";
+  return longDay.format(new Date(iso));
+}

@@ -18,9 +18,9 @@ describe("safeNextPath", () => {
     expect(safeNextPath("/contacts/c1/edit?tab=notes")).toBe("/contacts/c1/edit?tab=notes");
   });
 
-  it("refuses other sites and odd values, going to the contacts instead", () => {
+  it("refuses other sites and odd values, going to the inbox instead", () => {
     for (const next of ["https://evil.example", "//evil.example", "/\\evil.example", "contacts", undefined, ["/a"]]) {
-      expect(safeNextPath(next)).toBe("/contacts");
+      expect(safeNextPath(next)).toBe("/inbox");
     }
   });
 });
@@ -43,12 +43,12 @@ describe("the router", () => {
     expect(router.currentRoute.value.fullPath).toBe("/contacts/c9");
   });
 
-  it("redirects / to the contacts", async () => {
+  it("redirects / to the inbox", async () => {
     const session = signedOutSession();
     await session.login("admin@example.com", "password123");
     const router = createAppRouter(session, createMemoryHistory());
     await router.push("/");
-    expect(router.currentRoute.value.fullPath).toBe("/contacts");
+    expect(router.currentRoute.value.fullPath).toBe("/inbox");
   });
 
   it("names the tab after the page", async () => {

@@ -7,10 +7,17 @@ declare module "vue-router" {
     public?: boolean;
     /** The tab title, before " · Bharat CRM". */
     title?: string;
+    /**
+     * Keeps one page instance across this route's paths (App.vue keys pages by path otherwise):
+     * the inbox must not reload its list and socket whenever another conversation opens.
+     */
+    pageKey?: string;
+    /** The page fills the window below the top bar instead of scrolling as a document. */
+    fill?: boolean;
   }
 }
 
-const HOME = "/contacts";
+const HOME = "/inbox";
 
 /**
  * Where to go after logging in: only a path of this site, so that a crafted
@@ -28,6 +35,13 @@ export function createAppRouter(session: Session, history: RouterHistory) {
     routes: [
       { path: "/", redirect: HOME },
       { path: "/login", name: "login", component: () => import("./pages/LoginPage.vue"), meta: { public: true, title: "Log in" } },
+      {
+        path: "/inbox/:id?",
+        name: "inbox",
+        component: () => import("./pages/InboxPage.vue"),
+        props: true,
+        meta: { title: "Inbox", pageKey: "inbox", fill: true },
+      },
       { path: "/contacts", name: "contacts", component: () => import("./pages/ContactsPage.vue"), meta: { title: "Contacts" } },
       {
         path: "/contacts/new",

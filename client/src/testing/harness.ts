@@ -1,5 +1,5 @@
 // Test helpers: a component context for composables, a router, and a fake GraphQL server.
-import urql, { Client, fetchExchange } from "@urql/vue";
+import urql, { Client, fetchExchange, subscriptionExchange, type Exchange, type ExecutionResult } from "@urql/vue";
 import { mount, type VueWrapper } from "@vue/test-utils";
 import { vi } from "vitest";
 import { defineComponent, h, type Plugin } from "vue";
@@ -14,6 +14,7 @@ export function createTestRouter(): Router {
     routes: [
       { path: "/", component: Blank },
       { path: "/login", name: "login", component: Blank },
+      { path: "/inbox/:id?", name: "inbox", component: Blank },
       { path: "/contacts", name: "contacts", component: Blank },
       { path: "/contacts/new", name: "contact-new", component: Blank },
       { path: "/contacts/:id", name: "contact", component: Blank },
@@ -28,8 +29,35 @@ export interface GraphQLRequestSeen {
   headers: Headers;
 }
 
-/** Answers each GraphQL request with `respond(operationName, variables)` as `{ data }`. */
-export function fakeGraphQLServer(respond: (operationName: string, variables: Record<string, unknown>) => unknown) {
+/** Subscriptions the test drives: `push(operationName, data)` delivers an event to every subscriber of it. */
+export function fakeSubscriptions() {
+  const subscribers = new Set<{ operationName: string; next: (result: ExecutionResult) => void }>();
+  const exchange: Exchange = subscriptionExchange({
+    forwardSubscription: (request) => ({
+      subscribe(sink) {
+        const subscriber = { operationName: request.operationName ?? "", next: (result: ExecutionResult) => sink.next(result) };
+        subscribers.add(subscriber);
+        return { unsubscribe: () => void subscribers.delete(subscriber) };
+      },
+    }),
+  });
+  return {
+    exchange,
+    push(operationName: string, data: Record<string, unknown>) {
+      for (const subscriber of subscribers) if (subscriber.operationName === operationName) subscriber.next({ data });
+    },
+    count: (operationName: string) => [...subscribers].filter((subscriber) => subscriber.operationName === operationName).length,
+  };
+}
+
+/**
+ * Answers each GraphQL request with `respond(operationName, variables)` as `{ data }`;
+ * subscriptions go to `subscriptions` when given (see fakeSubscriptions).
+ */
+export function fakeGraphQLServer(
+  respond: (operationName: string, variables: Record<string, unknown>) => unknown,
+  subscriptions?: { exchange: Exchange },
+) {
   const requests: GraphQLRequestSeen[] = [];
   const fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
     const body: { operationName: string; variables?: Record<string, unknown> } = JSON.parse(String(init?.body));
@@ -38,7 +66,8 @@ export function fakeGraphQLServer(respond: (operationName: string, variables: Re
     const data = await respond(body.operationName, variables);
     return new Response(JSON.stringify({ data }), { headers: { "Content-Type": "application/json" } });
   });
-  const client = new Client({ url: "http://localhost/graphql", exchanges: [fetchExchange], fetch, preferGetMethod: false });
+  const exchanges = subscriptions ? [subscriptions.exchange, fetchExchange] : [fetchExchange];
+  const client = new Client({ url: "http://localhost/graphql", exchanges, fetch, preferGetMethod: false });
   return { client, requests, fetch };
 }
 

@@ -1,0 +1,122 @@
+import type { ChatMessageFragment } from "../../graphql/generated/graphql.ts";
+
+/** What a bubble shows for a message, by WhatsApp type: media cannot be opened here, so a readable label. */
+export type MessageBody =
+  | { kind: "text"; text: string }
+  | { kind: "media"; icon: string; label: string; caption: string | null }
+  | { kind: "location"; label: string; address: string | null; mapUrl: string | null }
+  | { kind: "contacts"; names: string[] }
+  | { kind: "template"; name: string; text: string | null }
+  | { kind: "reaction"; text: string }
+  | { kind: "notice"; text: string };
+
+type MessageFields = Pick<
+  ChatMessageFragment,
+  | "type"
+  | "text"
+  | "preview"
+  | "mediaFilename"
+  | "latitude"
+  | "longitude"
+  | "locationName"
+  | "locationAddress"
+  | "reactionEmoji"
+  | "templateName"
+>;
+
+/** The server's preview labels ("[Image] caption") and how the inbox says them. */
+const LABELS: Record<string, { icon: string; label: string }> = {
+  Image: { icon: "📷", label: "Photo" },
+  Video: { icon: "🎥", label: "Video" },
+  Audio: { icon: "🎵", label: "Audio" },
+  "Voice message": { icon: "🎤", label: "Voice message" },
+  Document: { icon: "📄", label: "Document" },
+  Sticker: { icon: "💟", label: "Sticker" },
+  Location: { icon: "📍", label: "Location" },
+  Contact: { icon: "👤", label: "Contact" },
+  Order: { icon: "🛒", label: "Order" },
+  Template: { icon: "📋", label: "Template" },
+};
+
+const MEDIA_TYPES: Record<string, string> = { image: "Image", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" };
+
+/** "https://www.google.com/maps?q=12.9716,77.5946": opens the pin in Google Maps. */
+export function mapLink(latitude: number, longitude: number): string {
+  return `https://www.google.com/maps?q=${latitude},${longitude}`;
+}
+
+/**
+ * A list preview with the server's "[Image] caption" label said the inbox's way: "📷 Photo: caption".
+ * Anything else (a text, "👍 reacted to …") is shown as it is.
+ */
+export function readablePreview(preview: string | null | undefined): string {
+  if (!preview) return "";
+  const labelled = /^\[([^\]]+)\](?: (.*))?$/s.exec(preview);
+  const known = labelled && LABELS[labelled[1]];
+  if (!labelled || !known) return preview;
+  return labelled[2] ? `${known.icon} ${known.label}: ${labelled[2]}` : `${known.icon} ${known.label}`;
+}
+
+export function describeMessage(message: MessageFields): MessageBody {
+  const mediaType = MEDIA_TYPES[message.type];
+  if (mediaType) {
+    // The server's preview tells a voice note from other audio ("[Voice message]").
+    const known = LABELS[message.preview.startsWith("[Voice message]") ? "Voice message" : mediaType];
+    const label = message.type === "document" && message.mediaFilename ? message.mediaFilename : known.label;
+    return { kind: "media", icon: known.icon, label, caption: message.text };
+  }
+  switch (message.type) {
+    case "text":
+    case "interactive":
+    case "button":
+      return { kind: "text", text: message.text ?? message.preview };
+    case "location": {
+      const { latitude, longitude } = message;
+      const hasPin = latitude !== null && longitude !== null;
+      return {
+        kind: "location",
+        label: message.locationName ?? (hasPin ? `${latitude}, ${longitude}` : "Location"),
+        address: message.locationAddress,
+        mapUrl: hasPin ? mapLink(latitude, longitude) : null,
+      };
+    }
+    case "contacts":
+      return { kind: "contacts", names: (message.text ?? "").split("\n").filter(Boolean) };
+    case "template":
+      return { kind: "template", name: message.templateName ?? "template", text: message.text };
+    case "reaction":
+      return { kind: "reaction", text: message.reactionEmoji ? `${message.reactionEmoji} reacted to a message` : "Removed a reaction" };
+    default:
+      // Orders, system notices, unsupported types: the server's readable one-line summary.
+      return { kind: "notice", text: readablePreview(message.preview) };
+  }
+}
+
+/**
+ * Reactions belong on the message they react to, not in bubbles of their own: returns the
+ * messages to show and, per reacted wamid, the emoji now on it (the latest reaction from each
+ * side wins; an empty one removes it). A reaction to a message not loaded stays a bubble.
+ */
+export function foldReactions<T extends Pick<ChatMessageFragment, "id" | "wamid" | "type" | "direction" | "reactionEmoji" | "reactionToWamid">>(
+  messages: readonly T[],
+): { shown: T[]; reactions: Map<string, string[]> } {
+  const loaded = new Set(messages.map((message) => message.wamid).filter((wamid): wamid is string => !!wamid));
+  const latest = new Map<string, Map<string, string | null>>();
+  const shown: T[] = [];
+  for (const message of messages) {
+    const target = message.type === "reaction" ? message.reactionToWamid : null;
+    if (!target || !loaded.has(target)) {
+      shown.push(message);
+      continue;
+    }
+    const bySide = latest.get(target) ?? new Map<string, string | null>();
+    bySide.set(message.direction, message.reactionEmoji);
+    latest.set(target, bySide);
+  }
+  const reactions = new Map<string, string[]>();
+  for (const [wamid, bySide] of latest) {
+    const emoji = [...bySide.values()].filter((value): value is string => !!value);
+    if (emoji.length > 0) reactions.set(wamid, emoji);
+  }
+  return { shown, reactions };
+}

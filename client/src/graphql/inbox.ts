@@ -1,0 +1,134 @@
+import { graphql } from "./generated";
+
+/** What a conversation list entry, the chat header and the details panel show. */
+export const ConversationSummaryFragment = graphql(`
+  fragment ConversationSummary on Conversation {
+    id
+    waId
+    phone
+    displayName
+    profileName
+    contact {
+      id
+      name
+    }
+    lastMessageAt
+    lastMessagePreview
+    unreadCount
+    lastInboundAt
+    windowOpen
+    windowClosesAt
+  }
+`);
+
+/** Everything a chat bubble can show; `quoted` is the message a reply quotes. */
+export const ChatMessageFragment = graphql(`
+  fragment ChatMessage on WhatsAppMessage {
+    id
+    wamid
+    conversationId
+    direction
+    type
+    text
+    preview
+    status
+    timestamp
+    errorCode
+    errorTitle
+    errorDetails
+    mediaMimeType
+    mediaFilename
+    latitude
+    longitude
+    locationName
+    locationAddress
+    reactionEmoji
+    reactionToWamid
+    contextWamid
+    templateName
+    quoted {
+      id
+      direction
+      type
+      text
+      preview
+    }
+  }
+`);
+
+export const ConversationsQuery = graphql(`
+  query Conversations($first: Int!, $after: String, $search: String) {
+    conversations(first: $first, after: $after, search: $search) {
+      edges {
+        node {
+          ...ConversationSummary
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const ConversationQuery = graphql(`
+  query Conversation($id: ID!) {
+    conversation(id: $id) {
+      ...ConversationSummary
+    }
+  }
+`);
+
+export const MessagesQuery = graphql(`
+  query Messages($conversationId: ID!, $last: Int!, $before: String) {
+    messages(conversationId: $conversationId, last: $last, before: $before) {
+      edges {
+        node {
+          ...ChatMessage
+        }
+      }
+      pageInfo {
+        hasPreviousPage
+        startCursor
+      }
+    }
+  }
+`);
+
+export const MarkConversationReadMutation = graphql(`
+  mutation MarkConversationRead($id: ID!) {
+    markConversationRead(id: $id) {
+      __typename
+      ... on MutationMarkConversationReadSuccess {
+        conversation {
+          ...ConversationSummary
+        }
+      }
+    }
+  }
+`);
+
+export const ConversationUpdatedSubscription = graphql(`
+  subscription ConversationUpdated {
+    conversationUpdated {
+      ...ConversationSummary
+    }
+  }
+`);
+
+export const MessageAddedSubscription = graphql(`
+  subscription MessageAdded($conversationId: ID) {
+    messageAdded(conversationId: $conversationId) {
+      ...ChatMessage
+    }
+  }
+`);
+
+export const MessageStatusChangedSubscription = graphql(`
+  subscription MessageStatusChanged($conversationId: ID) {
+    messageStatusChanged(conversationId: $conversationId) {
+      ...ChatMessage
+    }
+  }
+`);

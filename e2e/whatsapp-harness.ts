@@ -1,0 +1,58 @@
+// The product wired to the Cloud API simulator for browser tests: Meta's side is real HTTP too.
+import type { Page } from "playwright-core";
+import { createSimulator, type Simulator } from "../server/simulator/simulator.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/test/harness.ts";
+
+const CREDENTIALS = {
+  token: "e2e-access-token",
+  phoneNumberId: "106540352242922",
+  businessAccountId: "102290129340398",
+  appSecret: "e2e-app-secret",
+};
+
+export interface WhatsAppTestBed {
+  server: TestServer;
+  simulator: Simulator;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the simulator, then the product pointed at it, then tells the simulator the product's
+ * webhook URL (known only once the product listens). Status webhooks come quickly enough for a
+ * test to watch each tick, slowly enough for each to be seen.
+ */
+export async function startWhatsAppTestBed(): Promise<WhatsAppTestBed> {
+  const simulator = createSimulator({
+    ...CREDENTIALS,
+    webhookUrl: "http://127.0.0.1:9/not-yet-known",
+    statusDelaysMs: { sent: 300, delivered: 1000, read: 1700 },
+    webhookRetryDelaysMs: [200, 500, 1000],
+  });
+  const simulatorUrl = await simulator.start();
+  const server = await startTestServer({
+    WHATSAPP_TOKEN: CREDENTIALS.token,
+    WHATSAPP_PHONE_ID: CREDENTIALS.phoneNumberId,
+    WHATSAPP_BUSINESS_ACCOUNT_ID: CREDENTIALS.businessAccountId,
+    WHATSAPP_APP_SECRET: CREDENTIALS.appSecret,
+    WHATSAPP_WEBHOOK_VERIFY_TOKEN: "e2e-verify-token",
+    WHATSAPP_API_BASE_URL: simulatorUrl,
+  });
+  simulator.configure({ webhookUrl: `${server.url}/api/whatsapp/webhook` });
+  return {
+    server,
+    simulator,
+    async stop() {
+      await simulator.stop();
+      await server.stop();
+    },
+  };
+}
+
+/** Logs in through the form, from wherever the app sent the anonymous visitor. */
+export async function logIn(page: Page, url: string) {
+  await page.goto(url);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("Email").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
