@@ -28,8 +28,10 @@ export default defineConfig({
           name: "cluster",
           environment: "node",
           include: ["server/**/*.cluster.test.ts"],
-          testTimeout: 60_000,
+          testTimeout: 120_000,
           hookTimeout: 60_000,
+          // Several instances and timing measurements: one file at a time.
+          fileParallelism: false,
         },
       },
       {

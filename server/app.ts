@@ -2,6 +2,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify from "fastify";
+import { Redis } from "ioredis";
 import { registerAuthRoutes } from "./auth/auth.routes.ts";
 import { bootstrapDatabase } from "./auth/bootstrap.ts";
 import { registerAuthentication } from "./auth/http-auth.ts";
@@ -10,9 +11,10 @@ import { createDatabase } from "./db/client.ts";
 import { applyMigrations } from "./db/migrate.ts";
 import { createGraphQLServer, registerGraphQLRoute } from "./graphql/http.ts";
 import { registerClientRoutes } from "./http/client.routes.ts";
+import { refuseMalformedText, registerErrorAnswers } from "./http/hardening.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
 import { createOutbox } from "./inbox/outbox.ts";
-import { createSendPacer } from "./inbox/send-pacer.ts";
+import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
 import { createTemplateCatalog } from "./inbox/templates.ts";
 import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
@@ -36,7 +38,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   if (applied.length > 0) logger.info({ migrations: applied }, "Applied database migrations");
   const db = createDatabase(config.DATABASE_URL);
   await bootstrapDatabase(db, config, logger);
-  const realtime = createRealtime(config.REDIS_URL);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 }) : null;
+  const realtime = createRealtime(redis);
   const { pubsub } = realtime;
   const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger);
 
@@ -51,14 +54,24 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
           timeoutMs: config.WHATSAPP_API_TIMEOUT_MS,
         })
       : null;
+  // With Redis the rate limit is counted for all instances together.
+  const pacer = redis
+    ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND)
+    : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND);
   const outbox = createOutbox(
-    { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer: createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND), pubsub, mirror, logger },
+    { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer, pubsub, mirror, logger },
     { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
   );
   const services = { db, config, logger, pubsub, mirror, outbox, cloudApi, templates: createTemplateCatalog(cloudApi) };
   const yoga = createGraphQLServer(services);
 
   const http = Fastify({ loggerInstance: logger, trustProxy: config.isProduction });
+  registerErrorAnswers(http);
+  let stopping = false;
+  // An answer sent while stopping closes its connection: a kept-alive one would hold stop() open.
+  http.addHook("onSend", async (_request, reply) => {
+    if (stopping) reply.header("connection", "close");
+  });
   await http.register(fastifyCookie);
   // HTTPS-only headers would break the product served over plain HTTP on a LAN address.
   await http.register(fastifyHelmet, {
@@ -80,6 +93,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   registerHealthRoutes(http, db);
   await registerWebhookRoutes(http, { db, config, logger, pubsub, mirror });
   await http.register(async (api) => {
+    refuseMalformedText(api, yoga.graphqlEndpoint);
     registerAuthentication(api, db);
     registerAuthRoutes(api, db, config);
     registerWhatsAppRoutes(api, services);
@@ -99,17 +113,26 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
     async start(port = config.PORT, host = config.HOST) {
       await http.listen({ port, host });
+      await mirror.resume();
       outbox.start();
       const address = http.server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       return `http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`;
     },
+    /**
+     * Stops accepting at once, then lets everything under way finish: requests in flight are
+     * answered (new ones on kept-alive connections get 503), subscribers are told 1001 "going
+     * away", sends being attempted record their outcome, and pending file writes land.
+     */
     async stop() {
-      await outbox.stop();
+      stopping = true;
+      const closing = http.close();
       await sockets.close();
-      await http.close();
-      await mirror.flush();
+      await closing;
+      await outbox.stop();
+      await mirror.close();
       await realtime.close();
+      await redis?.quit();
       await db.$disconnect();
     },
   };

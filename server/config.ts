@@ -17,13 +17,17 @@ const environmentSchema = z.object({
   DATABASE_URL: z
     .string()
     .default("file:./data/bharat.db")
-    .refine((url) => url.startsWith("file:"), "must be a SQLite URL such as file:./data/bharat.db"),
+    .refine(
+      (url) => /^(file:|postgres(ql)?:\/\/)/.test(url),
+      "must be a SQLite URL such as file:./data/bharat.db or a postgresql:// URL",
+    ),
   WHATSAPP_TOKEN: optionalSecret(),
   WHATSAPP_PHONE_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "must be digits only").optional()),
   WHATSAPP_BUSINESS_ACCOUNT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "must be digits only").optional()),
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: optionalSecret(),
   WHATSAPP_APP_SECRET: optionalSecret(),
   WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(12_000)),
   WHATSAPP_API_BASE_URL: z.url({ message: "must be a URL such as https://graph.facebook.com" }).default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v23.0").default("v23.0"),
   WHATSAPP_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),

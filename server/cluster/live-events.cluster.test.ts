@@ -1,29 +1,20 @@
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { ADMIN_API_TOKEN, startTestServer, type TestServer } from "../test/harness.ts";
-import { startRedis } from "../test/redis.ts";
+import { ADMIN_API_TOKEN } from "../test/harness.ts";
+import { startInstances, type Instances } from "../test/instances.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let instanceA: TestServer;
-let instanceB: TestServer;
-
+let instances: Instances;
 beforeAll(async () => {
-  redis = await startRedis();
-  instanceA = await startTestServer({ ...WEBHOOK_ENV, REDIS_URL: redis.url });
-  // The second instance shares the first one's database, as instances behind a load balancer do.
-  instanceB = await startTestServer({ ...WEBHOOK_ENV, REDIS_URL: redis.url, DATABASE_URL: instanceA.app.config.DATABASE_URL });
+  instances = await startInstances(2, WEBHOOK_ENV);
 });
-afterAll(async () => {
-  await instanceB?.stop();
-  await instanceA?.stop();
-  await redis?.stop();
-});
+afterAll(() => instances?.stop());
 
-describe("live events across instances through Redis", () => {
+describe("two instances behind a load balancer", () => {
   it("pushes a webhook received by instance A to a subscriber connected to instance B within a second", async () => {
+    const [instanceA, instanceB] = instances.servers as [NonNullable<Instances["servers"][0]>, NonNullable<Instances["servers"][0]>];
     const client = createClient({
       url: instanceB.url.replace(/^http/, "ws") + "/graphql",
       webSocketImpl: WebSocket,
@@ -46,5 +37,20 @@ describe("live events across instances through Redis", () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it("stores a webhook delivered to A and B at the same moment once, and answers both 200", async () => {
+    const [instanceA, instanceB] = instances.servers as [NonNullable<Instances["servers"][0]>, NonNullable<Instances["servers"][0]>];
+    const messages = Array.from({ length: 10 }, (_, index) =>
+      inbound({ from: `91970000${String(index).padStart(4, "0")}`, type: "text", text: { body: `race ${index}` } }),
+    );
+    const payload = envelope(change({ messages }));
+    const answers = await Promise.all([deliverWebhook(instanceA, payload), deliverWebhook(instanceB, payload), deliverWebhook(instanceA, payload), deliverWebhook(instanceB, payload)]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    const { db } = instanceA.app;
+    expect(await db.whatsAppMessage.count({ where: { wamid: { in: messages.map((message) => message.id) } } })).toBe(10);
+    const conversations = await db.conversation.findMany({ where: { waId: { in: messages.map((message) => message.from) } } });
+    expect(conversations).toHaveLength(10);
+    expect(conversations.every((conversation) => conversation.unreadCount === 1)).toBe(true);
   });
 });

@@ -47,7 +47,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, { db, viewer }) =>
       db.contact.findMany({
         ...query,
-        where: contactSearchFilter(viewer.workspaceId, args.search),
+        where: contactSearchFilter(db, viewer.workspaceId, args.search),
         orderBy: [{ name: "asc" }, { id: "asc" }],
       }),
   }),

@@ -1,9 +1,10 @@
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
+import { searchTerms } from "../db/text-search.ts";
 import { Prisma, type Contact } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { INVALID_PHONE_NUMBER, toE164 } from "./phone.ts";
+import { INVALID_PHONE_NUMBER, toE164, waIdOf } from "./phone.ts";
 
 export interface ContactInput {
   name: string;
@@ -45,19 +46,11 @@ export function parseContactInput(input: ContactInput, defaultCountry: CountryCo
 }
 
 /** Matches a name, email or company fragment, or the digits of a number however they were typed. */
-export function contactSearchFilter(workspaceId: string, search?: string | null): Prisma.ContactWhereInput {
-  const text = search?.trim();
-  if (!text) return { workspaceId };
-  const digits = text.replace(/\D/g, "");
-  return {
-    workspaceId,
-    OR: [
-      { name: { contains: text } },
-      { email: { contains: text } },
-      { company: { contains: text } },
-      ...(digits.length >= 3 ? [{ whatsappNumber: { contains: digits } }] : []),
-    ],
-  };
+export function contactSearchFilter(db: Database, workspaceId: string, search?: string | null): Prisma.ContactWhereInput {
+  const terms = searchTerms(db, search);
+  if (!terms) return { workspaceId };
+  const { text, digits } = terms;
+  return { workspaceId, OR: [{ name: text }, { email: text }, { company: text }, ...(digits ? [{ whatsappNumber: digits }] : [])] };
 }
 
 export async function findContact(db: Database, workspaceId: string, id: string) {
@@ -84,6 +77,19 @@ async function refuseDuplicateNumber<T>(write: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Points the customer's WhatsApp conversation at the contact with its number, and releases
+ * conversations of a number the contact no longer has: the inbox links to the CRM contact.
+ */
+async function linkConversations(db: Database, contact: Contact) {
+  const waId = contact.whatsappNumber ? waIdOf(contact.whatsappNumber) : null;
+  await db.conversation.updateMany({
+    where: { workspaceId: contact.workspaceId, contactId: contact.id, ...(waId ? { waId: { not: waId } } : {}) },
+    data: { contactId: null },
+  });
+  if (waId) await db.conversation.updateMany({ where: { workspaceId: contact.workspaceId, waId }, data: { contactId: contact.id } });
+}
+
 export async function createContact(
   db: Database,
   workspaceId: string,
@@ -91,7 +97,9 @@ export async function createContact(
   defaultCountry: CountryCode,
 ): Promise<Contact> {
   const data = parseContactInput(input, defaultCountry);
-  return refuseDuplicateNumber(db.contact.create({ data: { ...data, workspaceId } }));
+  const contact = await refuseDuplicateNumber(db.contact.create({ data: { ...data, workspaceId } }));
+  await linkConversations(db, contact);
+  return contact;
 }
 
 export async function updateContact(
@@ -103,7 +111,9 @@ export async function updateContact(
 ): Promise<Contact> {
   await requireContact(db, workspaceId, id);
   const data = parseContactInput(input, defaultCountry);
-  return refuseDuplicateNumber(db.contact.update({ where: { id }, data }));
+  const contact = await refuseDuplicateNumber(db.contact.update({ where: { id }, data }));
+  await linkConversations(db, contact);
+  return contact;
 }
 
 export async function deleteContact(db: Database, workspaceId: string, id: string): Promise<Contact> {

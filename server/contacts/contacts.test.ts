@@ -161,3 +161,15 @@ describe("workspaces", () => {
     expect(theirs.__typename).toBe("MutationCreateContactSuccess");
   });
 });
+
+describe("contacts and WhatsApp conversations", () => {
+  it("links a customer's existing conversation to the contact created for that number, and unlinks it when the number changes", async () => {
+    const workspaceId = (await server.app.db.user.findFirstOrThrow()).workspaceId;
+    const conversation = await server.app.db.conversation.create({ data: { workspaceId, waId: "919844400001" } });
+    const { contact } = await create({ name: "Walk-in Customer", whatsappNumber: "98444 00001" });
+    expect((await server.app.db.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).contactId).toBe(contact.id);
+
+    await graphql(server, UPDATE, { id: contact.id, input: { name: "Walk-in Customer", whatsappNumber: "98444 00002" } });
+    expect((await server.app.db.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).contactId).toBeNull();
+  });
+});

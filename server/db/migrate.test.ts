@@ -5,6 +5,7 @@ import path from "node:path";
 import { createClient } from "@libsql/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { pendingSchemaChanges } from "../../prisma/new-migration.ts";
+import { POSTGRES_SCHEMA, postgresSchemaFrom, SQLITE_SCHEMA } from "../../prisma/postgres-schema.ts";
 import { applyMigrations } from "./migrate.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "bharat-migrate-"));
@@ -34,5 +35,11 @@ describe("migrations at start-up", () => {
 describe("prisma/schema.prisma", () => {
   it("is what the checked-in migrations build (run `npm run db:migration -- <name>` after editing it)", async () => {
     expect(await pendingSchemaChanges()).toBe("");
+  });
+});
+
+describe("prisma/schema.postgres.prisma", () => {
+  it("is generated from prisma/schema.prisma, never edited by hand", () => {
+    expect(readFileSync(POSTGRES_SCHEMA, "utf8")).toBe(postgresSchemaFrom(readFileSync(SQLITE_SCHEMA, "utf8")));
   });
 });

@@ -3,6 +3,7 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Viewer } from "../auth/auth.service.ts";
 import { viewerOf } from "../auth/http-auth.ts";
 import type { GraphQLContext, GraphQLServices } from "./context.ts";
+import { graphqlProtections } from "./limits.ts";
 import { schema } from "./schema.ts";
 
 /** HTTP requests bring Fastify's request; WebSocket operations bring the socket's viewer. */
@@ -16,6 +17,7 @@ export function createGraphQLServer(services: GraphQLServices): GraphQLServer {
     schema,
     logging: logger,
     maskedErrors: config.isProduction,
+    plugins: graphqlProtections(config.isProduction),
     landingPage: false,
     // GraphiQL only in development; it sends the session's CSRF token like the client does.
     graphiql: config.isProduction

@@ -1,20 +1,14 @@
 import type { Database } from "../db/client.ts";
+import { searchTerms } from "../db/text-search.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
 
 /** Matches the customer's name (contact or WhatsApp profile) or the digits of their number. */
-export function conversationSearchFilter(workspaceId: string, search?: string | null): Prisma.ConversationWhereInput {
-  const text = search?.trim();
-  if (!text) return { workspaceId };
-  const digits = text.replace(/\D/g, "");
-  return {
-    workspaceId,
-    OR: [
-      { profileName: { contains: text } },
-      { contact: { name: { contains: text } } },
-      ...(digits.length >= 3 ? [{ waId: { contains: digits } }] : []),
-    ],
-  };
+export function conversationSearchFilter(db: Database, workspaceId: string, search?: string | null): Prisma.ConversationWhereInput {
+  const terms = searchTerms(db, search);
+  if (!terms) return { workspaceId };
+  const { text, digits } = terms;
+  return { workspaceId, OR: [{ profileName: text }, { contact: { name: text } }, ...(digits ? [{ waId: digits }] : [])] };
 }
 
 export async function requireConversation(db: Database, workspaceId: string, id: string) {

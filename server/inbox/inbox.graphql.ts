@@ -4,6 +4,7 @@ import { builder } from "../graphql/builder.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { NotFoundError } from "../errors.ts";
 import type { InboxEvent } from "../realtime/events.ts";
+import { publishInboxEvents } from "../realtime/pubsub.ts";
 import { conversationSearchFilter, markConversationRead } from "./conversations.service.ts";
 import { customerServiceWindow } from "./window.ts";
 
@@ -36,6 +37,10 @@ builder.prismaObject("WhatsAppMessage", {
     reactionToWamid: t.exposeString("reactionToWamid", { nullable: true }),
     contextWamid: t.exposeString("contextWamid", { nullable: true, description: "The wamid of the message this one replies to." }),
     templateName: t.exposeString("templateName", { nullable: true }),
+    idempotencyKey: t.exposeString("idempotencyKey", {
+      nullable: true,
+      description: "The key the sending client gave: lets it match its pending bubble to this message.",
+    }),
     quoted: t.prismaField({
       type: "WhatsAppMessage",
       nullable: true,
@@ -88,7 +93,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, { db, viewer }) =>
       db.conversation.findMany({
         ...query,
-        where: conversationSearchFilter(viewer.workspaceId, args.search),
+        where: conversationSearchFilter(db, viewer.workspaceId, args.search),
         orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],
       }),
   }),
@@ -119,10 +124,13 @@ builder.mutationFields((t) => ({
     description: "Clears the unread count and sends the customer read receipts (blue ticks).",
     errors: { types: [NotFoundError], dataField: { name: "conversation" } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, { db, viewer, cloudApi, logger }) => {
+    resolve: async (_root, args, { db, viewer, cloudApi, config, logger, pubsub }) => {
       const { conversation, newestUnreadWamid } = await markConversationRead(db, viewer.workspaceId, String(args.id));
+      // Other agents' lists drop the unread badge too.
+      if (newestUnreadWamid) publishInboxEvents(pubsub, [{ workspaceId: viewer.workspaceId, event: { type: "conversationUpdated", conversationId: conversation.id } }]);
       // Best effort: the agent has read the messages whether or not Meta hears of it now.
-      if (newestUnreadWamid && cloudApi) {
+      // Only through the number the customer wrote to: another workspace's would speak for it.
+      if (newestUnreadWamid && cloudApi && conversation.businessPhoneNumberId === config.WHATSAPP_PHONE_ID) {
         await cloudApi.markRead(newestUnreadWamid).catch((error: Error) => logger.warn({ err: error }, "Could not send a read receipt"));
       }
       return conversation;

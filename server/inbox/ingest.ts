@@ -1,10 +1,10 @@
 import type { Database } from "../db/client.ts";
 import { serializedWrite } from "../db/write-queue.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhook.ts";
 import { describeInboundMessage, oneLine } from "./message-content.ts";
-import { isStatusAdvance, toMessageStatus } from "./message-status.ts";
+import { isStatusAdvance, statusesBelow, toMessageStatus } from "./message-status.ts";
 
 type Transaction = Prisma.TransactionClient;
 
@@ -40,17 +40,32 @@ export interface IngestResult {
  * transaction, so that the caller can acknowledge Meta only once all of it is durable.
  * Re-delivered messages (same wamid) are stored once; statuses only ever move forward.
  */
-export function ingestWebhookEvents(db: Database, events: WebhookEvent[]): Promise<IngestResult> {
-  return serializedWrite(db, () => db.$transaction((tx) => ingest(tx, events), { timeout: 30_000 }));
+export async function ingestWebhookEvents(db: Database, events: WebhookEvent[]): Promise<IngestResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await serializedWrite(db, () => db.$transaction((tx) => ingest(tx, events), { timeout: 30_000 }));
+    } catch (error) {
+      // Another instance stored the same message or conversation at the same moment: run again,
+      // and this time find it stored (PostgreSQL; SQLite's writes never race).
+      if (attempt >= UNIQUE_CONFLICT_RETRIES || !isUniqueConflict(error)) throw error;
+    }
+  }
+}
+
+const UNIQUE_CONFLICT_RETRIES = 3;
+
+function isUniqueConflict(error: unknown) {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 async function ingest(tx: Transaction, events: WebhookEvent[]): Promise<IngestResult> {
   const result: IngestResult = { received: [], statusChanges: [], conversations: [], duplicates: 0, pendingStatuses: 0, unrouted: 0 };
   const owners = await ownersOf(tx, events);
   const isRouted = (event: WebhookEvent) => !!event.phoneNumberId && owners.has(event.phoneNumberId);
-  const routed = events.filter(isRouted);
-  // Changes that name no business number at all (account updates…) are only logged by the route.
-  const unrouted = events.filter((event) => !isRouted(event) && event.phoneNumberId);
+  const routed = events.filter((event) => isRouted(event) && event.kind !== "unreadable");
+  // Kept, shown to no one: changes for numbers nobody owns, and items we cannot read. Changes
+  // that name no business number at all (account updates…) are only logged by the route.
+  const unrouted = events.filter((event) => event.kind === "unreadable" || (!isRouted(event) && event.phoneNumberId));
   if (unrouted.length > 0) {
     await tx.unroutedWebhook.createMany({
       data: unrouted.map((event) => ({ phoneNumberId: event.phoneNumberId ?? "", payload: JSON.stringify(event) })),
@@ -176,8 +191,8 @@ async function applyStatus(tx: Transaction, workspaceId: string, event: StatusEv
     return "pending";
   }
   if (message.workspaceId !== workspaceId || !isStatusAdvance(message.status, next)) return null;
-  await tx.whatsAppMessage.update({
-    where: { id: message.id },
+  const updated = await tx.whatsAppMessage.updateMany({
+    where: { id: message.id, status: { in: statusesBelow(next) } },
     data: {
       status: next,
       statusAt: timestamp,
@@ -186,6 +201,7 @@ async function applyStatus(tx: Transaction, workspaceId: string, event: StatusEv
         : {}),
     },
   });
+  if (updated.count === 0) return null;
   return { workspaceId, conversationId: message.conversationId, messageId: message.id, status: next };
 }
 
@@ -206,8 +222,8 @@ export async function applyPendingStatuses(tx: Transaction, wamid: string): Prom
     }
   }
   if (winner) {
-    await tx.whatsAppMessage.update({
-      where: { id: message.id },
+    await tx.whatsAppMessage.updateMany({
+      where: { id: message.id, status: { in: statusesBelow(winner.status) } },
       data: {
         status: winner.status,
         statusAt: winner.timestamp,
@@ -217,4 +233,29 @@ export async function applyPendingStatuses(tx: Transaction, wamid: string): Prom
   }
   await tx.pendingStatus.deleteMany({ where: { wamid } });
   return winner ? winner.status : null;
+}
+
+/**
+ * Statuses can be stranded as pending when they arrive while their message's wamid is being
+ * committed on another connection (PostgreSQL). Applied later by the outbox worker's sweep.
+ * @default older than 5 s
+ */
+export async function applyStrandedPendingStatuses(db: Database, olderThanMs = 5_000) {
+  const stranded = await db.pendingStatus.findMany({
+    where: { createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+    select: { wamid: true },
+    distinct: ["wamid"],
+    take: 100,
+  });
+  if (stranded.length === 0) return [];
+  const known = await db.whatsAppMessage.findMany({
+    where: { wamid: { in: stranded.map((status) => status.wamid) } },
+    select: { id: true, wamid: true, workspaceId: true, conversationId: true },
+  });
+  const changes: StatusChange[] = [];
+  for (const message of known) {
+    const status = await serializedWrite(db, () => db.$transaction((tx) => applyPendingStatuses(tx, message.wamid!)));
+    if (status) changes.push({ workspaceId: message.workspaceId, conversationId: message.conversationId, messageId: message.id, status });
+  }
+  return changes;
 }

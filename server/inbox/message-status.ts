@@ -21,6 +21,14 @@ export function isStatusAdvance(current: MessageStatus, next: MessageStatus): bo
   return STATUS_RANK[next] > STATUS_RANK[current];
 }
 
+/**
+ * The statuses `next` may replace. Updates are conditioned on them (`status IN (…)`), so that
+ * two deliveries applied at the same moment on two instances still never move a message back.
+ */
+export function statusesBelow(next: MessageStatus): MessageStatus[] {
+  return (Object.keys(STATUS_RANK) as MessageStatus[]).filter((status) => STATUS_RANK[status] < STATUS_RANK[next]);
+}
+
 export function toMessageStatus(status: DeliveryStatus): MessageStatus {
   return status.toUpperCase() as Uppercase<DeliveryStatus>;
 }

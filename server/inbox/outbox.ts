@@ -7,7 +7,7 @@ import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import type { CloudApi, SendResult } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
-import { applyPendingStatuses } from "./ingest.ts";
+import { applyPendingStatuses, applyStrandedPendingStatuses } from "./ingest.ts";
 import type { SendPacer } from "./send-pacer.ts";
 
 /** What an outbound row asks the Cloud API to send, kept in its `raw` column until it is sent. */
@@ -149,7 +149,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     return outcome;
   }
 
-  /** Every row due now: queued retries, and rows whose worker died mid-attempt. */
+  /** Every row due now — queued retries, rows whose worker died mid-attempt — and stranded statuses. */
   async function drain() {
     const now = new Date();
     const due = await db.whatsAppMessage.findMany({
@@ -165,6 +165,12 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       take: 500,
     });
     await Promise.all(due.map(({ id }) => track(attempt(id))));
+    for (const change of await applyStrandedPendingStatuses(db)) {
+      publishInboxEvents(deps.pubsub, [
+        { workspaceId: change.workspaceId, event: { type: "messageStatusChanged", conversationId: change.conversationId, messageId: change.messageId, status: change.status } },
+      ]);
+      deps.mirror.schedule(change.conversationId);
+    }
   }
 
   function track<T>(work: Promise<T>): Promise<T | null> {

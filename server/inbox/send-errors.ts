@@ -2,8 +2,11 @@
 
 export class WhatsAppNotConfiguredError extends Error {
   override name = "WhatsAppNotConfiguredError";
-  constructor(readonly missing: string[]) {
-    super("WhatsApp is not configured");
+  constructor(
+    readonly missing: string[],
+    message = "WhatsApp is not configured",
+  ) {
+    super(message);
   }
 }
 

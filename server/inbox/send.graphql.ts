@@ -1,10 +1,12 @@
+import { GraphQLError } from "graphql";
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { customerServiceWindow } from "./window.ts";
 import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
-import { sendWhatsAppTemplate, sendWhatsAppText, whatsappStatus, type SendOutcome } from "./send.service.ts";
+import { ownsConfiguredNumber, sendWhatsAppTemplate, sendWhatsAppText, whatsappStatus, type SendOutcome } from "./send.service.ts";
 import type { ApprovedTemplate } from "./templates.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
+import { CloudApiError } from "../whatsapp/errors.ts";
 
 builder.objectType(WhatsAppNotConfiguredError, {
   name: "WhatsAppNotConfiguredError",
@@ -31,6 +33,11 @@ builder.objectType(SendFailedError, {
     title: t.exposeString("title"),
     details: t.exposeString("details", { nullable: true }),
     messageId: t.exposeID("messageId"),
+    whatsAppMessage: t.prismaField({
+      type: "WhatsAppMessage",
+      description: "The message as stored: FAILED, with this reason.",
+      resolve: (query, error, _args, { db }) => db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: error.messageId } }),
+    }),
   }),
 });
 
@@ -71,7 +78,7 @@ const SendTemplateInput = builder.inputType("SendWhatsAppTemplateInput", {
   }),
 });
 
-const WhatsAppStatus = builder.objectRef<ReturnType<typeof whatsappStatus>>("WhatsAppStatus").implement({
+const WhatsAppStatus = builder.objectRef<Awaited<ReturnType<typeof whatsappStatus>>>("WhatsAppStatus").implement({
   fields: (t) => ({
     configured: t.exposeBoolean("configured"),
     message: t.exposeString("message"),
@@ -97,11 +104,23 @@ const WindowType = builder.objectRef<ReturnType<typeof customerServiceWindow>>("
 });
 
 builder.queryFields((t) => ({
-  whatsappStatus: t.field({ type: WhatsAppStatus, resolve: (_root, _args, { config }) => whatsappStatus(config) }),
+  whatsappStatus: t.field({
+    type: WhatsAppStatus,
+    resolve: (_root, _args, { db, config, viewer }) => whatsappStatus(db, config, viewer.workspaceId),
+  }),
   whatsappTemplates: t.field({
     type: [Template],
     description: "The business account's approved templates (cached for a minute).",
-    resolve: (_root, _args, { templates }) => templates.list(),
+    resolve: async (_root, _args, { db, config, viewer, templates }) => {
+      if (!(await ownsConfiguredNumber(db, config, viewer.workspaceId))) return [];
+      try {
+        return await templates.list();
+      } catch (error) {
+        if (!(error instanceof CloudApiError)) throw error;
+        // Meta being down is expected: say so, rather than "Unexpected error."
+        throw new GraphQLError(`WhatsApp's templates cannot be listed right now: ${error.title}`, { extensions: { code: "WHATSAPP_UNAVAILABLE" } });
+      }
+    },
   }),
   whatsappWindow: t.field({
     type: WindowType,

@@ -60,15 +60,35 @@ interface Recipient {
   contactId: string | null;
 }
 
-export function whatsappStatus(config: Config) {
-  const configured = config.whatsappMissing.length === 0;
-  return {
-    configured,
-    missing: config.whatsappMissing,
-    message: configured
-      ? "WhatsApp is configured and ready to use"
-      : `WhatsApp is not configured: set ${config.whatsappMissing.join(", ")}`,
-  };
+/** Said to a workspace that does not own the configured business number. */
+export const NOT_THIS_WORKSPACES_NUMBER = "WhatsApp is not configured for this workspace: its business number belongs to another";
+
+/** The configured number's workspace, per database: set at start-up (bootstrap.ts), then fixed. */
+const configuredNumberOwners = new WeakMap<Database, Promise<string | null>>();
+
+/**
+ * Whether this workspace may use the configured business number: one workspace owns it (see
+ * bootstrap.ts). Any other would be sending, and reading templates, as that business. Looked up
+ * once: an extra query on every send would slow the send path for nothing.
+ */
+export async function ownsConfiguredNumber(db: Database, config: Config, workspaceId: string): Promise<boolean> {
+  const phoneNumberId = config.WHATSAPP_PHONE_ID;
+  if (!phoneNumberId) return false;
+  let owner = configuredNumberOwners.get(db);
+  if (!owner) {
+    owner = db.whatsAppPhoneNumber.findUnique({ where: { phoneNumberId } }).then((number) => number?.workspaceId ?? null);
+    configuredNumberOwners.set(db, owner);
+    owner.then((found) => found ?? configuredNumberOwners.delete(db), () => configuredNumberOwners.delete(db));
+  }
+  return (await owner) === workspaceId;
+}
+
+export async function whatsappStatus(db: Database, config: Config, workspaceId: string) {
+  if (config.whatsappMissing.length > 0) {
+    return { configured: false, missing: config.whatsappMissing, message: `WhatsApp is not configured: set ${config.whatsappMissing.join(", ")}` };
+  }
+  if (!(await ownsConfiguredNumber(db, config, workspaceId))) return { configured: false, missing: [], message: NOT_THIS_WORKSPACES_NUMBER };
+  return { configured: true, missing: [], message: "WhatsApp is configured and ready to use" };
 }
 
 async function resolveRecipient(db: Database, workspaceId: string, target: SendTarget, country: CountryCode): Promise<Recipient> {
@@ -89,8 +109,9 @@ async function resolveRecipient(db: Database, workspaceId: string, target: SendT
   return { phone, waId, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
 }
 
-function ensureConfigured(config: Config) {
-  if (config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(config.whatsappMissing);
+async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
+  if (deps.config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(deps.config.whatsappMissing);
+  if (!(await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) throw new WhatsAppNotConfiguredError([], NOT_THIS_WORKSPACES_NUMBER);
 }
 
 function outcomeOf(message: WhatsAppMessage, recipient: Recipient): SendOutcome {
@@ -129,7 +150,7 @@ async function sendOutbound(deps: SendDependencies, viewer: Viewer, recipient: R
         const conversation = await tx.conversation.upsert({
           where: { workspaceId_waId: { workspaceId, waId: recipient.waId } },
           create: { workspaceId, waId: recipient.waId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview },
-          update: { lastMessageAt: now, lastMessagePreview: draft.preview },
+          update: { lastMessageAt: now, lastMessagePreview: draft.preview, ...(recipient.contactId ? { contactId: recipient.contactId } : {}) },
         });
         return tx.whatsAppMessage.create({
           data: {
@@ -170,7 +191,7 @@ async function sendOutbound(deps: SendDependencies, viewer: Viewer, recipient: R
 
 /** A free-form text: only inside the 24-hour window, refused before any call to Meta otherwise. */
 export async function sendWhatsAppText(deps: SendDependencies, viewer: Viewer, input: SendTextInput): Promise<SendOutcome> {
-  ensureConfigured(deps.config);
+  await ensureConfigured(deps, viewer.workspaceId);
   const body = input.message ?? "";
   if (!body.trim()) throw ValidationError.of("message", "Message is required");
   if (body.length > TEXT_BODY_MAX_LENGTH) {
@@ -198,7 +219,7 @@ export async function sendWhatsAppText(deps: SendDependencies, viewer: Viewer, i
 
 /** An approved template: allowed at any time, and the only way to open a conversation. */
 export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewer, input: SendTemplateInput): Promise<SendOutcome> {
-  ensureConfigured(deps.config);
+  await ensureConfigured(deps, viewer.workspaceId);
   const name = input.templateName.trim();
   const languageCode = input.languageCode.trim();
   if (!/^[a-z0-9_]{1,512}$/.test(name)) throw ValidationError.of("templateName", "Give the template's name, e.g. order_update");

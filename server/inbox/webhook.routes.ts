@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { sendError } from "../auth/http-auth.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { exceedsDepth, MAX_JSON_DEPTH, replaceMalformedText } from "../http/json-input.ts";
 import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
@@ -14,6 +15,14 @@ import { ingestWebhookEvents, type IngestResult } from "./ingest.ts";
 export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
 export const WEBHOOK_PATH = "/api/whatsapp/webhook";
+
+/**
+ * WEBHOOK_RATE_LIMIT_PER_MINUTE is enforced in one-second slices (a sixtieth of it in any one
+ * second): a storm is cut short at once, and Meta's retries get in seconds later, not a minute.
+ */
+export function webhookRateLimit(perMinute: number) {
+  return { max: Math.max(1, Math.ceil(perMinute / 60)), timeWindow: 1000, hook: "onRequest" as const };
+}
 
 export interface WebhookDependencies {
   db: Database;
@@ -45,7 +54,8 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
       done(null, body),
     );
 
-    webhook.get(WEBHOOK_PATH, async (request, reply) => {
+    // Not logged below warn: the query string carries the verify token, and Fastify logs URLs.
+    webhook.get(WEBHOOK_PATH, { logLevel: "warn" }, async (request, reply) => {
       const query = request.query as Record<string, string | undefined>;
       const expected = config.WHATSAPP_WEBHOOK_VERIFY_TOKEN;
       if (query["hub.mode"] === "subscribe" && expected && query["hub.verify_token"] === expected) {
@@ -54,14 +64,19 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
       return sendError(reply, 403, "Webhook verification failed: wrong hub.verify_token");
     });
 
-    webhook.post(WEBHOOK_PATH, async (request, reply) => {
+    // Limited before the body is even read: answering 429 makes Meta deliver it again later.
+    const rateLimit = webhookRateLimit(config.WEBHOOK_RATE_LIMIT_PER_MINUTE);
+    webhook.post(WEBHOOK_PATH, { config: { rateLimit } }, async (request, reply) => {
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const refusal = checkSignature(config, rawBody, request.headers["x-hub-signature-256"]);
       if (refusal) return sendError(reply, refusal.status, refusal.error);
 
       let events;
       try {
-        events = parseWebhook(JSON.parse(rawBody.toString("utf8")));
+        const body: unknown = JSON.parse(rawBody.toString("utf8"));
+        if (exceedsDepth(body)) return sendError(reply, 400, `Unexpected webhook payload: nested more than ${MAX_JSON_DEPTH} levels deep`);
+        replaceMalformedText(body);
+        events = parseWebhook(body);
       } catch (error) {
         if (error instanceof WebhookShapeError) return sendError(reply, 400, `Unexpected webhook payload: ${error.message}`);
         return sendError(reply, 400, "Malformed JSON");

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationFilePath, type ConversationFile } from "../storage/conversation-files.ts";
 import { startTestServer, type TestServer } from "../test/harness.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
+import { providerOf, type Database } from "../db/client.ts";
 import {
   change,
   CUSTOMER,
@@ -76,14 +77,25 @@ describe("hostile and malformed bodies", () => {
     ["an empty body", ""],
     ["another object type", JSON.stringify({ object: "page", entry: [] })],
     ["a messages change of the wrong shape", JSON.stringify(envelope({ field: "messages", value: { messaging_product: "whatsapp", metadata: {} } }))],
-    ["a message without an id", JSON.stringify(envelope(change({ messages: [{ from: CUSTOMER.waId, timestamp: unixNow(), type: "text" } as never] })))],
-    ["a sender that is not a number", JSON.stringify(envelope(change({ messages: [inbound({ from: "../../etc", type: "text", text: { body: "x" } })] })))],
   ])("answers 400 to %s and stores nothing", async (_name, raw) => {
     const before = await messagesCount();
     const answer = await deliver(null, { raw });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).success).toBe(false);
     expect(await messagesCount()).toBe(before);
+  });
+
+  it("keeps a message it cannot read in the unrouted log, and stores the rest of its batch", async () => {
+    const readable = inbound({ type: "text", text: { body: "readable neighbour" } });
+    const pathLike = inbound({ from: "../../etc", type: "text", text: { body: "x" } });
+    const withoutId = { from: CUSTOMER.waId, timestamp: unixNow(), type: "text", text: { body: "no id" } };
+    const answer = await deliver(envelope(change({ messages: [pathLike, readable, withoutId as never] })));
+    expect(answer.status).toBe(200);
+    expect(await db().whatsAppMessage.count({ where: { wamid: readable.id } })).toBe(1);
+    expect(await db().whatsAppMessage.count({ where: { wamid: pathLike.id } })).toBe(0);
+    const kept = await db().unroutedWebhook.findMany({ where: { payload: { contains: "etc" } } });
+    expect(kept).toHaveLength(1);
+    expect(await db().unroutedWebhook.count({ where: { payload: { contains: "no id" } } })).toBe(1);
   });
 
   it("answers 200 to well-formed changes of fields the inbox does not handle", async () => {
@@ -300,16 +312,36 @@ describe("durability", () => {
   it("answers 500 when the delivery cannot be stored, so that Meta retries, and stores none of it", async () => {
     const good = inbound({ type: "text", text: { body: "good" } });
     // A real database refusal in the middle of the batch: the whole transaction must roll back.
-    await db().$executeRawUnsafe(`CREATE TRIGGER refuse_marker BEFORE INSERT ON "WhatsAppMessage" WHEN NEW.text = 'poison' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const dropTrigger = await refuseInsertsOfText(db(), "poison");
     try {
       const poison = inbound({ type: "text", text: { body: "poison" } });
       const answer = await deliver(envelope(change({ messages: [good, poison] })));
       expect(answer.status).toBe(500);
       expect(await db().whatsAppMessage.count({ where: { wamid: { in: [good.id, poison.id] } } })).toBe(0);
     } finally {
-      await db().$executeRawUnsafe(`DROP TRIGGER refuse_marker`);
+      await dropTrigger();
     }
     expect((await deliver(envelope(change({ messages: [good] })))).status).toBe(200);
     expect(await db().whatsAppMessage.count({ where: { wamid: good.id } })).toBe(1);
   });
 });
+
+/** A trigger that makes the database itself refuse a message, in either dialect. */
+async function refuseInsertsOfText(database: Database, text: string) {
+  if (providerOf(database) === "postgresql") {
+    await database.$executeRawUnsafe(
+      `CREATE FUNCTION refuse_marker() RETURNS trigger AS $$ BEGIN IF NEW.text = '${text}' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    );
+    await database.$executeRawUnsafe(`CREATE TRIGGER refuse_marker BEFORE INSERT ON "WhatsAppMessage" FOR EACH ROW EXECUTE FUNCTION refuse_marker()`);
+    return async () => {
+      await database.$executeRawUnsafe(`DROP TRIGGER refuse_marker ON "WhatsAppMessage"`);
+      await database.$executeRawUnsafe(`DROP FUNCTION refuse_marker`);
+    };
+  }
+  await database.$executeRawUnsafe(
+    `CREATE TRIGGER refuse_marker BEFORE INSERT ON "WhatsAppMessage" WHEN NEW.text = '${text}' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+  );
+  return async () => {
+    await database.$executeRawUnsafe(`DROP TRIGGER refuse_marker`);
+  };
+}

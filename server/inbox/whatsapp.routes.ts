@@ -30,7 +30,7 @@ function answerSendError(reply: FastifyReply, error: unknown) {
 
 /** The REST API of the original guide: the same domain services as GraphQL, another door. */
 export function registerWhatsAppRoutes(app: FastifyInstance, services: GraphQLServices) {
-  app.get("/api/whatsapp/status", async () => whatsappStatus(services.config));
+  app.get("/api/whatsapp/status", async (request) => whatsappStatus(services.db, services.config, viewerOf(request).workspaceId));
 
   app.post("/api/whatsapp/send", async (request, reply) => {
     const body = sendBody.safeParse(request.body ?? {});

@@ -1,6 +1,6 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, type PubSub } from "graphql-yoga";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { InboxEvent, WorkspaceEvent } from "./events.ts";
 
 type Topics = { inbox: [workspaceId: string, event: InboxEvent] };
@@ -16,14 +16,14 @@ export interface Realtime {
  * In-process for one instance; through Redis when REDIS_URL is set, so that a webhook
  * received by one instance reaches agents connected to another.
  */
-export function createRealtime(redisUrl?: string): Realtime {
-  if (!redisUrl) return { pubsub: createPubSub<Topics>(), close: async () => {} };
-  const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const subscribeClient = new Redis(redisUrl, { lazyConnect: false });
+export function createRealtime(redis: Redis | null): Realtime {
+  if (!redis) return { pubsub: createPubSub<Topics>(), close: async () => {} };
+  // A connection in subscriber mode can do nothing else: it gets its own.
+  const subscribeClient = redis.duplicate();
   return {
-    pubsub: createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) }),
+    pubsub: createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient: redis, subscribeClient }) }),
     async close() {
-      await Promise.all([publishClient.quit(), subscribeClient.quit()]);
+      await subscribeClient.quit();
     },
   };
 }

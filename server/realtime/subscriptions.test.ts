@@ -1,7 +1,7 @@
 import { createClient, type Client } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { ADMIN_API_TOKEN, createOtherWorkspace, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
+import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound, status } from "../test/webhook-fixtures.ts";
 
@@ -104,6 +104,19 @@ describe("live events over graphql-ws", () => {
     const nextStatus = statuses.next();
     await deliverWebhook(server, envelope(change({ statuses: [status(outbound.wamid!, "read")] })));
     expect((await nextStatus).messageStatusChanged).toEqual({ id: outbound.id, status: "READ" });
+  });
+
+  it("tells every agent when one of them has read a conversation", async () => {
+    await deliverWebhook(server, envelope(change({ messages: [inbound({ from: "919600000002", type: "text", text: { body: "unread" } })] })));
+    const conversation = await server.app.db.conversation.findFirstOrThrow({ where: { waId: "919600000002" } });
+    const otherAgent = subscribe<{ conversationUpdated: { id: string; unreadCount: number } }>(
+      connect({ token: ADMIN_API_TOKEN }),
+      `subscription { conversationUpdated { id unreadCount } }`,
+    );
+    await settle();
+    const next = otherAgent.next();
+    await graphql(server, `mutation($id: ID!) { markConversationRead(id: $id) { __typename } }`, { id: conversation.id });
+    expect((await next).conversationUpdated).toEqual({ id: conversation.id, unreadCount: 0 });
   });
 
   it("delivers nothing of one workspace to a subscriber of another", async () => {

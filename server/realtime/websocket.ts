@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import type { ExecutionArgs } from "graphql";
+import { GraphQLError, type DocumentNode, type ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Viewer } from "../auth/auth.service.ts";
@@ -35,9 +35,17 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
         const viewer = context.extra.viewer;
         if (!viewer) throw new Error("onConnect admits authenticated sockets only");
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer });
-        const document = parse(payload.query);
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          // A syntax error, or a document over a limit (graphql-armor throws): the client's
+          // mistake, answered as an error message. Thrown, it would close the socket with 4500.
+          if (error instanceof GraphQLError || (error as Error | null)?.name === "GraphQLError") return [error as GraphQLError];
+          throw error;
+        }
         return {
           schema,
           document,

@@ -18,6 +18,8 @@ export const failureInputSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("http"), status: z.number().int().min(400).max(599).default(500), count }),
   /** No answer for `hangMs` (then 131000): longer than the client's timeout. */
   z.object({ kind: z.literal("timeout"), hangMs: z.number().int().positive().default(30_000), count }),
+  /** A normal answer, after `delayMs`: Meta under load. */
+  z.object({ kind: z.literal("slow"), delayMs: z.number().int().positive().default(2_000), count }),
 ]);
 export type FailureInput = z.input<typeof failureInputSchema>;
 
@@ -62,7 +64,7 @@ const ROUTES = {
   "POST /inbound": "a customer's message → signed webhook; answers {wamid, httpStatus, payload}",
   "POST /raw": "any body with a valid, wrong or missing signature; answers {httpStatus, responseBody}",
   "POST /customers/{waId}": "{lastInboundAt | lastInboundHoursAgo, onWhatsApp}",
-  "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?}',
+  "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?}',
   "GET|POST /settings": "{webhookUrl, messagesPerSecond, statusDelaysMs, statusMode, refusalsAt}",
   "GET /messages": "every accepted outgoing message",
   "GET /requests": "every Graph API request and its answer",

@@ -42,6 +42,7 @@ export async function handleMessages(context: StatusContext, version: string, bo
     return errorAnswer(graphError(131000));
   }
   if (forced?.kind === "meta" && forced.at === "request") return errorAnswer(graphError(forced.code));
+  if (forced?.kind === "slow") await context.scheduler.sleep(forced.delayMs);
 
   let failureCode = forced?.kind === "meta" ? forced.code : null;
   if (failureCode === null) {

@@ -40,7 +40,8 @@ export interface Settings {
 export type ForcedFailure =
   | { kind: "meta"; code: number; at: "request" | "status"; remaining: number }
   | { kind: "http"; status: number; remaining: number }
-  | { kind: "timeout"; hangMs: number; remaining: number };
+  | { kind: "timeout"; hangMs: number; remaining: number }
+  | { kind: "slow"; delayMs: number; remaining: number };
 
 /** An outgoing message the simulated Cloud API accepted (answered 200). */
 export interface SentMessage {

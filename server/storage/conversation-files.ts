@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
@@ -109,12 +109,21 @@ export async function rebuildConversationFiles(db: Database, dir: string): Promi
 }
 
 /**
+ * Written after the last file write of a clean stop, removed at start-up. Missing at start-up,
+ * it means the previous process died with writes pending (or this is the first start).
+ */
+export const CLEAN_STOP_MARKER = ".clean-stop";
+const TEMPORARY_FILE = /\.json\.\d+\.[0-9a-f]+\.tmp$/;
+
+/**
  * Schedules file rewrites after commits without ever delaying the caller. Writes are coalesced
  * per conversation: while one runs, any number of new requests collapse into one more run.
  */
 export function createConversationMirror(db: Database, dir: string, logger: Logger) {
   const running = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
+  let recovery: Promise<void> | null = null;
+  let recovered = true;
 
   function run(conversationId: string) {
     const write = writeConversationFile(db, dir, conversationId)
@@ -126,14 +135,67 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
     running.set(conversationId, write);
   }
 
+  async function flush() {
+    await recovery;
+    while (running.size > 0) await Promise.all(running.values());
+  }
+
+  function schedule(conversationId: string) {
+    if (running.has(conversationId)) rerun.add(conversationId);
+    else run(conversationId);
+  }
+
+  /**
+   * After a crash, a commit's file write may never have happened, and half-written temporary
+   * files remain: rewrites every conversation in the background, one at a time, and removes
+   * the temporary files left from before this start. A stop waits for the repair to finish;
+   * if the process dies first, the next start repairs again.
+   */
+  async function recoverFiles(startedAt: number) {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const file = path.join(entry.parentPath, entry.name);
+      if (!entry.isFile() || !TEMPORARY_FILE.test(entry.name)) continue;
+      const modifiedAt = await stat(file).then((stats) => stats.mtimeMs, () => Infinity);
+      if (modifiedAt < startedAt) await rm(file, { force: true });
+    }
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await db.conversation.findMany({
+        select: { id: true },
+        orderBy: { id: "asc" },
+        take: 200,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      });
+      for (const { id } of page) {
+        schedule(id);
+        await running.get(id);
+      }
+      if (page.length < 200) break;
+      cursor = page.at(-1)!.id;
+    }
+    recovered = true;
+  }
+
   return {
-    schedule(conversationId: string) {
-      if (running.has(conversationId)) rerun.add(conversationId);
-      else run(conversationId);
+    schedule,
+    /** At start-up: when the last process did not stop cleanly, repairs the files in the background. */
+    async resume() {
+      const startedAt = Date.now();
+      const stoppedCleanly = await rm(path.join(dir, CLEAN_STOP_MARKER)).then(() => true, () => false);
+      if (stoppedCleanly) return;
+      recovered = false;
+      recovery = recoverFiles(startedAt).catch((error: Error) => logger.error({ err: error }, "Could not repair the conversation files"));
     },
     /** Resolves once every scheduled write has landed (shutdown, tests). */
-    async flush() {
-      while (running.size > 0) await Promise.all(running.values());
+    flush,
+    /** At shutdown: lets the repair and pending writes land, then records a clean stop. */
+    async close() {
+      await flush();
+      if (recovered) {
+        await mkdir(dir, { recursive: true });
+        await writeFile(path.join(dir, CLEAN_STOP_MARKER), `${new Date().toISOString()}\n`);
+      }
     },
   };
 }

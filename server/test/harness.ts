@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import pg from "pg";
 import pino from "pino";
 import { buildApp, type App } from "../app.ts";
 import { createApiToken } from "../auth/auth.service.ts";
@@ -22,13 +23,31 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/**
+ * A fresh, empty database for one server: a SQLite file in `dir`, or — when the cluster suite
+ * runs the server tests against PostgreSQL (TEST_POSTGRES_ADMIN_URL) — a new PostgreSQL database.
+ */
+async function freshDatabaseUrl(dir: string): Promise<string> {
+  const adminUrl = process.env.TEST_POSTGRES_ADMIN_URL;
+  if (!adminUrl) return `file:${path.join(dir, "test.db")}`;
+  const name = `test_${path.basename(dir).replace(/\W/g, "_").toLowerCase()}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  return adminUrl.replace(/\/[^/]*$/, `/${name}`);
+}
+
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), "bharat-test-"));
   const config = loadConfig({
     NODE_ENV: "test",
     HOST: "127.0.0.1",
     PORT: "0",
-    DATABASE_URL: `file:${path.join(dir, "test.db")}`,
+    DATABASE_URL: env.DATABASE_URL ?? (await freshDatabaseUrl(dir)),
     CONVERSATIONS_DIR: path.join(dir, "conversations"),
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

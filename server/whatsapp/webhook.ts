@@ -105,8 +105,10 @@ export const messagesValueSchema = z.looseObject({
   messaging_product: z.literal("whatsapp"),
   metadata: z.looseObject({ display_phone_number: z.string(), phone_number_id: digits }),
   contacts: z.array(z.looseObject({ profile: z.looseObject({ name: z.string() }).optional(), wa_id: z.string() })).optional(),
-  messages: z.array(inboundMessageSchema).optional(),
-  statuses: z.array(statusSchema).optional(),
+  // Items are checked one by one (see messagesChangeEvents): one unreadable message must not
+  // refuse its whole batch, which Meta would then retry for days with every other message in it.
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
   errors: z.array(metaErrorSchema).optional(),
 });
 export type MessagesValue = z.infer<typeof messagesValueSchema>;
@@ -146,7 +148,18 @@ export interface OtherChange {
   value: unknown;
 }
 
-export type WebhookEvent = MessageEvent | StatusEvent | OtherChange;
+/**
+ * A message or status in a well-formed change that does not match Meta's documented shape (a new
+ * field format, such as usernames without a phone number): acknowledged and kept, not stored.
+ */
+export interface UnreadableItem {
+  kind: "unreadable";
+  phoneNumberId: string;
+  reason: string;
+  item: unknown;
+}
+
+export type WebhookEvent = MessageEvent | StatusEvent | OtherChange | UnreadableItem;
 
 export class WebhookShapeError extends Error {
   override name = "WebhookShapeError";
@@ -189,16 +202,16 @@ export function parseWebhook(body: unknown): WebhookEvent[] {
 function messagesChangeEvents(value: MessagesValue): WebhookEvent[] {
   const phoneNumberId = value.metadata.phone_number_id;
   const profileNames = new Map((value.contacts ?? []).map((contact) => [contact.wa_id, contact.profile?.name ?? null]));
-  const events: WebhookEvent[] = (value.messages ?? []).map((message) => ({
-    kind: "message",
-    phoneNumberId,
-    profileName: profileNames.get(message.from) ?? null,
-    message,
-  }));
-  for (const status of value.statuses ?? []) {
-    if (isDeliveryStatus(status.status)) {
-      events.push({ kind: "status", phoneNumberId, status: { ...status, status: status.status } });
-    }
+  const unreadable = (item: unknown, error: z.ZodError): UnreadableItem => ({ kind: "unreadable", phoneNumberId, reason: describeIssues(error), item });
+  const events: WebhookEvent[] = (value.messages ?? []).map((item) => {
+    const parsed = inboundMessageSchema.safeParse(item);
+    if (!parsed.success) return unreadable(item, parsed.error);
+    return { kind: "message", phoneNumberId, profileName: profileNames.get(parsed.data.from) ?? null, message: parsed.data };
+  });
+  for (const item of value.statuses ?? []) {
+    const parsed = statusSchema.safeParse(item);
+    if (!parsed.success) events.push(unreadable(item, parsed.error));
+    else if (isDeliveryStatus(parsed.data.status)) events.push({ kind: "status", phoneNumberId, status: { ...parsed.data, status: parsed.data.status } });
   }
   return events;
 }

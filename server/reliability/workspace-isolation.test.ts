@@ -1,0 +1,457 @@
+import { readFile } from "node:fs/promises";
+import { createClient, type Client } from "graphql-ws";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { schema } from "../graphql/schema.ts";
+import { conversationFilePath, type ConversationFile } from "../storage/conversation-files.ts";
+import { ADMIN_API_TOKEN, createOtherWorkspace, loginAs, type TestServer } from "../test/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
+import { deliverWebhook } from "../test/webhook-client.ts";
+import { change, envelope, inbound, status, TEST_APP_SECRET } from "../test/webhook-fixtures.ts";
+import { signPayload } from "../whatsapp/signature.ts";
+
+// Two businesses on one server. Workspace A owns the configured WhatsApp number and has a
+// contact, a conversation, messages and API tokens; workspace B (the caller) tries to reach them
+// through every door: each GraphQL field, each REST route, each subscription, the files.
+// The list of cases is checked against the schema and the routes: a new field or route fails
+// here until someone writes down how it keeps workspaces apart.
+
+const A_CUSTOMER = "919811100001";
+const B_NUMBER_ID = "200000000000002";
+const B_PASSWORD = "other password 123";
+
+let whatsapp: SimulatedWhatsApp;
+let server: TestServer;
+const a = { contactId: "", conversationId: "", outboundWamid: "", tokenIds: [] as string[], userId: "", session: { cookie: "", csrfToken: "" } };
+const b = { token: "", userId: "", workspaceId: "", email: "", expiredToken: "", revokedToken: "" };
+
+const db = () => server.app.db;
+
+async function gql(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = { authorization: `Bearer ${b.token}` }) {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  return { status: response.status, data: body.data, errors: body.errors, text: JSON.stringify(body) };
+}
+
+async function rest(method: string, route: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${b.token}` }) {
+  const response = await fetch(`${server.url}${route}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: text.startsWith("{") ? JSON.parse(text) : null };
+}
+
+/** Everything of workspace A a caller could change: compared before and after each attempt. */
+async function workspaceA() {
+  const workspaceId = (await db().user.findUniqueOrThrow({ where: { id: a.userId } })).workspaceId;
+  return JSON.stringify(
+    await Promise.all([
+      db().contact.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().conversation.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().whatsAppMessage.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().apiToken.findMany({ where: { userId: a.userId }, orderBy: { id: "asc" } }),
+      db().session.findMany({ where: { userId: a.userId }, orderBy: { id: "asc" } }),
+    ]),
+    (key, value) => (key === "lastUsedAt" || key === "updatedAt" ? undefined : value),
+  );
+}
+
+beforeAll(async () => {
+  whatsapp = await startWithSimulator();
+  server = whatsapp.server;
+  const admin = await db().user.findFirstOrThrow({ where: { role: "ADMIN" } });
+  a.userId = admin.id;
+  await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, name: "Priya", type: "text", text: "A's secret order #4711" });
+  a.conversationId = (await db().conversation.findFirstOrThrow({ where: { waId: A_CUSTOMER } })).id;
+  a.contactId = (await db().contact.create({ data: { workspaceId: admin.workspaceId, name: "Priya of A", whatsappNumber: `+${A_CUSTOMER}` } })).id;
+  const sent = await fetch(`${server.url}/api/whatsapp/send`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_API_TOKEN}` },
+    body: JSON.stringify({ contactId: a.contactId, message: "A's reply" }),
+  });
+  a.outboundWamid = ((await sent.json()) as { messageId: string }).messageId;
+  await eventually(async () => (await db().whatsAppMessage.findUnique({ where: { wamid: a.outboundWamid } }))?.status === "READ", "A's reply to be read");
+  a.tokenIds = (await db().apiToken.findMany({ where: { userId: a.userId } })).map((token) => token.id);
+  const adminSession = await loginAs(server);
+  a.session = { cookie: adminSession.cookie!, csrfToken: adminSession.csrfToken };
+
+  const other = await createOtherWorkspace(server);
+  Object.assign(b, { token: other.token, userId: other.user.id, workspaceId: other.workspace.id, email: other.user.email });
+  // B owns a business number of its own (not the one configured for sending).
+  await db().whatsAppPhoneNumber.create({ data: { phoneNumberId: B_NUMBER_ID, workspaceId: b.workspaceId } });
+  const expiring = await gql(`mutation { createApiToken(name: "expiring") { ... on MutationCreateApiTokenSuccess { data { token apiToken { id } } } } }`);
+  b.expiredToken = expiring.data.createApiToken.data.token;
+  await db().apiToken.update({ where: { id: expiring.data.createApiToken.data.apiToken.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const revoking = await gql(`mutation { createApiToken(name: "revoked") { ... on MutationCreateApiTokenSuccess { data { token apiToken { id } } } } }`);
+  b.revokedToken = revoking.data.createApiToken.data.token;
+  await gql(`mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }`, { id: revoking.data.createApiToken.data.apiToken.id });
+}, 30_000);
+afterAll(() => whatsapp.stop());
+
+interface FieldCase {
+  /** The operation B sends, naming one of A's records where the field takes an id. */
+  operation: string;
+  variables?: () => Record<string, unknown>;
+  /** What B must get back. Every case also checks that nothing of A changed. */
+  expectRefused(answer: Awaited<ReturnType<typeof gql>>): void | Promise<void>;
+}
+
+const idsIn = (edges: Array<{ node: { id: string } }>) => edges.map((edge) => edge.node.id);
+
+const QUERY_CASES: Record<string, FieldCase> = {
+  apiTokens: {
+    operation: `{ apiTokens { id } }`,
+    expectRefused: ({ data }) => expect(data.apiTokens.map((token: { id: string }) => token.id)).not.toEqual(expect.arrayContaining([a.tokenIds[0]])),
+  },
+  contact: {
+    operation: `query($id: ID!) { contact(id: $id) { id name } }`,
+    variables: () => ({ id: a.contactId }),
+    expectRefused: ({ data }) => expect(data.contact).toBeNull(),
+  },
+  contacts: {
+    operation: `{ all: contacts(first: 100) { edges { node { id } } } byName: contacts(search: "Priya") { edges { node { id } } } byNumber: contacts(search: "${A_CUSTOMER}") { edges { node { id } } } }`,
+    expectRefused: ({ data }) => expect([...idsIn(data.all.edges), ...idsIn(data.byName.edges), ...idsIn(data.byNumber.edges)]).not.toContain(a.contactId),
+  },
+  conversation: {
+    operation: `query($id: ID!) { conversation(id: $id) { id } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => expect(data.conversation).toBeNull(),
+  },
+  conversations: {
+    operation: `{ all: conversations(first: 100) { edges { node { id } } } byNumber: conversations(search: "${A_CUSTOMER}") { edges { node { id } } } }`,
+    expectRefused: ({ data }) => expect([...idsIn(data.all.edges), ...idsIn(data.byNumber.edges)]).not.toContain(a.conversationId),
+  },
+  messages: {
+    operation: `query($id: ID!) { messages(conversationId: $id, last: 50) { edges { node { id text } } } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => expect(data.messages.edges).toEqual([]),
+  },
+  viewer: {
+    operation: `{ viewer { id workspace { id } } }`,
+    expectRefused: ({ data }) => expect(data.viewer).toEqual({ id: b.userId, workspace: { id: b.workspaceId } }),
+  },
+  whatsappStatus: {
+    operation: `{ whatsappStatus { configured missing message } }`,
+    expectRefused: ({ data }) => expect(data.whatsappStatus.configured).toBe(false),
+  },
+  whatsappTemplates: {
+    operation: `{ whatsappTemplates { name body } }`,
+    expectRefused: ({ data }) => expect(data.whatsappTemplates).toEqual([]),
+  },
+  whatsappWindow: {
+    operation: `query($id: ID!) { whatsappWindow(contactId: $id) { __typename } }`,
+    variables: () => ({ id: a.contactId }),
+    expectRefused: ({ data }) => expect(data.whatsappWindow.__typename).toBe("NotFoundError"),
+  },
+};
+
+const sentBefore = { count: 0 };
+const MUTATION_CASES: Record<string, FieldCase> = {
+  createApiToken: {
+    operation: `mutation { createApiToken(name: "B's script") { ... on MutationCreateApiTokenSuccess { data { token } } } }`,
+    async expectRefused({ data }) {
+      const viewer = await gql(`{ viewer { id } }`, {}, { authorization: `Bearer ${data.createApiToken.data.token}` });
+      expect(viewer.data.viewer.id).toBe(b.userId);
+    },
+  },
+  createContact: {
+    operation: `mutation { createContact(input: { name: "B's Priya", whatsappNumber: "+${A_CUSTOMER}" }) { __typename } }`,
+    async expectRefused({ data }) {
+      // Allowed in B's own book; A's contact and conversation stay A's (checked by the caller).
+      expect(data.createContact.__typename).toBe("MutationCreateContactSuccess");
+      expect((await db().conversation.findUniqueOrThrow({ where: { id: a.conversationId } })).contactId).toBe(a.contactId);
+    },
+  },
+  deleteContact: {
+    operation: `mutation($id: ID!) { deleteContact(id: $id) { __typename } }`,
+    variables: () => ({ id: a.contactId }),
+    expectRefused: ({ data }) => expect(data.deleteContact.__typename).toBe("NotFoundError"),
+  },
+  markConversationRead: {
+    operation: `mutation($id: ID!) { markConversationRead(id: $id) { __typename } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => expect(data.markConversationRead.__typename).toBe("NotFoundError"),
+  },
+  revokeApiToken: {
+    operation: `mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }`,
+    variables: () => ({ id: a.tokenIds[0] }),
+    expectRefused: ({ data }) => expect(data.revokeApiToken.__typename).toBe("NotFoundError"),
+  },
+  sendWhatsApp: {
+    operation: `mutation($contactId: ID!, $wamid: String!) {
+      byContact: sendWhatsApp(input: { contactId: $contactId, message: "from B" }) { __typename }
+      byNumber: sendWhatsApp(input: { phoneNumber: "+${A_CUSTOMER}", message: "from B" }) { __typename }
+      asReply: sendWhatsApp(input: { phoneNumber: "+${A_CUSTOMER}", message: "from B", replyToWamid: $wamid }) { __typename } }`,
+    variables: () => ({ contactId: a.contactId, wamid: a.outboundWamid }),
+    expectRefused({ data }) {
+      // The configured number is A's: B sending through it would speak as A's business. (A
+      // aiming at another workspace's contact gets NotFoundError: send.test.ts.)
+      expect([data.byContact.__typename, data.byNumber.__typename, data.asReply.__typename]).toEqual(Array(3).fill("WhatsAppNotConfiguredError"));
+      expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
+  },
+  sendWhatsAppTemplate: {
+    operation: `mutation($contactId: ID!) {
+      byContact: sendWhatsAppTemplate(input: { contactId: $contactId, templateName: "order_update", languageCode: "en", bodyParameters: ["B", "#1"] }) { __typename }
+      byNumber: sendWhatsAppTemplate(input: { phoneNumber: "+${A_CUSTOMER}", templateName: "order_update", languageCode: "en", bodyParameters: ["B", "#1"] }) { __typename } }`,
+    variables: () => ({ contactId: a.contactId }),
+    expectRefused({ data }) {
+      expect([data.byContact.__typename, data.byNumber.__typename]).toEqual(Array(2).fill("WhatsAppNotConfiguredError"));
+      expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
+  },
+  updateContact: {
+    operation: `mutation($id: ID!) { updateContact(id: $id, input: { name: "Hijacked" }) { __typename } }`,
+    variables: () => ({ id: a.contactId }),
+    expectRefused: ({ data }) => expect(data.updateContact.__typename).toBe("NotFoundError"),
+  },
+};
+
+const fieldNames = (type: { getFields(): Record<string, unknown> } | null | undefined) => Object.keys(type?.getFields() ?? {}).sort();
+const variablesOf = (fieldCase: FieldCase) => fieldCase.variables?.() ?? {};
+
+describe("the cross-workspace matrix covers the whole API", () => {
+  it("has a case for every query, mutation and subscription field of the schema", () => {
+    expect(Object.keys(QUERY_CASES).sort()).toEqual(fieldNames(schema.getQueryType()));
+    expect(Object.keys(MUTATION_CASES).sort()).toEqual(fieldNames(schema.getMutationType()));
+    expect(Object.keys(SUBSCRIPTION_CASES).sort()).toEqual(fieldNames(schema.getSubscriptionType()));
+  });
+
+  it("has a case for every REST route the server answers", () => {
+    const routes = server.app.http
+      .printRoutes({ commonPrefix: false })
+      .split("\n")
+      .flatMap((line) => {
+        const match = /(\/\S*) \(([^)]+)\)/.exec(line);
+        return match ? match[2]!.split(", ").filter((method) => method !== "HEAD" && method !== "OPTIONS").map((method) => `${method} ${match[1]}`) : [];
+      })
+      // The built client's files: the same for everyone, no data in them.
+      .filter((route) => !/^GET \/(assets\/|index\.html$|favicon\.svg$)/.test(route));
+    expect([...new Set(routes)].sort()).toEqual(Object.keys(REST_CASES).sort());
+  });
+});
+
+describe("GraphQL across workspaces", () => {
+  it.each(Object.entries(QUERY_CASES))("Query.%s shows workspace B nothing of workspace A", async (_field, fieldCase) => {
+    const before = await workspaceA();
+    const answer = await gql(fieldCase.operation, variablesOf(fieldCase));
+    expect(answer.errors).toBeUndefined();
+    await fieldCase.expectRefused(answer);
+    expect(answer.text).not.toContain("A's secret order");
+    expect(await workspaceA()).toBe(before);
+  });
+
+  it.each(Object.entries(MUTATION_CASES))("Mutation.%s lets workspace B change nothing of workspace A", async (_field, fieldCase) => {
+    sentBefore.count = whatsapp.simulator.sentMessages().length;
+    const before = await workspaceA();
+    const answer = await gql(fieldCase.operation, variablesOf(fieldCase));
+    expect(answer.errors).toBeUndefined();
+    await fieldCase.expectRefused(answer);
+    expect(answer.text).not.toContain("A's secret order");
+    expect(await workspaceA()).toBe(before);
+  });
+
+  const EVERY_FIELD = [...Object.entries(QUERY_CASES), ...Object.entries(MUTATION_CASES)];
+  it.each(EVERY_FIELD)("%s refuses anonymous callers, expired and revoked tokens, a forged X-User-Id and a cookie without its CSRF token", async (_field, fieldCase) => {
+    const before = await workspaceA();
+    const attempt = (headers: Record<string, string>) => gql(fieldCase.operation, variablesOf(fieldCase), headers);
+    expect((await attempt({})).status).toBe(401);
+    expect((await attempt({ authorization: `Bearer ${b.expiredToken}` })).status).toBe(401);
+    expect((await attempt({ authorization: `Bearer ${b.revokedToken}` })).status).toBe(401);
+    expect((await attempt({ authorization: `Bearer ${b.token}`, "x-user-id": a.userId })).status).toBe(403);
+    expect((await attempt({ "x-user-id": a.userId })).status).toBe(403);
+    // A's own browser session, replayed by a page that does not know its CSRF token.
+    expect((await attempt({ cookie: a.session.cookie })).status).toBe(403);
+    expect((await attempt({ cookie: a.session.cookie, "x-csrf-token": "x".repeat(43) })).status).toBe(403);
+    expect(await workspaceA()).toBe(before);
+  });
+
+  it("runs no mutation sent with GET, where a cookie needs no CSRF token", async () => {
+    const before = await workspaceA();
+    const query = encodeURIComponent(`mutation { deleteContact(id: "${a.contactId}") { __typename } }`);
+    const answer = await rest("GET", `/graphql?query=${query}`, undefined, { cookie: a.session.cookie, accept: "application/json" });
+    expect(answer.status).toBe(405);
+    expect(await workspaceA()).toBe(before);
+  });
+});
+
+/** A subscriber of workspace B: every event it receives is collected. */
+const sockets: Client[] = [];
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((socket) => socket.dispose()));
+});
+function subscribe(token: string, query: string, variables: Record<string, unknown> = {}) {
+  const events: unknown[] = [];
+  let connected!: () => void;
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  const client = createClient({
+    url: `${server.url.replace(/^http/, "ws")}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => {},
+    on: { connected: () => connected() },
+  });
+  sockets.push(client);
+  client.subscribe({ query, variables }, { next: (event) => events.push(event), error: (error) => events.push({ error }), complete: () => {} });
+  // graphql-ws acknowledges the connection, not the subscription: give the server a moment.
+  return { events, ready: ready.then(() => new Promise((resolve) => setTimeout(resolve, 150))) };
+}
+
+interface SubscriptionCase {
+  query: string;
+  /** Something happens in workspace A that A's own subscriber hears. */
+  happen(): Promise<void>;
+}
+
+const SUBSCRIPTION_CASES: Record<string, SubscriptionCase> = {
+  conversationUpdated: {
+    query: `subscription { conversationUpdated { id } }`,
+    happen: async () => void (await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, type: "text", text: "A's secret order, again" })),
+  },
+  messageAdded: {
+    query: `subscription($id: ID) { messageAdded(conversationId: $id) { id text } }`,
+    happen: async () => void (await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, type: "text", text: "A's secret order, once more" })),
+  },
+  messageStatusChanged: {
+    query: `subscription($id: ID) { messageStatusChanged(conversationId: $id) { id status } }`,
+    async happen() {
+      await fetch(`${server.url}/api/whatsapp/send`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_API_TOKEN}` },
+        body: JSON.stringify({ contactId: a.contactId, message: "A's second reply" }),
+      });
+    },
+  },
+};
+
+describe("subscriptions across workspaces", () => {
+  it.each(Object.entries(SUBSCRIPTION_CASES))("Subscription.%s delivers workspace B nothing of workspace A, even given A's conversation id", async (_field, subscriptionCase) => {
+    const insider = subscribe(ADMIN_API_TOKEN, subscriptionCase.query);
+    const outsiders = [subscribe(b.token, subscriptionCase.query), subscribe(b.token, subscriptionCase.query, { id: a.conversationId })];
+    await Promise.all([insider.ready, ...outsiders.map((outsider) => outsider.ready)]);
+    await subscriptionCase.happen();
+    await eventually(async () => insider.events.length > 0, "workspace A's own subscriber to hear it");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const outsider of outsiders) expect(outsider.events).toEqual([]);
+  });
+});
+
+const signed = (payload: unknown, secret = TEST_APP_SECRET) => {
+  const body = JSON.stringify(payload);
+  return { body, signature: signPayload(body, secret) };
+};
+
+/** Every REST route: what workspace B (or a stranger) gets when aiming at workspace A. */
+const REST_CASES: Record<string, () => Promise<void>> = {
+  "GET /healthz": async () => expect((await rest("GET", "/healthz", undefined, {})).body).toEqual({ status: "ok" }),
+  "GET /readyz": async () => expect((await rest("GET", "/readyz", undefined, {})).body).toEqual({ status: "ready" }),
+  "GET /api/whatsapp/webhook": async () => {
+    const answer = await rest("GET", "/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1", undefined, {});
+    expect(answer.status).toBe(403);
+  },
+  "POST /api/whatsapp/webhook": async () => {
+    // Not Meta: unsigned, or signed with another app's secret.
+    const forged = envelope(change({ messages: [inbound({ from: A_CUSTOMER, type: "text", text: { body: "forged" } })] }));
+    expect((await rest("POST", "/api/whatsapp/webhook", forged, {})).status).toBe(401);
+    expect((await rest("POST", "/api/whatsapp/webhook", forged, { "x-hub-signature-256": signed(forged, "B's app secret").signature })).status).toBe(403);
+    // Meta, for B's number, naming A's message: B's number's statuses never touch A's messages.
+    const crossNumber = signed(envelope(change({ phoneNumberId: B_NUMBER_ID, statuses: [status(a.outboundWamid, "failed", { errors: [{ code: 131026, title: "forged" }] })] })));
+    const response = await fetch(`${server.url}/api/whatsapp/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": crossNumber.signature },
+      body: crossNumber.body,
+    });
+    expect(response.status).toBe(200);
+    expect((await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: a.outboundWamid } })).status).toBe("READ");
+  },
+  "GET /api/whatsapp/status": async () => expect((await rest("GET", "/api/whatsapp/status")).body).toMatchObject({ configured: false }),
+  "POST /api/whatsapp/send": async () => {
+    const sent = whatsapp.simulator.sentMessages().length;
+    for (const target of [{ contactId: a.contactId }, { phoneNumber: `+${A_CUSTOMER}` }]) {
+      const answer = await rest("POST", "/api/whatsapp/send", { ...target, message: "from B" });
+      expect(answer).toMatchObject({ status: 503, body: { success: false, missing: [] } });
+    }
+    expect(whatsapp.simulator.sentMessages()).toHaveLength(sent);
+  },
+  "POST /api/auth/login": async () => {
+    const session = await loginAs(server, b.email, B_PASSWORD);
+    const who = await rest("GET", "/api/auth/session", undefined, { cookie: session.cookie! });
+    expect(who.body.user.email).toBe(b.email);
+  },
+  "POST /api/auth/logout": async () => {
+    const session = await loginAs(server, b.email, B_PASSWORD);
+    await rest("POST", "/api/auth/logout", {}, { cookie: session.cookie!, "x-csrf-token": session.csrfToken });
+    expect((await rest("GET", "/api/auth/session", undefined, { cookie: a.session.cookie })).status).toBe(200);
+  },
+  "GET /api/auth/session": async () => {
+    const session = await loginAs(server, b.email, B_PASSWORD);
+    expect((await rest("GET", "/api/auth/session", undefined, { cookie: session.cookie! })).body.user.email).toBe(b.email);
+    expect((await rest("GET", "/api/auth/session", undefined, { cookie: session.cookie!, "x-user-id": a.userId })).status).toBe(403);
+  },
+  "GET /graphql": async () => {
+    const query = encodeURIComponent(`{ contact(id: "${a.contactId}") { id } conversation(id: "${a.conversationId}") { id } }`);
+    const answer = await rest("GET", `/graphql?query=${query}`, undefined, { authorization: `Bearer ${b.token}`, accept: "application/json" });
+    expect(answer.body.data).toEqual({ contact: null, conversation: null });
+  },
+  "POST /graphql": async () => {
+    const answer = await gql(`{ contact(id: "${a.contactId}") { id } }`);
+    expect(answer.data.contact).toBeNull();
+  },
+};
+
+describe("REST across workspaces", () => {
+  it.each(Object.keys(REST_CASES))("%s gives workspace B nothing of workspace A", async (route) => {
+    const before = await workspaceA();
+    await REST_CASES[route]!();
+    expect(await workspaceA()).toBe(before);
+  });
+});
+
+describe("conversation files across workspaces", () => {
+  it("serves no conversation file over HTTP, however the path is spelled", async () => {
+    const workspaceId = (await db().conversation.findUniqueOrThrow({ where: { id: a.conversationId } })).workspaceId;
+    const file = `${workspaceId}/${A_CUSTOMER}.json`;
+    for (const route of [
+      `/conversations/${file}`,
+      `/../conversations/${file}`,
+      `/%2e%2e/conversations/${file}`,
+      `/assets/..%2f..%2fconversations%2f${file.replace("/", "%2f")}`,
+      `/api/../conversations/${file}`,
+      `/${file}`,
+    ]) {
+      const answer = await rest("GET", route, undefined, { authorization: `Bearer ${b.token}` });
+      expect(answer.text, route).not.toContain("A's secret order");
+    }
+  });
+
+  it("keeps a customer who writes to both businesses in two files, each with its own workspace's messages only", async () => {
+    const toB = inbound({ from: A_CUSTOMER, type: "text", text: { body: "B's own order #1" } });
+    expect((await deliverWebhook(server, envelope(change({ phoneNumberId: B_NUMBER_ID, messages: [toB] })))).status).toBe(200);
+    await server.app.mirror.flush();
+    const aWorkspace = (await db().conversation.findUniqueOrThrow({ where: { id: a.conversationId } })).workspaceId;
+    const read = async (workspaceId: string) =>
+      JSON.parse(await readFile(conversationFilePath(server.app.config.CONVERSATIONS_DIR, workspaceId, A_CUSTOMER), "utf8")) as ConversationFile;
+    const [fileA, fileB] = [await read(aWorkspace), await read(b.workspaceId)];
+    expect(fileA.workspaceId).toBe(aWorkspace);
+    expect(fileB.workspaceId).toBe(b.workspaceId);
+    expect(fileB.messages.map((message) => message.text)).toEqual(["B's own order #1"]);
+    expect(JSON.stringify(fileB)).not.toContain("A's");
+    expect(JSON.stringify(fileA)).not.toContain("B's own order");
+  });
+
+  it("sends no read receipt through workspace A's number when workspace B reads its own conversation", async () => {
+    const conversation = await db().conversation.findFirstOrThrow({ where: { workspaceId: b.workspaceId, waId: A_CUSTOMER } });
+    const requests = whatsapp.simulator.requests().length;
+    const answer = await gql(`mutation($id: ID!) { markConversationRead(id: $id) { __typename } }`, { id: conversation.id });
+    expect(answer.data.markConversationRead.__typename).toBe("MutationMarkConversationReadSuccess");
+    expect(whatsapp.simulator.requests()).toHaveLength(requests);
+  });
+});
