@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Client, Config, Transaction, TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
@@ -38,8 +39,48 @@ export function createDatabase(databaseUrl: string): Database {
     db = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Database;
   } else {
     ensureDatabaseDirectory(databaseUrl);
-    db = new PrismaClient({ adapter: new PrismaLibSQL({ url: databaseUrl }) });
+    db = new PrismaClient({ adapter: new OneConnectionLibSQL({ url: databaseUrl }) });
   }
   providers.set(db, provider);
   return db;
+}
+
+/**
+ * libsql hands its connection to each transaction and opens a fresh one for whatever comes next,
+ * so every Prisma transaction paid for opening the file and reading its schema again — several
+ * times the cost of the queries in it. The adapter already lets nothing else run while a
+ * transaction is open, so the transaction can simply run on the one connection.
+ */
+class OneConnectionLibSQL extends PrismaLibSQL {
+  override createClient(config: Config): Client {
+    const client = super.createClient(config);
+    const transaction = async (mode: TransactionMode = "write"): Promise<Transaction> => {
+      await client.execute(mode === "write" ? "BEGIN IMMEDIATE" : mode === "read" ? "BEGIN TRANSACTION READONLY" : "BEGIN DEFERRED");
+      let closed = false;
+      const finish = async (statement: "COMMIT" | "ROLLBACK") => {
+        if (closed) return;
+        closed = true;
+        try {
+          await client.execute(statement);
+        } catch (error) {
+          // A failed COMMIT leaves the transaction open on the shared connection: end it here.
+          if (statement === "COMMIT") await client.execute("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      };
+      return {
+        execute: (statement) => client.execute(statement),
+        batch: (statements) => client.batch(statements),
+        executeMultiple: (sql) => client.executeMultiple(sql),
+        commit: () => finish("COMMIT"),
+        rollback: () => finish("ROLLBACK"),
+        close: () => void finish("ROLLBACK").catch(() => undefined),
+        get closed() {
+          return closed;
+        },
+      };
+    };
+    client.transaction = transaction;
+    return client;
+  }
 }

@@ -3,7 +3,7 @@ import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhook.ts";
-import { describeInboundMessage, oneLine } from "./message-content.ts";
+import { describeInboundMessage, oneLine, type MessageContent } from "./message-content.ts";
 import { isStatusAdvance, statusesBelow, toMessageStatus } from "./message-status.ts";
 
 type Transaction = Prisma.TransactionClient;
@@ -36,14 +36,73 @@ export interface IngestResult {
 }
 
 /**
- * Stores one webhook POST — every message, status and conversation change in it — in a single
- * transaction, so that the caller can acknowledge Meta only once all of it is durable.
- * Re-delivered messages (same wamid) are stored once; statuses only ever move forward.
+ * Stores one webhook POST — every message, status and conversation change in it — so that the
+ * caller can acknowledge Meta once all of it is durable. Re-delivered messages (same wamid) are
+ * stored once; statuses only ever move forward.
+ *
+ * POSTs that arrive while a transaction is being written wait and are then committed together
+ * in one transaction (group commit): a database pays per statement and per commit, not per row,
+ * so a burst costs a handful of statements instead of several per message.
  */
-export async function ingestWebhookEvents(db: Database, events: WebhookEvent[]): Promise<IngestResult> {
+export function ingestWebhookEvents(db: Database, events: WebhookEvent[]): Promise<IngestResult> {
+  let queue = groupCommits.get(db);
+  if (!queue) groupCommits.set(db, (queue = { waiting: [], draining: false }));
+  const waiting = queue;
+  return new Promise((resolve, reject) => {
+    waiting.waiting.push({ events, resolve, reject });
+    if (!waiting.draining) void drain(db, waiting);
+  });
+}
+
+interface WaitingDelivery {
+  events: WebhookEvent[];
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const groupCommits = new WeakMap<Database, { waiting: WaitingDelivery[]; draining: boolean }>();
+
+/** Bounds one group's transaction, and so the wait of the POSTs behind it. */
+const GROUP_MAX_EVENTS = 1_000;
+
+async function drain(db: Database, queue: { waiting: WaitingDelivery[]; draining: boolean }) {
+  queue.draining = true;
+  try {
+    while (queue.waiting.length > 0) {
+      // SQLite runs on this thread: without a pause, each POST would be committed before the
+      // next one is even read. One turn of the event loop lets every POST already received join.
+      await new Promise((resolve) => setImmediate(resolve));
+      const group: WaitingDelivery[] = [];
+      let size = 0;
+      while (queue.waiting.length > 0 && (group.length === 0 || size + queue.waiting[0]!.events.length <= GROUP_MAX_EVENTS)) {
+        const next = queue.waiting.shift()!;
+        group.push(next);
+        size += next.events.length;
+      }
+      try {
+        const results = await storeRetryingConflicts(db, group.map((delivery) => delivery.events));
+        group.forEach((delivery, index) => delivery.resolve(results[index]!));
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]!.reject(error);
+          continue;
+        }
+        // One delivery that cannot be stored must not fail the others that happened to share its
+        // transaction: each is stored (or refused, and retried by Meta) on its own.
+        for (const delivery of group) {
+          await storeRetryingConflicts(db, [delivery.events]).then(([result]) => delivery.resolve(result!), delivery.reject);
+        }
+      }
+    }
+  } finally {
+    queue.draining = false;
+  }
+}
+
+async function storeRetryingConflicts(db: Database, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await serializedWrite(db, () => db.$transaction((tx) => ingest(tx, events), { timeout: 30_000 }));
+      return await serializedWrite(db, () => db.$transaction((tx) => store(tx, deliveries), { timeout: 30_000 }));
     } catch (error) {
       // Another instance stored the same message or conversation at the same moment: run again,
       // and this time find it stored (PostgreSQL; SQLite's writes never race).
@@ -58,151 +117,321 @@ function isUniqueConflict(error: unknown) {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
-async function ingest(tx: Transaction, events: WebhookEvent[]): Promise<IngestResult> {
-  const result: IngestResult = { received: [], statusChanges: [], conversations: [], duplicates: 0, pendingStatuses: 0, unrouted: 0 };
-  const owners = await ownersOf(tx, events);
+/** An event and the delivery (webhook POST) it came in: results are reported per delivery. */
+interface Delivered<E extends WebhookEvent = WebhookEvent> {
+  delivery: number;
+  event: E;
+}
+
+async function store(tx: Transaction, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
+  const results = deliveries.map((): IngestResult => ({ received: [], statusChanges: [], conversations: [], duplicates: 0, pendingStatuses: 0, unrouted: 0 }));
+  const all = deliveries.flatMap((events, delivery) => events.map((event) => ({ delivery, event })));
+  const owners = await ownersOf(tx, all.map(({ event }) => event));
   const isRouted = (event: WebhookEvent) => !!event.phoneNumberId && owners.has(event.phoneNumberId);
-  const routed = events.filter((event) => isRouted(event) && event.kind !== "unreadable");
+
   // Kept, shown to no one: changes for numbers nobody owns, and items we cannot read. Changes
   // that name no business number at all (account updates…) are only logged by the route.
-  const unrouted = events.filter((event) => event.kind === "unreadable" || (!isRouted(event) && event.phoneNumberId));
+  const unrouted = all.filter(({ event }) => event.kind === "unreadable" || (!isRouted(event) && event.phoneNumberId));
   if (unrouted.length > 0) {
     await tx.unroutedWebhook.createMany({
-      data: unrouted.map((event) => ({ phoneNumberId: event.phoneNumberId ?? "", payload: JSON.stringify(event) })),
+      data: unrouted.map(({ event }) => ({ phoneNumberId: event.phoneNumberId ?? "", payload: JSON.stringify(event) })),
     });
-    result.unrouted = unrouted.length;
+    for (const { delivery } of unrouted) results[delivery]!.unrouted++;
   }
 
-  const messages = routed.filter((event): event is MessageEvent => event.kind === "message");
-  const known = await knownWamids(tx, messages.map((event) => event.message.id));
-  const touched = new Map<string, IngestResult["conversations"][number]>();
-  for (const event of messages) {
-    if (known.has(event.message.id)) {
-      result.duplicates++;
-      continue;
-    }
-    known.add(event.message.id);
-    const received = await storeInboundMessage(tx, owners.get(event.phoneNumberId)!, event);
-    result.received.push(received);
-    touched.set(received.conversationId, { workspaceId: received.workspaceId, conversationId: received.conversationId, waId: received.waId });
-  }
-  result.conversations = [...touched.values()];
-
-  for (const event of routed) {
-    if (event.kind !== "status") continue;
-    const change = await applyStatus(tx, owners.get(event.phoneNumberId)!, event);
-    if (change === "pending") result.pendingStatuses++;
-    else if (change) result.statusChanges.push(change);
-  }
-  return result;
+  const routed = all.filter(({ event }) => isRouted(event));
+  const messages = routed.filter((item): item is Delivered<MessageEvent> => item.event.kind === "message");
+  const statuses = routed.filter((item): item is Delivered<StatusEvent> => item.event.kind === "status");
+  await storeInboundMessages(tx, owners, messages, results);
+  await applyStatuses(tx, owners, statuses, results);
+  return results;
 }
 
 async function ownersOf(tx: Transaction, events: WebhookEvent[]) {
   const ids = [...new Set(events.map((event) => event.phoneNumberId).filter((id): id is string => !!id))];
-  const numbers = await tx.whatsAppPhoneNumber.findMany({ where: { phoneNumberId: { in: ids } } });
+  const numbers = await tx.whatsAppPhoneNumber.findMany({ where: { phoneNumberId: { in: ids } }, select: { phoneNumberId: true, workspaceId: true } });
   return new Map(numbers.map((number) => [number.phoneNumberId, number.workspaceId]));
 }
 
+/** A customer's message that is new to us, with where it goes. */
+interface NewMessage {
+  delivery: number;
+  workspaceId: string;
+  event: MessageEvent;
+  content: MessageContent;
+  timestamp: Date;
+  conversationKey: string;
+}
+
+async function storeInboundMessages(tx: Transaction, owners: Map<string, string>, messages: Delivered<MessageEvent>[], results: IngestResult[]) {
+  if (messages.length === 0) return;
+  const known = await knownWamids(tx, messages.map(({ event }) => event.message.id));
+  const fresh: NewMessage[] = [];
+  for (const { delivery, event } of messages) {
+    if (known.has(event.message.id)) {
+      results[delivery]!.duplicates++;
+      continue;
+    }
+    known.add(event.message.id);
+    const workspaceId = owners.get(event.phoneNumberId)!;
+    fresh.push({
+      delivery,
+      workspaceId,
+      event,
+      content: describeInboundMessage(event.message),
+      timestamp: new Date(Number(event.message.timestamp) * 1000),
+      conversationKey: conversationKey(workspaceId, event.message.from),
+    });
+  }
+  if (fresh.length === 0) return;
+  await describeReactions(tx, fresh);
+  const conversationIds = await touchConversations(tx, fresh);
+
+  const downloadFrom = new Date();
+  const stored = await tx.whatsAppMessage.createManyAndReturn({
+    data: fresh.map(({ workspaceId, event, content, timestamp, conversationKey }) => ({
+      ...content,
+      workspaceId,
+      conversationId: conversationIds.get(conversationKey)!,
+      wamid: event.message.id,
+      direction: "INBOUND" as const,
+      status: "RECEIVED" as const,
+      raw: JSON.stringify(event.message),
+      timestamp,
+      // The bytes are fetched after the commit by the media worker, never on the webhook's path.
+      ...(content.mediaId ? { mediaState: "PENDING", mediaNextAttemptAt: downloadFrom } : {}),
+    })),
+    select: { id: true, wamid: true },
+  });
+  const idOf = new Map(stored.map((row) => [row.wamid, row.id]));
+
+  const touchedBy = results.map(() => new Set<string>());
+  for (const { delivery, workspaceId, event, content, conversationKey } of fresh) {
+    const result = results[delivery]!;
+    const conversationId = conversationIds.get(conversationKey)!;
+    const waId = event.message.from;
+    result.received.push({ workspaceId, conversationId, messageId: idOf.get(event.message.id)!, waId, preview: content.preview });
+    if (!touchedBy[delivery]!.has(conversationId)) {
+      touchedBy[delivery]!.add(conversationId);
+      result.conversations.push({ workspaceId, conversationId, waId });
+    }
+  }
+}
+
+function conversationKey(workspaceId: string, waId: string) {
+  return `${workspaceId}\u0000${waId}`;
+}
+
 async function knownWamids(tx: Transaction, wamids: string[]) {
-  if (wamids.length === 0) return new Set<string>();
   const rows = await tx.whatsAppMessage.findMany({ where: { wamid: { in: wamids } }, select: { wamid: true } });
   return new Set(rows.map((row) => row.wamid!));
 }
 
-async function storeInboundMessage(tx: Transaction, workspaceId: string, event: MessageEvent): Promise<ReceivedMessage> {
-  const { message } = event;
-  const waId = message.from;
-  const timestamp = new Date(Number(message.timestamp) * 1000);
-  const content = describeInboundMessage(message);
-  if (content.reactionToWamid && content.reactionEmoji) {
-    const target = await tx.whatsAppMessage.findUnique({ where: { wamid: content.reactionToWamid }, select: { preview: true, workspaceId: true } });
+/** "👍 reacted to “…”": the preview names the message reacted to, when it is the workspace's. */
+async function describeReactions(tx: Transaction, fresh: NewMessage[]) {
+  const reactions = fresh.filter(({ content }) => content.reactionToWamid && content.reactionEmoji);
+  if (reactions.length === 0) return;
+  const targets = await tx.whatsAppMessage.findMany({
+    where: { wamid: { in: reactions.map(({ content }) => content.reactionToWamid!) } },
+    select: { wamid: true, preview: true, workspaceId: true },
+  });
+  const previews = new Map(targets.map((target) => [target.wamid!, target]));
+  // A reaction may follow its message within the same delivery.
+  for (const { event, content, workspaceId } of fresh) {
+    const target = content.reactionEmoji && content.reactionToWamid ? previews.get(content.reactionToWamid) : undefined;
     if (target?.workspaceId === workspaceId) content.preview = `${content.reactionEmoji} reacted to “${oneLine(target.preview, 60)}”`;
+    previews.set(event.message.id, { wamid: event.message.id, preview: content.preview, workspaceId });
   }
-
-  const conversation = await touchConversation(tx, workspaceId, waId, {
-    timestamp,
-    preview: content.preview,
-    profileName: event.profileName,
-    businessPhoneNumberId: event.phoneNumberId,
-  });
-  const stored = await tx.whatsAppMessage.create({
-    data: {
-      ...content,
-      workspaceId,
-      conversationId: conversation.id,
-      wamid: message.id,
-      direction: "INBOUND",
-      status: "RECEIVED",
-      raw: JSON.stringify(message),
-      timestamp,
-    },
-    select: { id: true },
-  });
-  return { workspaceId, conversationId: conversation.id, messageId: stored.id, waId, preview: content.preview };
 }
 
-interface InboundTouch {
-  timestamp: Date;
-  preview: string;
+/** What the new messages of one customer change in their conversation. */
+interface ConversationTouch {
+  workspaceId: string;
+  waId: string;
+  count: number;
+  latest: { timestamp: Date; preview: string };
+  latestInboundAt: Date;
   profileName: string | null;
   businessPhoneNumberId: string;
 }
 
 /**
- * Creates or updates the customer's conversation for an inbound message: unread count, the
+ * Creates or updates each customer's conversation for their new messages: unread count, the
  * 24-hour window, and the list preview — unless Meta re-delivered an older message late.
+ * Answers the conversation id of each customer.
  */
-async function touchConversation(tx: Transaction, workspaceId: string, waId: string, touch: InboundTouch) {
-  const existing = await tx.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
-  const contactId = existing?.contactId ?? (await contactIdFor(tx, workspaceId, waId));
-  const isLatest = !existing?.lastMessageAt || touch.timestamp >= existing.lastMessageAt;
-  const isLatestInbound = !existing?.lastInboundAt || touch.timestamp >= existing.lastInboundAt;
-  const data = {
-    contactId,
-    profileName: touch.profileName ?? existing?.profileName ?? null,
-    businessPhoneNumberId: touch.businessPhoneNumberId,
-    ...(isLatest ? { lastMessageAt: touch.timestamp, lastMessagePreview: touch.preview } : {}),
-    ...(isLatestInbound ? { lastInboundAt: touch.timestamp } : {}),
-  };
-  if (!existing) {
-    return tx.conversation.create({ data: { ...data, workspaceId, waId, unreadCount: 1 } });
+async function touchConversations(tx: Transaction, fresh: NewMessage[]) {
+  const touches = new Map<string, ConversationTouch>();
+  for (const { workspaceId, event, content, timestamp, conversationKey } of fresh) {
+    const touch = touches.get(conversationKey);
+    if (!touch) {
+      touches.set(conversationKey, {
+        workspaceId,
+        waId: event.message.from,
+        count: 1,
+        latest: { timestamp, preview: content.preview },
+        latestInboundAt: timestamp,
+        profileName: event.profileName,
+        businessPhoneNumberId: event.phoneNumberId,
+      });
+      continue;
+    }
+    touch.count++;
+    if (timestamp >= touch.latest.timestamp) touch.latest = { timestamp, preview: content.preview };
+    if (timestamp > touch.latestInboundAt) touch.latestInboundAt = timestamp;
+    touch.profileName = event.profileName ?? touch.profileName;
+    touch.businessPhoneNumberId = event.phoneNumberId;
   }
-  return tx.conversation.update({ where: { id: existing.id }, data: { ...data, unreadCount: { increment: 1 } } });
-}
 
-async function contactIdFor(tx: Transaction, workspaceId: string, waId: string) {
-  const contact = await tx.contact.findUnique({
-    where: { workspaceId_whatsappNumber: { workspaceId, whatsappNumber: `+${waId}` } },
-    select: { id: true },
+  const byCustomer = [...touches.values()].map(({ workspaceId, waId }) => ({ workspaceId, waId }));
+  const existing = await tx.conversation.findMany({
+    where: { OR: byCustomerOfWorkspace(byCustomer, (waIds) => ({ waId: { in: waIds } })) },
+    select: { id: true, workspaceId: true, waId: true, contactId: true, profileName: true, lastMessageAt: true, lastInboundAt: true },
   });
-  return contact?.id ?? null;
+  const existingOf = new Map(existing.map((conversation) => [conversationKey(conversation.workspaceId, conversation.waId), conversation]));
+  const contactIds = await contactIdsFor(
+    tx,
+    [...touches].filter(([key]) => !existingOf.get(key)?.contactId).map(([, touch]) => touch),
+  );
+
+  const ids = new Map<string, string>();
+  const created: Prisma.ConversationCreateManyInput[] = [];
+  for (const [key, touch] of touches) {
+    const current = existingOf.get(key);
+    const isLatest = !current?.lastMessageAt || touch.latest.timestamp >= current.lastMessageAt;
+    const isLatestInbound = !current?.lastInboundAt || touch.latestInboundAt >= current.lastInboundAt;
+    const data = {
+      contactId: current?.contactId ?? contactIds.get(key) ?? null,
+      profileName: touch.profileName ?? current?.profileName ?? null,
+      businessPhoneNumberId: touch.businessPhoneNumberId,
+      ...(isLatest ? { lastMessageAt: touch.latest.timestamp, lastMessagePreview: touch.latest.preview } : {}),
+      ...(isLatestInbound ? { lastInboundAt: touch.latestInboundAt } : {}),
+    };
+    if (current) {
+      ids.set(key, current.id);
+      await tx.conversation.update({ where: { id: current.id }, data: { ...data, unreadCount: { increment: touch.count } }, select: { id: true } });
+    } else {
+      created.push({ ...data, workspaceId: touch.workspaceId, waId: touch.waId, unreadCount: touch.count });
+    }
+  }
+  if (created.length > 0) {
+    const rows = await tx.conversation.createManyAndReturn({ data: created, select: { id: true, workspaceId: true, waId: true } });
+    for (const row of rows) ids.set(conversationKey(row.workspaceId, row.waId), row.id);
+  }
+  return ids;
 }
 
-async function applyStatus(tx: Transaction, workspaceId: string, event: StatusEvent): Promise<StatusChange | "pending" | null> {
-  const { status } = event;
-  const next = toMessageStatus(status.status);
-  const timestamp = new Date(Number(status.timestamp) * 1000);
-  const error = status.errors?.[0];
-  const message = await tx.whatsAppMessage.findUnique({ where: { wamid: status.id } });
-  if (!message) {
-    await tx.pendingStatus.create({
-      data: { wamid: status.id, status: next, timestamp, errorCode: error?.code, errorTitle: error?.title, raw: JSON.stringify(status) },
+/** One `OR` branch per workspace: `{ workspaceId, …condition on its customers }`. */
+function byCustomerOfWorkspace<T>(customers: Array<{ workspaceId: string; waId: string }>, condition: (waIds: string[]) => T) {
+  const waIdsOf = new Map<string, string[]>();
+  for (const { workspaceId, waId } of customers) waIdsOf.set(workspaceId, [...(waIdsOf.get(workspaceId) ?? []), waId]);
+  return [...waIdsOf].map(([workspaceId, waIds]) => ({ workspaceId, ...condition(waIds) }));
+}
+
+/** The contacts saved with these customers' numbers, by conversation key. */
+async function contactIdsFor(tx: Transaction, customers: Array<{ workspaceId: string; waId: string }>) {
+  if (customers.length === 0) return new Map<string, string>();
+  const contacts = await tx.contact.findMany({
+    where: { OR: byCustomerOfWorkspace(customers, (waIds) => ({ whatsappNumber: { in: waIds.map((waId) => `+${waId}`) } })) },
+    select: { id: true, workspaceId: true, whatsappNumber: true },
+  });
+  return new Map(contacts.map((contact) => [conversationKey(contact.workspaceId, contact.whatsappNumber!.slice(1)), contact.id]));
+}
+
+/** What the statuses of one delivery group do to one outgoing message. */
+interface StatusPlan {
+  delivery: number;
+  message: { id: string; conversationId: string; workspaceId: string };
+  advance: { status: MessageStatus; statusAt: Date; error: NonNullable<StatusEvent["status"]["errors"]>[number] | undefined } | null;
+  pricing: NonNullable<StatusEvent["status"]["pricing"]> | null;
+}
+
+/**
+ * Moves outgoing messages forward — never back — and records what Meta charges for them.
+ * Statuses for messages not stored yet are kept as pending (see applyPendingStatuses).
+ */
+async function applyStatuses(tx: Transaction, owners: Map<string, string>, statuses: Delivered<StatusEvent>[], results: IngestResult[]) {
+  if (statuses.length === 0) return;
+  const messages = await tx.whatsAppMessage.findMany({
+    where: { wamid: { in: [...new Set(statuses.map(({ event }) => event.status.id))] } },
+    select: { id: true, wamid: true, status: true, workspaceId: true, conversationId: true },
+  });
+  const messageOf = new Map(messages.map((message) => [message.wamid!, message]));
+  const pending: Prisma.PendingStatusCreateManyInput[] = [];
+  const plans = new Map<string, StatusPlan>();
+  for (const { delivery, event } of statuses) {
+    const { status } = event;
+    const next = toMessageStatus(status.status);
+    const timestamp = new Date(Number(status.timestamp) * 1000);
+    const error = status.errors?.[0];
+    const message = messageOf.get(status.id);
+    if (!message) {
+      pending.push({ wamid: status.id, status: next, timestamp, errorCode: error?.code, errorTitle: error?.title, raw: JSON.stringify(status) });
+      results[delivery]!.pendingStatuses++;
+      continue;
+    }
+    if (message.workspaceId !== owners.get(event.phoneNumberId)) continue;
+    const plan = plans.get(message.id) ?? { delivery, message, advance: null, pricing: null };
+    plans.set(message.id, plan);
+    if (status.pricing) plan.pricing = status.pricing;
+    if (isStatusAdvance(plan.advance?.status ?? message.status, next)) {
+      plan.advance = { status: next, statusAt: timestamp, error };
+      plan.delivery = delivery;
+    }
+  }
+  if (pending.length > 0) await tx.pendingStatus.createMany({ data: pending });
+
+  // Messages moving to the same status at the same second are updated by one statement.
+  interface Update {
+    advance: StatusPlan["advance"];
+    data: Prisma.WhatsAppMessageUpdateManyMutationInput;
+    plans: StatusPlan[];
+  }
+  const updates = new Map<string, Update>();
+  for (const plan of plans.values()) {
+    const data = { ...statusColumns(plan.advance), ...pricingColumns(plan.pricing) };
+    if (Object.keys(data).length === 0) continue;
+    const key = JSON.stringify(data);
+    const update: Update = updates.get(key) ?? { advance: plan.advance, data, plans: [] };
+    updates.set(key, update);
+    update.plans.push(plan);
+  }
+  for (const { advance, data, plans: planned } of updates.values()) {
+    const ids = planned.map((plan) => plan.message.id);
+    if (!advance) {
+      await tx.whatsAppMessage.updateMany({ where: { id: { in: ids } }, data });
+      continue;
+    }
+    // Conditioned on the status it replaces: two instances applying statuses at the same moment
+    // still never move a message back.
+    const moved = await tx.whatsAppMessage.updateManyAndReturn({
+      where: { id: { in: ids }, status: { in: statusesBelow(advance.status) } },
+      data,
+      select: { id: true },
     });
-    return "pending";
+    const movedIds = new Set(moved.map((row) => row.id));
+    for (const { delivery, message } of planned) {
+      if (!movedIds.has(message.id)) continue;
+      results[delivery]!.statusChanges.push({ workspaceId: message.workspaceId, conversationId: message.conversationId, messageId: message.id, status: advance.status });
+    }
   }
-  if (message.workspaceId !== workspaceId || !isStatusAdvance(message.status, next)) return null;
-  const updated = await tx.whatsAppMessage.updateMany({
-    where: { id: message.id, status: { in: statusesBelow(next) } },
-    data: {
-      status: next,
-      statusAt: timestamp,
-      ...(next === "FAILED"
-        ? { errorCode: error?.code ?? null, errorTitle: error?.title ?? error?.message ?? null, errorDetails: error?.error_data?.details ?? null }
-        : {}),
-    },
-  });
-  if (updated.count === 0) return null;
-  return { workspaceId, conversationId: message.conversationId, messageId: message.id, status: next };
+}
+
+function statusColumns(advance: StatusPlan["advance"]) {
+  if (!advance) return {};
+  const { status, statusAt, error } = advance;
+  return {
+    status,
+    statusAt,
+    ...(status === "FAILED"
+      ? { errorCode: error?.code ?? null, errorTitle: error?.title ?? error?.message ?? null, errorDetails: error?.error_data?.details ?? null }
+      : {}),
+  };
+}
+
+function pricingColumns(pricing: StatusPlan["pricing"]) {
+  if (!pricing) return {};
+  return { pricingCategory: pricing.category ?? null, pricingBillable: pricing.billable ?? null, pricingModel: pricing.pricing_model ?? null };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   wamid,
 } from "../test/webhook-fixtures.ts";
 import { signPayload } from "../whatsapp/signature.ts";
+import type { StatusUpdate } from "../whatsapp/webhook.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -127,7 +128,10 @@ describe("storing customer messages", () => {
       mediaId: "media-77",
       mediaMimeType: "image/png",
       contextWamid: original.id,
+      // Stored at once; the bytes are downloaded afterwards.
+      mediaState: "PENDING",
     });
+    expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: original.id } })).toMatchObject({ mediaState: null });
     expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: place.id } })).toMatchObject({
       latitude: 12.97,
       longitude: 77.59,
@@ -225,6 +229,28 @@ describe("exactly once", () => {
     expect((await db().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).unreadCount).toBe(unreadBefore);
   });
 
+  it("stores concurrent deliveries, committed together, each message once with the right unread counts", async () => {
+    const customers = ["919822200001", "919822200002", "919822200003"];
+    const deliveries = Array.from({ length: 24 }, (_, index) =>
+      envelope(
+        change({
+          messages: Array.from({ length: 5 }, (_, position) =>
+            inbound({ from: customers[(index + position) % 3], timestamp: unixNow(-1000 + index * 5 + position), type: "text", text: { body: `burst ${index}.${position}` } }),
+          ),
+        }),
+      ),
+    );
+    const answers = await Promise.all([...deliveries, deliveries[3]!].map((payload) => deliver(payload)));
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+    for (const waId of customers) {
+      const conversation = await db().conversation.findFirstOrThrow({ where: { waId }, include: { _count: { select: { messages: true } } } });
+      expect(conversation._count.messages).toBe(40);
+      expect(conversation.unreadCount).toBe(40);
+      const newest = await db().whatsAppMessage.findFirstOrThrow({ where: { conversationId: conversation.id }, orderBy: { timestamp: "desc" } });
+      expect(conversation.lastMessagePreview).toBe(newest.preview);
+    }
+  });
+
   it("stores a message repeated within one batch once", async () => {
     const message = inbound({ type: "text", text: { body: "twice in one POST" } });
     await deliver(envelope(change({ messages: [message, message] })));
@@ -271,6 +297,25 @@ describe("delivery statuses", () => {
       errorTitle: "Message undeliverable",
       errorDetails: "Receiver is not on WhatsApp",
     });
+  });
+
+  it("records what Meta charges, even from a status that arrives late", async () => {
+    const message = await outboundMessage();
+    await deliver(envelope(change({ statuses: [status(message.wamid!, "delivered")] })));
+    const pricing = { billable: true, pricing_model: "PMP", category: "utility" };
+    await deliver(envelope(change({ statuses: [status(message.wamid!, "sent", { pricing } as Partial<StatusUpdate>)] })));
+    expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({
+      status: "DELIVERED",
+      pricingCategory: "utility",
+      pricingBillable: true,
+      pricingModel: "PMP",
+    });
+  });
+
+  it("keeps a status whose pricing it cannot read, without the pricing", async () => {
+    const message = await outboundMessage();
+    await deliver(envelope(change({ statuses: [status(message.wamid!, "read", { pricing: "free" } as unknown as Partial<StatusUpdate>)] })));
+    expect(await db().whatsAppMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "READ", pricingCategory: null });
   });
 
   it("keeps a status for an unknown message until that message is stored", async () => {
@@ -323,6 +368,22 @@ describe("durability", () => {
     }
     expect((await deliver(envelope(change({ messages: [good] })))).status).toBe(200);
     expect(await db().whatsAppMessage.count({ where: { wamid: good.id } })).toBe(1);
+  });
+
+  it("stores the deliveries that shared a transaction with one that cannot be stored", async () => {
+    const dropTrigger = await refuseInsertsOfText(db(), "poison");
+    try {
+      const goods = Array.from({ length: 12 }, (_, index) => inbound({ type: "text", text: { body: `neighbour ${index}` } }));
+      const poison = inbound({ type: "text", text: { body: "poison" } });
+      const payloads = goods.map((message) => envelope(change({ messages: [message] })));
+      payloads.splice(6, 0, envelope(change({ messages: [poison] })));
+      const answers = await Promise.all(payloads.map((payload) => deliver(payload)));
+      expect(answers.map((answer) => answer.status)).toEqual(payloads.map((_, index) => (index === 6 ? 500 : 200)));
+      expect(await db().whatsAppMessage.count({ where: { wamid: { in: goods.map((message) => message.id) } } })).toBe(goods.length);
+      expect(await db().whatsAppMessage.count({ where: { wamid: poison.id } })).toBe(0);
+    } finally {
+      await dropTrigger();
+    }
   });
 });
 

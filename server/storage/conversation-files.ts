@@ -47,10 +47,38 @@ export function conversationFilePath(dir: string, workspaceId: string, waId: str
   return path.join(dir, workspaceId, `${waId}.json`);
 }
 
+const FILE_MESSAGE_COLUMNS = {
+  id: true,
+  wamid: true,
+  direction: true,
+  type: true,
+  text: true,
+  preview: true,
+  status: true,
+  timestamp: true,
+  contextWamid: true,
+  mediaId: true,
+  mediaUrl: true,
+  mediaMimeType: true,
+  mediaFilename: true,
+  latitude: true,
+  longitude: true,
+  locationName: true,
+  locationAddress: true,
+  reactionEmoji: true,
+  reactionToWamid: true,
+  errorCode: true,
+  errorTitle: true,
+} as const;
+
 export async function renderConversationFile(db: Database, conversationId: string): Promise<ConversationFile | null> {
   const conversation = await db.conversation.findUnique({
     where: { id: conversationId },
-    include: { contact: { select: { id: true, name: true } }, messages: { orderBy: [{ timestamp: "asc" }, { id: "asc" }] } },
+    include: {
+      contact: { select: { id: true, name: true } },
+      // Only what the file shows: `raw` alone is larger than everything else together.
+      messages: { orderBy: [{ timestamp: "asc" }, { id: "asc" }], select: FILE_MESSAGE_COLUMNS },
+    },
   });
   if (!conversation) return null;
   return {
@@ -116,12 +144,20 @@ export const CLEAN_STOP_MARKER = ".clean-stop";
 const TEMPORARY_FILE = /\.json\.\d+\.[0-9a-f]+\.tmp$/;
 
 /**
- * Schedules file rewrites after commits without ever delaying the caller. Writes are coalesced
- * per conversation: while one runs, any number of new requests collapse into one more run.
+ * How long a change waits for others to the same conversation before its file is rewritten: a
+ * burst of messages from one customer costs one rewrite, not one per webhook.
+ * @default 250 ms
  */
-export function createConversationMirror(db: Database, dir: string, logger: Logger) {
+export const MIRROR_COALESCE_MS = 250;
+
+/**
+ * Schedules file rewrites after commits without ever delaying the caller. Writes are coalesced
+ * per conversation: requests within MIRROR_COALESCE_MS, or while a write runs, collapse into one.
+ */
+export function createConversationMirror(db: Database, dir: string, logger: Logger, coalesceMs = MIRROR_COALESCE_MS) {
   const running = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
+  const waiting = new Map<string, NodeJS.Timeout>();
   let recovery: Promise<void> | null = null;
   let recovered = true;
 
@@ -137,12 +173,24 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
 
   async function flush() {
     await recovery;
+    for (const [conversationId, timer] of waiting) {
+      clearTimeout(timer);
+      waiting.delete(conversationId);
+      schedule(conversationId, 0);
+    }
     while (running.size > 0) await Promise.all(running.values());
   }
 
-  function schedule(conversationId: string) {
+  function schedule(conversationId: string, delayMs = coalesceMs) {
     if (running.has(conversationId)) rerun.add(conversationId);
-    else run(conversationId);
+    else if (delayMs === 0) run(conversationId);
+    else if (!waiting.has(conversationId)) {
+      const timer = setTimeout(() => {
+        waiting.delete(conversationId);
+        schedule(conversationId, 0);
+      }, delayMs);
+      waiting.set(conversationId, timer);
+    }
   }
 
   /**
@@ -168,7 +216,7 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
       for (const { id } of page) {
-        schedule(id);
+        schedule(id, 0);
         await running.get(id);
       }
       if (page.length < 200) break;

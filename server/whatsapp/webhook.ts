@@ -98,6 +98,12 @@ export const statusSchema = z.looseObject({
   timestamp: unixSeconds,
   recipient_id: z.string(),
   errors: z.array(metaErrorSchema).optional(),
+  // What Meta charges for the message. Informational: a shape we cannot read is dropped rather
+  // than costing the status itself.
+  pricing: z
+    .looseObject({ billable: z.boolean().optional(), pricing_model: z.string().max(64).optional(), category: z.string().max(64).optional() })
+    .optional()
+    .catch(undefined),
 });
 export type StatusUpdate = z.infer<typeof statusSchema>;
 
