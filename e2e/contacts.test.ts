@@ -56,3 +56,25 @@ describe("an agent in the browser", () => {
     await screenshot(page, "contact-form-invalid-number");
   });
 });
+
+describe("the built client over HTTP", () => {
+  it("sends compressed assets that browsers may cache for good, and an index.html they must revalidate", async () => {
+    const index = await fetch(`${server.url}/inbox`, { headers: { "accept-encoding": "br, gzip" } });
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    const script = (await index.text()).match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+
+    const brotli = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": "br, gzip" } });
+    expect(brotli.headers.get("content-encoding")).toBe("br");
+    expect(brotli.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const gzip = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": "gzip" } });
+    expect(gzip.headers.get("content-encoding")).toBe("gzip");
+    // fetch decompresses: the same script whichever encoding carried it.
+    const plain = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const [fromBrotli, fromGzip, uncompressed] = await Promise.all([brotli.text(), gzip.text(), plain.text()]);
+    expect(fromBrotli).toBe(uncompressed);
+    expect(fromGzip).toBe(uncompressed);
+  });
+});
+

@@ -5,6 +5,8 @@ import type { FastifyInstance } from "fastify";
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, "../../client/dist");
 
+const ASSETS_DIR = path.join(CLIENT_DIST, "assets") + path.sep;
+
 const API_PATHS = /^\/(api|graphql)(\/|$)/;
 
 /**
@@ -14,7 +16,19 @@ const API_PATHS = /^\/(api|graphql)(\/|$)/;
 export async function registerClientRoutes(app: FastifyInstance) {
   const hasBuild = existsSync(path.join(CLIENT_DIST, "index.html"));
   if (hasBuild) {
-    await app.register(fastifyStatic, { root: CLIENT_DIST, wildcard: false, index: false });
+    await app.register(fastifyStatic, {
+      root: CLIENT_DIST,
+      wildcard: false,
+      index: false,
+      // Brotli or gzip files written by the build: compressed once, not per request.
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders(response, file) {
+        // Vite names assets by their content: a changed file is a new URL, so they never go stale.
+        if (file.startsWith(ASSETS_DIR)) response.setHeader("cache-control", "public, max-age=31536000, immutable");
+        else response.setHeader("cache-control", "no-cache");
+      },
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     if (request.method !== "GET" || API_PATHS.test(request.url)) {

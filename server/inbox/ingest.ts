@@ -1,4 +1,5 @@
 import type { Database } from "../db/client.ts";
+import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
@@ -38,66 +39,24 @@ export interface IngestResult {
 /**
  * Stores one webhook POST — every message, status and conversation change in it — so that the
  * caller can acknowledge Meta once all of it is durable. Re-delivered messages (same wamid) are
- * stored once; statuses only ever move forward.
- *
- * POSTs that arrive while a transaction is being written wait and are then committed together
- * in one transaction (group commit): a database pays per statement and per commit, not per row,
- * so a burst costs a handful of statements instead of several per message.
+ * stored once; statuses only ever move forward. POSTs arriving together are committed together.
  */
 export function ingestWebhookEvents(db: Database, events: WebhookEvent[]): Promise<IngestResult> {
-  let queue = groupCommits.get(db);
-  if (!queue) groupCommits.set(db, (queue = { waiting: [], draining: false }));
-  const waiting = queue;
-  return new Promise((resolve, reject) => {
-    waiting.waiting.push({ events, resolve, reject });
-    if (!waiting.draining) void drain(db, waiting);
-  });
+  let ingest = ingestors.get(db);
+  if (!ingest) {
+    ingest = groupCommits((deliveries: WebhookEvent[][]) => storeRetryingConflicts(db, deliveries), {
+      maxSize: GROUP_MAX_EVENTS,
+      sizeOf: (events) => events.length,
+    });
+    ingestors.set(db, ingest);
+  }
+  return ingest(events);
 }
 
-interface WaitingDelivery {
-  events: WebhookEvent[];
-  resolve: (result: IngestResult) => void;
-  reject: (error: unknown) => void;
-}
-
-const groupCommits = new WeakMap<Database, { waiting: WaitingDelivery[]; draining: boolean }>();
+const ingestors = new WeakMap<Database, (events: WebhookEvent[]) => Promise<IngestResult>>();
 
 /** Bounds one group's transaction, and so the wait of the POSTs behind it. */
 const GROUP_MAX_EVENTS = 1_000;
-
-async function drain(db: Database, queue: { waiting: WaitingDelivery[]; draining: boolean }) {
-  queue.draining = true;
-  try {
-    while (queue.waiting.length > 0) {
-      // SQLite runs on this thread: without a pause, each POST would be committed before the
-      // next one is even read. One turn of the event loop lets every POST already received join.
-      await new Promise((resolve) => setImmediate(resolve));
-      const group: WaitingDelivery[] = [];
-      let size = 0;
-      while (queue.waiting.length > 0 && (group.length === 0 || size + queue.waiting[0]!.events.length <= GROUP_MAX_EVENTS)) {
-        const next = queue.waiting.shift()!;
-        group.push(next);
-        size += next.events.length;
-      }
-      try {
-        const results = await storeRetryingConflicts(db, group.map((delivery) => delivery.events));
-        group.forEach((delivery, index) => delivery.resolve(results[index]!));
-      } catch (error) {
-        if (group.length === 1) {
-          group[0]!.reject(error);
-          continue;
-        }
-        // One delivery that cannot be stored must not fail the others that happened to share its
-        // transaction: each is stored (or refused, and retried by Meta) on its own.
-        for (const delivery of group) {
-          await storeRetryingConflicts(db, [delivery.events]).then(([result]) => delivery.resolve(result!), delivery.reject);
-        }
-      }
-    }
-  } finally {
-    queue.draining = false;
-  }
-}
 
 async function storeRetryingConflicts(db: Database, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
   for (let attempt = 1; ; attempt++) {

@@ -1,4 +1,5 @@
 import type { Database } from "../db/client.ts";
+import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import type { WhatsAppMessage } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
@@ -64,19 +65,19 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   let timer: NodeJS.Timeout | null = null;
   const inFlight = new Set<Promise<unknown>>();
 
-  async function claim(id: string): Promise<WhatsAppMessage | null> {
+  /** Claims the rows no other worker holds, in one statement; answers the rows claimed. */
+  function claim(ids: string[]): Promise<WhatsAppMessage[]> {
     const now = new Date();
-    const claimed = await serializedWrite(db, () =>
-      db.whatsAppMessage.updateMany({
+    return serializedWrite(db, () =>
+      db.whatsAppMessage.updateManyAndReturn({
         where: {
-          id,
+          id: { in: ids },
           status: { in: ["PENDING", "QUEUED"] },
           OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
         },
         data: { lockedUntil: new Date(now.getTime() + options.leaseMs), attempts: { increment: 1 } },
       }),
     );
-    return claimed.count === 1 ? db.whatsAppMessage.findUnique({ where: { id } }) : null;
   }
 
   function send(request: OutboundRequest): Promise<SendResult> {
@@ -94,18 +95,29 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     deps.mirror.schedule(message.conversationId);
   }
 
-  async function recordSuccess(message: WhatsAppMessage, result: SendResult) {
-    return serializedWrite(db, () =>
-      db.$transaction(async (tx) => {
-        await tx.whatsAppMessage.update({
-          where: { id: message.id },
-          data: { status: "SENT", wamid: result.wamid, statusAt: new Date(), lockedUntil: null, nextAttemptAt: null, errorCode: null, errorTitle: null, errorDetails: null },
-        });
-        await applyPendingStatuses(tx, result.wamid);
-        return tx.whatsAppMessage.findUniqueOrThrow({ where: { id: message.id } });
-      }),
-    );
-  }
+  /** Sends accepted at about the same moment are recorded in one transaction. */
+  const recordSuccess = groupCommits(
+    (accepted: Array<{ message: WhatsAppMessage; result: SendResult }>) =>
+      serializedWrite(db, () =>
+        db.$transaction(async (tx) => {
+          const statusAt = new Date();
+          for (const { message, result } of accepted) {
+            await tx.whatsAppMessage.update({
+              where: { id: message.id },
+              data: { status: "SENT", wamid: result.wamid, statusAt, lockedUntil: null, nextAttemptAt: null, errorCode: null, errorTitle: null, errorDetails: null },
+              select: { id: true },
+            });
+          }
+          const wamids = accepted.map(({ result }) => result.wamid);
+          const early = await tx.pendingStatus.findMany({ where: { wamid: { in: wamids } }, select: { wamid: true }, distinct: ["wamid"] });
+          for (const { wamid } of early) await applyPendingStatuses(tx, wamid);
+          const rows = await tx.whatsAppMessage.findMany({ where: { id: { in: accepted.map(({ message }) => message.id) } } });
+          const byId = new Map(rows.map((row) => [row.id, row]));
+          return accepted.map(({ message }) => byId.get(message.id)!);
+        }),
+      ),
+    { maxSize: 200 },
+  );
 
   async function recordFailure(message: WhatsAppMessage, error: CloudApiError | CloudApiValidationError) {
     const retry = error.retryable && message.attempts < options.maxAttempts;
@@ -127,19 +139,13 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     );
   }
 
-  /** One attempt at one row; resolves to the row as it then stands (null if another worker holds it). */
-  async function attempt(id: string): Promise<WhatsAppMessage | null> {
-    const message = await claim(id);
-    return message ? attemptClaimed(message) : null;
-  }
-
   async function attemptClaimed(message: WhatsAppMessage): Promise<WhatsAppMessage> {
     const { id } = message;
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
     try {
       await deps.pacer.wait(deps.phoneNumberId ?? "");
-      outcome = await recordSuccess(message, await send(request));
+      outcome = await recordSuccess({ message, result: await send(request) });
     } catch (error) {
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
       outcome = await recordFailure(message, error);
@@ -164,7 +170,10 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       select: { id: true },
       take: 500,
     });
-    await Promise.all(due.map(({ id }) => track(attempt(id))));
+    const claimed = due.length > 0 ? await claim(due.map(({ id }) => id)) : [];
+    // Oldest first, as they were queued: a customer reads them in this order.
+    claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    await Promise.all(claimed.map((message) => track(attemptClaimed(message))));
     for (const change of await applyStrandedPendingStatuses(db)) {
       publishInboxEvents(deps.pubsub, [
         { workspaceId: change.workspaceId, event: { type: "messageStatusChanged", conversationId: change.conversationId, messageId: change.messageId, status: change.status } },
