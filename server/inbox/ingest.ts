@@ -423,14 +423,22 @@ export async function applyPendingStatuses(tx: Transaction, wamid: string): Prom
   return winner ? winner.status : null;
 }
 
+const STRANDED_WINDOW_MS = 10 * 60_000;
+const FOREIGN_STATUS_RETENTION_MS = 7 * 24 * 3_600_000;
+
 /**
  * Statuses can be stranded as pending when they arrive while their message's wamid is being
  * committed on another connection (PostgreSQL). Applied later by the outbox worker's sweep.
+ *
+ * Only recent ones are looked at: a status still pending after STRANDED_WINDOW_MS belongs to a
+ * message we never had (sent by another tool through the same number). Left in the sweep, a
+ * hundred of those would hide every real one behind them; they are deleted after a week.
  * @default older than 5 s
  */
-export async function applyStrandedPendingStatuses(db: Database, olderThanMs = 5_000) {
+export async function applyStrandedPendingStatuses(db: Database, olderThanMs = 5_000, now = Date.now()) {
+  await db.pendingStatus.deleteMany({ where: { createdAt: { lt: new Date(now - FOREIGN_STATUS_RETENTION_MS) } } });
   const stranded = await db.pendingStatus.findMany({
-    where: { createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+    where: { createdAt: { lt: new Date(now - olderThanMs), gte: new Date(now - STRANDED_WINDOW_MS) } },
     select: { wamid: true },
     distinct: ["wamid"],
     take: 100,

@@ -5,6 +5,7 @@ import { conversationFilePath, type ConversationFile } from "../storage/conversa
 import { startTestServer, type TestServer } from "../test/harness.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { providerOf, type Database } from "../db/client.ts";
+import { applyStrandedPendingStatuses } from "./ingest.ts";
 import {
   change,
   CUSTOMER,
@@ -322,6 +323,21 @@ describe("delivery statuses", () => {
     const id = wamid();
     await deliver(envelope(change({ statuses: [status(id, "delivered")] })));
     expect(await db().pendingStatus.count({ where: { wamid: id } })).toBe(1);
+  });
+
+  it("applies a stranded status even behind many statuses of messages we never had, and forgets those after a week", async () => {
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    await db().pendingStatus.createMany({
+      data: Array.from({ length: 150 }, () => ({ wamid: wamid(), status: "DELIVERED" as const, timestamp: minutesAgo(20), raw: "{}", createdAt: minutesAgo(20) })),
+    });
+    const ancient = await db().pendingStatus.create({ data: { wamid: wamid(), status: "READ", timestamp: minutesAgo(8 * 24 * 60), raw: "{}", createdAt: minutesAgo(8 * 24 * 60) } });
+    const message = await outboundMessage();
+    await db().pendingStatus.create({ data: { wamid: message.wamid!, status: "READ", timestamp: new Date(), raw: "{}", createdAt: minutesAgo(1) } });
+
+    const changes = await applyStrandedPendingStatuses(db());
+    expect(changes).toEqual([expect.objectContaining({ messageId: message.id, status: "READ" })]);
+    expect(await statusOf(message.id)).toBe("READ");
+    expect(await db().pendingStatus.count({ where: { id: ancient.id } })).toBe(0);
   });
 
   it("applies statuses of several messages in one batch", async () => {

@@ -160,6 +160,7 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
   const waiting = new Map<string, NodeJS.Timeout>();
   let recovery: Promise<void> | null = null;
   let recovered = true;
+  let closing = false;
 
   function run(conversationId: string) {
     const write = writeConversationFile(db, dir, conversationId)
@@ -196,8 +197,8 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
   /**
    * After a crash, a commit's file write may never have happened, and half-written temporary
    * files remain: rewrites every conversation in the background, one at a time, and removes
-   * the temporary files left from before this start. A stop waits for the repair to finish;
-   * if the process dies first, the next start repairs again.
+   * the temporary files left from before this start. A stop ends the repair early, and the
+   * next start repairs again.
    */
   async function recoverFiles(startedAt: number) {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -216,6 +217,9 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
       for (const { id } of page) {
+        // A stop does not wait for the whole repair (a restart loop would never get past it):
+        // without the clean-stop marker, the next start repairs again.
+        if (closing) return;
         schedule(id, 0);
         await running.get(id);
       }
@@ -239,6 +243,7 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
     flush,
     /** At shutdown: lets the repair and pending writes land, then records a clean stop. */
     async close() {
+      closing = true;
       await flush();
       if (recovered) {
         await mkdir(dir, { recursive: true });

@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "../db/client.ts";
+import { applyMigrations } from "../db/migrate.ts";
+import { createLogger } from "../logger.ts";
+import { CLEAN_STOP_MARKER, conversationFilePath, createConversationMirror, type ConversationFile } from "./conversation-files.ts";
+
+let dir: string;
+let db: Database;
+let workspaceId: string;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "bharat-files-"));
+  const url = `file:${path.join(dir, "test.db")}`;
+  await applyMigrations(url);
+  db = createDatabase(url);
+  workspaceId = (await db.workspace.create({ data: { name: "Files" } })).id;
+});
+afterAll(async () => {
+  await db.$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const logger = createLogger("silent");
+
+async function conversationWith(waId: string, texts: string[]) {
+  const conversation = await db.conversation.create({ data: { workspaceId, waId } });
+  for (const [index, text] of texts.entries()) {
+    await db.whatsAppMessage.create({
+      data: { workspaceId, conversationId: conversation.id, direction: "INBOUND", type: "text", text, preview: text, status: "RECEIVED", timestamp: new Date(Date.UTC(2026, 10, 25, 10, 0, index)) },
+    });
+  }
+  return conversation;
+}
+
+const readFile = (filesDir: string, waId: string) =>
+  JSON.parse(readFileSync(conversationFilePath(filesDir, workspaceId, waId), "utf8")) as ConversationFile;
+
+describe("the conversation mirror", () => {
+  it("writes a burst of changes to one conversation as one file equal to the database, and flush writes at once", async () => {
+    const filesDir = path.join(dir, "burst");
+    const mirror = createConversationMirror(db, filesDir, logger, 60_000);
+    const conversation = await conversationWith("919800000001", ["first"]);
+    for (let change = 0; change < 20; change++) mirror.schedule(conversation.id);
+    await db.whatsAppMessage.create({
+      data: { workspaceId, conversationId: conversation.id, direction: "INBOUND", type: "text", text: "last", preview: "last", status: "RECEIVED", timestamp: new Date(Date.UTC(2026, 10, 25, 11)) },
+    });
+    mirror.schedule(conversation.id);
+    // Nothing yet: the change waits for others (60 s here), and flush does not.
+    expect(existsSync(conversationFilePath(filesDir, workspaceId, "919800000001"))).toBe(false);
+    await mirror.flush();
+    expect(readFile(filesDir, "919800000001").messages.map((message) => message.text)).toEqual(["first", "last"]);
+  });
+
+  it("lets a stop end the repair after a crash early, leaving no clean-stop marker so the next start repairs again", async () => {
+    const filesDir = path.join(dir, "repair");
+    const waIds = Array.from({ length: 300 }, (_, index) => `91970000${String(index).padStart(4, "0")}`);
+    for (const waId of waIds) await conversationWith(waId, [`hello from ${waId}`]);
+
+    const interrupted = createConversationMirror(db, filesDir, logger);
+    await interrupted.resume();
+    await interrupted.close();
+    const folder = path.join(filesDir, workspaceId);
+    const written = existsSync(folder) ? readdirSync(folder).filter((name) => waIds.includes(name.replace(".json", ""))) : [];
+    expect(written.length).toBeLessThan(waIds.length);
+    expect(existsSync(path.join(filesDir, CLEAN_STOP_MARKER))).toBe(false);
+
+    const next = createConversationMirror(db, filesDir, logger);
+    await next.resume();
+    await next.flush();
+    for (const waId of waIds) expect(readFile(filesDir, waId).messages[0]!.text).toBe(`hello from ${waId}`);
+    await next.close();
+    expect(existsSync(path.join(filesDir, CLEAN_STOP_MARKER))).toBe(true);
+  });
+});
