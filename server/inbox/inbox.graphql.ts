@@ -9,6 +9,7 @@ import { conversationSearchFilter, markConversationRead } from "./conversations.
 import { customerServiceWindow } from "./window.ts";
 
 const MessageDirectionType = builder.enumType(MessageDirection, { name: "MessageDirection" });
+import { loadOncePerEvent } from "../realtime/load-once.ts";
 const MessageStatusType = builder.enumType(MessageStatus, { name: "MessageStatus" });
 
 builder.prismaObject("WhatsAppMessage", {
@@ -160,7 +161,7 @@ builder.subscriptionFields((t) => ({
     args: { conversationId: t.arg.id() },
     subscribe: (_root, args, context) => inboxEvents(context, "messageAdded", args.conversationId && String(args.conversationId)),
     resolve: (query, event: Extract<InboxEvent, { type: "messageAdded" }>, _args, { db }) =>
-      db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
+      loadOncePerEvent(event, query, () => db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: event.messageId } })),
   }),
   messageStatusChanged: t.prismaField({
     type: "WhatsAppMessage",
@@ -168,13 +169,13 @@ builder.subscriptionFields((t) => ({
     args: { conversationId: t.arg.id() },
     subscribe: (_root, args, context) => inboxEvents(context, "messageStatusChanged", args.conversationId && String(args.conversationId)),
     resolve: (query, event: Extract<InboxEvent, { type: "messageStatusChanged" }>, _args, { db }) =>
-      db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
+      loadOncePerEvent(event, query, () => db.whatsAppMessage.findUniqueOrThrow({ ...query, where: { id: event.messageId } })),
   }),
   conversationUpdated: t.prismaField({
     type: "Conversation",
     description: "A conversation's list entry changed: new message, unread count, window.",
     subscribe: (_root, _args, context) => inboxEvents(context, "conversationUpdated"),
     resolve: (query, event: Extract<InboxEvent, { type: "conversationUpdated" }>, _args, { db }) =>
-      db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } }),
+      loadOncePerEvent(event, query, () => db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } })),
   }),
 }));
