@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "WhatsAppMessage_workspaceId_timestamp_idx";
