@@ -68,6 +68,7 @@ export async function startProductServer(options: ProductServerOptions): Promise
     LOG_LEVEL: "warn",
     DATABASE_URL: databaseUrl,
     CONVERSATIONS_DIR: conversationsDir,
+    MEDIA_DIR: path.join(options.dir, "media"),
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ADMIN_API_TOKEN,

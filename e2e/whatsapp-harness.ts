@@ -48,11 +48,11 @@ export async function startWhatsAppTestBed(): Promise<WhatsAppTestBed> {
   };
 }
 
-/** Logs in through the form, from wherever the app sent the anonymous visitor. */
-export async function logIn(page: Page, url: string) {
+/** Logs in through the form (as the first admin unless told otherwise), from wherever the app sent the anonymous visitor. */
+export async function logIn(page: Page, url: string, credentials = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) {
   await page.goto(url);
   await page.waitForURL(/\/login/);
-  await page.getByLabel("Email").fill(ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Log in" }).click();
 }

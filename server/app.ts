@@ -4,6 +4,8 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify from "fastify";
 import { Redis } from "ioredis";
 import { registerAuthRoutes } from "./auth/auth.routes.ts";
+import { aiSettingsOf, createAiClient } from "./autoreply/ai-client.ts";
+import { createAutoReplyRunner } from "./autoreply/runner.ts";
 import { bootstrapDatabase } from "./auth/bootstrap.ts";
 import { registerAuthentication } from "./auth/http-auth.ts";
 import type { Config } from "./config.ts";
@@ -15,13 +17,16 @@ import { refuseMalformedText, registerErrorAnswers } from "./http/hardening.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
 import { createOutbox } from "./inbox/outbox.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
-import { createTemplateCatalog } from "./inbox/templates.ts";
 import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createMediaDownloads } from "./media/media-downloads.ts";
+import { mediaRoutes } from "./media/media.routes.ts";
 import { createRealtime } from "./realtime/pubsub.ts";
+import { registerReportRoutes } from "./reports/reports.routes.ts";
 import { attachGraphQLWebSocket } from "./realtime/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
+import { createTemplateCatalog } from "./templates/templates.service.ts";
 import { createCloudApi } from "./whatsapp/cloud-api.ts";
 
 export interface AppOptions {
@@ -62,8 +67,15 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer, pubsub, mirror, logger },
     { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
   );
-  const services = { db, config, logger, pubsub, mirror, outbox, cloudApi, templates: createTemplateCatalog(cloudApi) };
+  const templates = createTemplateCatalog(db, cloudApi);
+  const services = { db, config, logger, pubsub, mirror, outbox, cloudApi, templates };
   const yoga = createGraphQLServer(services);
+  const mediaDownloads = createMediaDownloads(
+    { db, cloudApi, pubsub, logger },
+    { dir: config.MEDIA_DIR, maxAttempts: config.MEDIA_MAX_DOWNLOAD_ATTEMPTS, retryBaseMs: config.MEDIA_RETRY_BASE_MS },
+  );
+  const ai = aiSettingsOf(config);
+  const autoReplies = createAutoReplyRunner({ ...services, ai: ai && createAiClient(ai), agentActiveMinutes: config.AUTO_REPLY_AGENT_ACTIVE_MINUTES });
 
   const http = Fastify({ loggerInstance: logger, trustProxy: config.isProduction });
   registerErrorAnswers(http);
@@ -91,12 +103,14 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   });
 
   registerHealthRoutes(http, db);
-  await registerWebhookRoutes(http, { db, config, logger, pubsub, mirror });
+  await registerWebhookRoutes(http, { db, config, logger, pubsub, mirror, templates, autoReplies });
   await http.register(async (api) => {
     refuseMalformedText(api, yoga.graphqlEndpoint);
     registerAuthentication(api, db);
     registerAuthRoutes(api, db, config);
     registerWhatsAppRoutes(api, services);
+    await api.register(mediaRoutes(services));
+    registerReportRoutes(api, services);
     registerGraphQLRoute(api, yoga, config.isProduction);
   });
   await registerClientRoutes(http);
@@ -110,11 +124,14 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     pubsub,
     mirror,
     outbox,
+    autoReplies,
+    mediaDownloads,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
     async start(port = config.PORT, host = config.HOST) {
       await http.listen({ port, host });
       await mirror.resume();
       outbox.start();
+      await mediaDownloads.start();
       const address = http.server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       return `http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`;
@@ -129,7 +146,9 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       const closing = http.close();
       await sockets.close();
       await closing;
+      await autoReplies.stop();
       await outbox.stop();
+      await mediaDownloads.stop();
       await mirror.close();
       await realtime.close();
       await redis?.quit();

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
+import { INDIA_DEFAULT_RATES, pricingRatesJson } from "./reports/pricing.ts";
 
 const optionalSecret = (minLength = 1) =>
   z.preprocess(emptyToUndefined, z.string().min(minLength, `must be at least ${minLength} characters`).optional());
@@ -41,12 +42,23 @@ const environmentSchema = z.object({
     .refine(isSupportedCountry, "must be a two-letter country code such as IN")
     .transform((code) => code as CountryCode),
   CONVERSATIONS_DIR: z.string().min(1).default("conversations"),
+  MEDIA_DIR: z.string().min(1).default("media"),
+  MEDIA_MAX_DOWNLOAD_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  MEDIA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
   REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }).optional()),
   ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email({ message: "must be an email address" }).optional()),
   ADMIN_PASSWORD: optionalSecret(8),
   ADMIN_API_TOKEN: optionalSecret(32),
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(24 * 7),
   COOKIE_SECURE: z.preprocess(emptyToUndefined, z.stringbool().optional()),
+  // Estimates of Meta's charges by country and pricing category; see server/reports/pricing.ts.
+  WHATSAPP_PRICING_RATES: z.preprocess(emptyToUndefined, pricingRatesJson.default(INDIA_DEFAULT_RATES)),
+  // Auto-replies (server/autoreply): AI answers only when all three AI_* are set.
+  AI_BASE_URL: z.preprocess(emptyToUndefined, z.url({ message: "must be a URL such as https://api.openai.com/v1" }).optional()),
+  AI_API_KEY: optionalSecret(),
+  AI_MODEL: z.preprocess(emptyToUndefined, z.string().optional()),
+  AI_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(15_000)),
+  AUTO_REPLY_AGENT_ACTIVE_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(24 * 60).default(30)),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

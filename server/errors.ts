@@ -24,3 +24,8 @@ export class NotFoundError extends Error {
     super(`${entity} not found`);
   }
 }
+
+/** The caller may see the record but not do this to it (e.g. delete another agent's note). */
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+}

@@ -68,11 +68,20 @@ export function createAppRouter(session: Session, history: RouterHistory) {
         meta: { title: "Edit contact" },
       },
       {
+        path: "/settings/workflow",
+        name: "workflow-settings",
+        component: () => import("./pages/WorkflowSettingsPage.vue"),
+        meta: { title: "Labels & replies" },
+      },
+      { path: "/automation", name: "automation", component: () => import("./pages/AutomationPage.vue"), meta: { title: "Automation" } },
+      {
         path: "/settings/tokens",
         name: "api-tokens",
         component: () => import("./pages/ApiTokensPage.vue"),
         meta: { title: "API tokens" },
       },
+      // Lazy like every page: chart.js comes with this chunk only, never with the inbox.
+      { path: "/reports", name: "reports", component: () => import("./pages/ReportsPage.vue"), meta: { title: "Reports" } },
       { path: "/:unknown(.*)*", redirect: HOME },
     ],
   });

@@ -3,9 +3,9 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import type { Outbox } from "../inbox/outbox.ts";
-import type { TemplateCatalog } from "../inbox/templates.ts";
 import type { InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
+import type { TemplateCatalog } from "../templates/templates.service.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
 
 /** The services a resolver may call; the same for HTTP and WebSocket operations. */

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 
 /** Every expected failure answers with a message a person can read. */
@@ -21,4 +21,11 @@ builder.objectType(NotFoundError, {
   name: "NotFoundError",
   interfaces: [ErrorInterface],
   fields: (t) => ({ entity: t.exposeString("entity") }),
+});
+
+builder.objectType(ForbiddenError, {
+  name: "ForbiddenError",
+  description: "The record exists, but the caller's role does not allow this.",
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
 });

@@ -6,10 +6,12 @@ import { NotFoundError } from "../errors.ts";
 import type { InboxEvent } from "../realtime/events.ts";
 import { publishInboxEvents } from "../realtime/pubsub.ts";
 import { conversationSearchFilter, markConversationRead } from "./conversations.service.ts";
+import { conversationWorkflowFilter } from "../workflow/conversation-workflow.service.ts";
+import { ConversationAssigneeFilterType, ConversationStatusType } from "../workflow/workflow-enums.graphql.ts";
 import { customerServiceWindow } from "./window.ts";
-
-const MessageDirectionType = builder.enumType(MessageDirection, { name: "MessageDirection" });
 import { loadOncePerEvent } from "../realtime/load-once.ts";
+
+export const MessageDirectionType = builder.enumType(MessageDirection, { name: "MessageDirection" });
 const MessageStatusType = builder.enumType(MessageStatus, { name: "MessageStatus" });
 
 builder.prismaObject("WhatsAppMessage", {
@@ -55,7 +57,7 @@ builder.prismaObject("WhatsAppMessage", {
   }),
 });
 
-const ConversationType = builder.prismaObject("Conversation", {
+export const ConversationType = builder.prismaObject("Conversation", {
   fields: (t) => ({
     id: t.exposeID("id"),
     waId: t.exposeString("waId", { description: "The customer's WhatsApp id: digits only." }),
@@ -89,12 +91,23 @@ builder.queryFields((t) => ({
   conversations: t.prismaConnection({
     type: "Conversation",
     cursor: "id",
-    description: "The workspace's WhatsApp conversations, most recent first.",
-    args: { search: t.arg.string() },
+    description: "The workspace's WhatsApp conversations, most recent first; every filter given narrows the list.",
+    args: {
+      search: t.arg.string(),
+      status: t.arg({ type: ConversationStatusType }),
+      assignee: t.arg({ type: ConversationAssigneeFilterType }),
+      assigneeId: t.arg.id(),
+      labelId: t.arg.id(),
+    },
     resolve: (query, _root, args, { db, viewer }) =>
       db.conversation.findMany({
         ...query,
-        where: conversationSearchFilter(db, viewer.workspaceId, args.search),
+        where: {
+          AND: [
+            conversationSearchFilter(db, viewer.workspaceId, args.search),
+            conversationWorkflowFilter(viewer.userId, { ...args, assigneeId: args.assigneeId && String(args.assigneeId), labelId: args.labelId && String(args.labelId) }),
+          ],
+        },
         orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],
       }),
   }),
@@ -140,7 +153,7 @@ builder.mutationFields((t) => ({
 }));
 
 /** The workspace's events of one kind, optionally of one conversation. */
-function inboxEvents<T extends InboxEvent["type"]>(
+export function inboxEvents<T extends InboxEvent["type"]>(
   context: Pick<GraphQLContext, "pubsub" | "viewer">,
   type: T,
   conversationId?: string | null,

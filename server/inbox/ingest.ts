@@ -5,6 +5,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhook.ts";
 import { describeInboundMessage, oneLine, type MessageContent } from "./message-content.ts";
+import { REOPENED_BY_CUSTOMER } from "../workflow/conversation-workflow.service.ts";
 import { isStatusAdvance, statusesBelow, toMessageStatus } from "./message-status.ts";
 
 type Transaction = Prisma.TransactionClient;
@@ -268,7 +269,9 @@ async function touchConversations(tx: Transaction, fresh: NewMessage[]) {
     };
     if (current) {
       ids.set(key, current.id);
-      await tx.conversation.update({ where: { id: current.id }, data: { ...data, unreadCount: { increment: touch.count } }, select: { id: true } });
+      // A customer writing again reopens a resolved conversation (not a late re-delivery).
+      const reopen = isLatestInbound ? REOPENED_BY_CUSTOMER : {};
+      await tx.conversation.update({ where: { id: current.id }, data: { ...data, ...reopen, unreadCount: { increment: touch.count } }, select: { id: true } });
     } else {
       created.push({ ...data, workspaceId: touch.workspaceId, waId: touch.waId, unreadCount: touch.count });
     }

@@ -34,7 +34,8 @@ function labelled(label: string, detail?: string | null) {
 const MEDIA_LABELS = { image: "Image", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" } as const;
 type MediaType = keyof typeof MEDIA_LABELS;
 
-function mediaContent(type: MediaType, media: MediaObject): MessageContent {
+/** Also describes the media an agent sends (media/media-upload.service.ts). */
+export function mediaContent(type: MediaType, media: MediaObject): MessageContent {
   const label = type === "audio" && media.voice ? "Voice message" : MEDIA_LABELS[type];
   const detail = type === "document" ? (media.filename ?? media.caption) : media.caption;
   return {

@@ -6,7 +6,7 @@ import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
-import type { CloudApi, SendResult } from "../whatsapp/cloud-api.ts";
+import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
 import { applyPendingStatuses, applyStrandedPendingStatuses } from "./ingest.ts";
 import type { SendPacer } from "./send-pacer.ts";
@@ -14,7 +14,9 @@ import type { SendPacer } from "./send-pacer.ts";
 /** What an outbound row asks the Cloud API to send, kept in its `raw` column until it is sent. */
 export type OutboundRequest =
   | { type: "text"; to: string; body: string; replyToWamid?: string }
-  | { type: "template"; to: string; name: string; languageCode: string; bodyParameters: string[] };
+  | { type: "template"; to: string; name: string; languageCode: string; bodyParameters: string[] }
+  | { type: "reaction"; to: string; wamid: string; emoji: string }
+  | { type: "media"; to: string; kind: MediaKind; id: string; caption?: string; filename?: string };
 
 export interface OutboxOptions {
   /** @default 8 attempts, then FAILED with the last error */
@@ -83,6 +85,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   function send(request: OutboundRequest): Promise<SendResult> {
     if (!deps.cloudApi) throw new CloudApiValidationError("config", "WhatsApp is not configured");
     if (request.type === "text") return deps.cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
+    if (request.type === "reaction") return deps.cloudApi.sendReaction(request.to, request.wamid, request.emoji);
+    if (request.type === "media") return deps.cloudApi.sendMedia(request.to, request);
     return deps.cloudApi.sendTemplate(request.to, request);
   }
 

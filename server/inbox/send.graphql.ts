@@ -1,12 +1,9 @@
-import { GraphQLError } from "graphql";
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { customerServiceWindow } from "./window.ts";
 import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
-import { ownsConfiguredNumber, sendWhatsAppTemplate, sendWhatsAppText, whatsappStatus, type SendOutcome } from "./send.service.ts";
-import type { ApprovedTemplate } from "./templates.ts";
+import { sendWhatsAppTemplate, sendWhatsAppText, whatsappStatus, type SendOutcome } from "./send.service.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
-import { CloudApiError } from "../whatsapp/errors.ts";
 
 builder.objectType(WhatsAppNotConfiguredError, {
   name: "WhatsAppNotConfiguredError",
@@ -41,7 +38,7 @@ builder.objectType(SendFailedError, {
   }),
 });
 
-const SendSuccess = builder.objectRef<SendOutcome>("SendWhatsAppSuccess").implement({
+export const SendSuccess = builder.objectRef<SendOutcome>("SendWhatsAppSuccess").implement({
   fields: (t) => ({
     success: t.boolean({ resolve: () => true }),
     messageId: t.string({ nullable: true, description: "Meta's wamid; null while the message is queued for a retry.", resolve: (o) => o.message.wamid }),
@@ -55,7 +52,7 @@ const SendSuccess = builder.objectRef<SendOutcome>("SendWhatsAppSuccess").implem
   }),
 });
 
-const SEND_ERRORS = [WhatsAppNotConfiguredError, InvalidPhoneNumberError, ValidationError, NotFoundError, WindowClosedError, SendFailedError];
+export const SEND_ERRORS = [WhatsAppNotConfiguredError, InvalidPhoneNumberError, ValidationError, NotFoundError, WindowClosedError, SendFailedError];
 
 const SendWhatsAppInput = builder.inputType("SendWhatsAppInput", {
   fields: (t) => ({
@@ -86,16 +83,6 @@ const WhatsAppStatus = builder.objectRef<Awaited<ReturnType<typeof whatsappStatu
   }),
 });
 
-const Template = builder.objectRef<ApprovedTemplate>("WhatsAppTemplate").implement({
-  fields: (t) => ({
-    name: t.exposeString("name"),
-    language: t.exposeString("language"),
-    category: t.exposeString("category"),
-    body: t.exposeString("body", { description: "The body text with {{1}}, {{2}}… placeholders." }),
-    parameterCount: t.exposeInt("parameterCount"),
-  }),
-});
-
 const WindowType = builder.objectRef<ReturnType<typeof customerServiceWindow>>("WhatsAppWindow").implement({
   fields: (t) => ({
     isOpen: t.exposeBoolean("isOpen"),
@@ -107,20 +94,6 @@ builder.queryFields((t) => ({
   whatsappStatus: t.field({
     type: WhatsAppStatus,
     resolve: (_root, _args, { db, config, viewer }) => whatsappStatus(db, config, viewer.workspaceId),
-  }),
-  whatsappTemplates: t.field({
-    type: [Template],
-    description: "The business account's approved templates (cached for a minute).",
-    resolve: async (_root, _args, { db, config, viewer, templates }) => {
-      if (!(await ownsConfiguredNumber(db, config, viewer.workspaceId))) return [];
-      try {
-        return await templates.list();
-      } catch (error) {
-        if (!(error instanceof CloudApiError)) throw error;
-        // Meta being down is expected: say so, rather than "Unexpected error."
-        throw new GraphQLError(`WhatsApp's templates cannot be listed right now: ${error.title}`, { extensions: { code: "WHATSAPP_UNAVAILABLE" } });
-      }
-    },
   }),
   whatsappWindow: t.field({
     type: WindowType,

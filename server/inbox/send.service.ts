@@ -8,12 +8,15 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { Prisma, type WhatsAppMessage } from "../generated/prisma/client.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
-import { TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
-import { oneLine } from "./message-content.ts";
+import { MEDIA_CAPTION_MAX_LENGTH, TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
+import { findUploadRecord } from "../media/media-store.ts";
+import { mediaContent, oneLine, type MessageContent } from "./message-content.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
 import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
-import { renderTemplate, type ApprovedTemplate, type TemplateCatalog } from "./templates.ts";
+import { renderTemplate } from "../templates/template-content.ts";
+import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { customerServiceWindow } from "./window.ts";
+import type { AutoReplyKind } from "../autoreply/decide.ts";
 
 export interface SendDependencies {
   db: Database;
@@ -35,7 +38,12 @@ export interface SendTarget {
 export interface SendTextInput extends SendTarget {
   message: string;
   replyToWamid?: string | null;
+  /** Set by the auto-reply runner: the message shows as automatic and is no agent's activity. */
+  autoReply?: AutoReplyKind | null;
 }
+
+/** Who sends: an agent or integrator (a viewer), or the workspace itself (auto-replies: no user). */
+export type Sender = Pick<Viewer, "workspaceId"> & { userId: string | null };
 
 export interface SendTemplateInput extends SendTarget {
   templateName: string;
@@ -114,6 +122,13 @@ async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
   if (!(await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) throw new WhatsAppNotConfiguredError([], NOT_THIS_WORKSPACES_NUMBER);
 }
 
+/** Free-form messages (text, media) need the customer to have written in the last 24 hours. */
+async function ensureWindowOpen(db: Database, workspaceId: string, waId: string) {
+  const conversation = await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
+  const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
+  if (!window.isOpen) throw new WindowClosedError(window.closesAt);
+}
+
 function outcomeOf(message: WhatsAppMessage, recipient: Recipient): SendOutcome {
   if (message.status === "FAILED") {
     throw new SendFailedError(message.errorCode, message.errorTitle ?? "Unknown error", message.errorDetails, message.id);
@@ -127,6 +142,12 @@ interface OutboundDraft {
   preview: string;
   templateName?: string;
   templateLanguage?: string;
+  reaction?: { emoji: string | null; toWamid: string };
+  /** false: the conversation's list entry (last message, its time) stays as it is — a reaction. */
+  listed?: boolean;
+  /** An agent's attachment: its media columns, the file already kept (see sendWhatsAppMedia). */
+  media?: Pick<Prisma.WhatsAppMessageUncheckedCreateInput, "mediaId" | "mediaMimeType" | "mediaSha256" | "mediaFilename" | "mediaState" | "mediaPath" | "mediaSize">;
+  autoReply?: AutoReplyKind | null;
   request: OutboundRequest;
 }
 
@@ -135,7 +156,7 @@ interface OutboundDraft {
  * makes the first attempt at once: the caller learns whether Meta accepted it, queued it for a
  * retry, or refused it. A repeated idempotency key answers the first request's message.
  */
-async function sendOutbound(deps: SendDependencies, viewer: Viewer, recipient: Recipient, draft: OutboundDraft, key?: string | null) {
+async function sendOutbound(deps: SendDependencies, viewer: Sender, recipient: Recipient, draft: OutboundDraft, key?: string | null) {
   const { db } = deps;
   const { workspaceId } = viewer;
   if (key) {
@@ -149,8 +170,13 @@ async function sendOutbound(deps: SendDependencies, viewer: Viewer, recipient: R
       db.$transaction(async (tx) => {
         const conversation = await tx.conversation.upsert({
           where: { workspaceId_waId: { workspaceId, waId: recipient.waId } },
-          create: { workspaceId, waId: recipient.waId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview },
-          update: { lastMessageAt: now, lastMessagePreview: draft.preview, ...(recipient.contactId ? { contactId: recipient.contactId } : {}) },
+          create: { workspaceId, waId: recipient.waId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview, agentActiveAt: draft.autoReply ? null : now },
+          update: {
+            // An agent's message keeps auto-replies out of the conversation for a while (autoreply/).
+            ...(draft.autoReply ? {} : { agentActiveAt: now }),
+            ...(draft.listed === false ? {} : { lastMessageAt: now, lastMessagePreview: draft.preview }),
+            ...(recipient.contactId ? { contactId: recipient.contactId } : {}),
+          },
         });
         return tx.whatsAppMessage.create({
           data: {
@@ -163,11 +189,15 @@ async function sendOutbound(deps: SendDependencies, viewer: Viewer, recipient: R
             preview: draft.preview,
             templateName: draft.templateName,
             templateLanguage: draft.templateLanguage,
+            reactionEmoji: draft.reaction?.emoji,
+            reactionToWamid: draft.reaction?.toWamid,
+            ...draft.media,
             contextWamid: draft.request.type === "text" ? (draft.request.replyToWamid ?? null) : null,
             raw: JSON.stringify(draft.request),
             timestamp: now,
             idempotencyKey: key || null,
             sentByUserId: viewer.userId,
+            autoReply: draft.autoReply ?? null,
           },
         });
       }),
@@ -190,7 +220,7 @@ async function sendOutbound(deps: SendDependencies, viewer: Viewer, recipient: R
 }
 
 /** A free-form text: only inside the 24-hour window, refused before any call to Meta otherwise. */
-export async function sendWhatsAppText(deps: SendDependencies, viewer: Viewer, input: SendTextInput): Promise<SendOutcome> {
+export async function sendWhatsAppText(deps: SendDependencies, viewer: Sender, input: SendTextInput): Promise<SendOutcome> {
   await ensureConfigured(deps, viewer.workspaceId);
   const body = input.message ?? "";
   if (!body.trim()) throw ValidationError.of("message", "Message is required");
@@ -198,11 +228,7 @@ export async function sendWhatsAppText(deps: SendDependencies, viewer: Viewer, i
     throw ValidationError.of("message", `Message must be at most ${TEXT_BODY_MAX_LENGTH} characters (it has ${body.length})`);
   }
   const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
-  const conversation = await deps.db.conversation.findUnique({
-    where: { workspaceId_waId: { workspaceId: viewer.workspaceId, waId: recipient.waId } },
-  });
-  const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
-  if (!window.isOpen) throw new WindowClosedError(window.closesAt);
+  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
   return sendOutbound(
     deps,
     viewer,
@@ -211,6 +237,7 @@ export async function sendWhatsAppText(deps: SendDependencies, viewer: Viewer, i
       type: "text",
       text: body,
       preview: oneLine(body),
+      autoReply: input.autoReply,
       request: { type: "text", to: recipient.waId, body, ...(input.replyToWamid ? { replyToWamid: input.replyToWamid } : {}) },
     },
     input.idempotencyKey,
@@ -225,7 +252,7 @@ export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewe
   if (!/^[a-z0-9_]{1,512}$/.test(name)) throw ValidationError.of("templateName", "Give the template's name, e.g. order_update");
   if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(languageCode)) throw ValidationError.of("languageCode", "Give a language code such as en or en_US");
   const bodyParameters = (input.bodyParameters ?? []).map((parameter) => parameter.trim());
-  const template = await approvedTemplate(deps.templates, name, languageCode);
+  const template = await approvedTemplate(deps.templates, viewer.workspaceId, name, languageCode);
   if (template === null) throw ValidationError.of("templateName", `No approved template ${name} in ${languageCode}`);
   if (template && template.parameterCount !== bodyParameters.length) {
     throw ValidationError.of("bodyParameters", `${name} needs ${template.parameterCount} parameter(s), got ${bodyParameters.length}`);
@@ -253,10 +280,106 @@ export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewe
  * The approved template, null when the account has no such approved template, or undefined
  * when the list cannot be fetched right now — then Meta itself validates the send.
  */
-async function approvedTemplate(catalog: TemplateCatalog, name: string, language: string): Promise<ApprovedTemplate | null | undefined> {
+async function approvedTemplate(catalog: TemplateCatalog, workspaceId: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
   try {
-    return await catalog.find(name, language);
+    return await catalog.find(workspaceId, name, language);
   } catch {
     return undefined;
   }
+}
+
+export interface ReactInput {
+  /** Our id of the message reacted to. */
+  messageId: string;
+  /** One emoji; empty removes our earlier reaction. */
+  emoji: string;
+}
+
+/** One emoji (a single grapheme, flags and keycaps included), as WhatsApp accepts for a reaction. */
+export function isSingleEmoji(text: string): boolean {
+  const graphemes = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)];
+  return graphemes.length === 1 && /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(text);
+}
+
+/**
+ * Our reaction to a message of the conversation (an empty emoji takes it back): sent like any
+ * message — stored, then through the outbox — inside the 24-hour window. It shows on the message
+ * it reacts to, and leaves the conversation's list entry as it was.
+ */
+export async function reactToMessage(deps: SendDependencies, viewer: Viewer, input: ReactInput): Promise<SendOutcome & { target: WhatsAppMessage }> {
+  await ensureConfigured(deps, viewer.workspaceId);
+  const emoji = input.emoji.trim();
+  if (emoji !== "" && !isSingleEmoji(emoji)) throw ValidationError.of("emoji", "Give one emoji, or nothing to remove the reaction");
+  const target = await deps.db.whatsAppMessage.findFirst({
+    where: { id: input.messageId, workspaceId: viewer.workspaceId },
+    include: { conversation: { include: { contact: { select: { name: true } } } } },
+  });
+  if (!target) throw new NotFoundError("Message");
+  if (target.type === "reaction") throw ValidationError.of("messageId", "A reaction cannot be reacted to");
+  if (!target.wamid) throw ValidationError.of("messageId", "The message has not reached WhatsApp yet");
+  const { conversation } = target;
+  const window = customerServiceWindow(conversation.lastInboundAt);
+  if (!window.isOpen) throw new WindowClosedError(window.closesAt);
+  const recipient: Recipient = {
+    phone: `+${conversation.waId}`,
+    waId: conversation.waId,
+    name: conversation.contact?.name ?? conversation.profileName ?? `+${conversation.waId}`,
+    contactId: conversation.contactId,
+  };
+  const outcome = await sendOutbound(deps, viewer, recipient, {
+    type: "reaction",
+    text: null,
+    preview: emoji ? `${emoji} reacted to “${oneLine(target.preview, 60)}”` : "Removed a reaction",
+    reaction: { emoji: emoji || null, toWamid: target.wamid },
+    listed: false,
+    request: { type: "reaction", to: conversation.waId, wamid: target.wamid, emoji },
+  });
+  const { conversation: _conversation, ...message } = target;
+  return { ...outcome, target: message };
+}
+
+export interface SendMediaInput extends SendTarget {
+  /** The id `POST /api/media/uploads` answered: a file this workspace uploaded. */
+  mediaId: string;
+  /** Not for audio or stickers. */
+  caption?: string | null;
+}
+
+/**
+ * A file the agent uploaded (image, video, audio, document or sticker), with an optional
+ * caption: free-form, so only inside the 24-hour window. The message keeps the uploaded copy
+ * (STORED), so the agent sees their own attachment.
+ */
+export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, input: SendMediaInput): Promise<SendOutcome> {
+  await ensureConfigured(deps, viewer.workspaceId);
+  const upload = await findUploadRecord(deps.config.MEDIA_DIR, viewer.workspaceId, input.mediaId);
+  if (!upload) throw ValidationError.of("mediaId", "No such upload: upload the file with POST /api/media/uploads first");
+  const caption = input.caption?.trim() || undefined;
+  if (caption && (upload.kind === "audio" || upload.kind === "sticker")) {
+    throw ValidationError.of("caption", `${upload.kind === "audio" ? "An audio file" : "A sticker"} cannot have a caption`);
+  }
+  if (caption && caption.length > MEDIA_CAPTION_MAX_LENGTH) {
+    throw ValidationError.of("caption", `The caption must be at most ${MEDIA_CAPTION_MAX_LENGTH} characters (it has ${caption.length})`);
+  }
+  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
+  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
+  const filename = upload.kind === "document" ? upload.filename : undefined;
+  const content = mediaContent(upload.kind, { id: upload.mediaId, mime_type: upload.mimeType, sha256: upload.sha256, caption, filename });
+  return sendOutbound(
+    deps,
+    viewer,
+    recipient,
+    {
+      type: upload.kind,
+      text: content.text,
+      preview: content.preview,
+      media: { ...pickMediaColumns(content), mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
+      request: { type: "media", to: recipient.waId, kind: upload.kind, id: upload.mediaId, caption, filename },
+    },
+    input.idempotencyKey,
+  );
+}
+
+function pickMediaColumns({ mediaId, mediaMimeType, mediaSha256, mediaFilename }: MessageContent) {
+  return { mediaId, mediaMimeType, mediaSha256, mediaFilename };
 }

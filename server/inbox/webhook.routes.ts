@@ -9,7 +9,10 @@ import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import { verifySignature } from "../whatsapp/signature.ts";
 import { parseWebhook, WebhookShapeError } from "../whatsapp/webhook.ts";
+import { applyTemplateStatusEvents, type TemplateCatalog } from "../templates/templates.service.ts";
+import type { AutoReplyRunner } from "../autoreply/runner.ts";
 import { ingestWebhookEvents, type IngestResult } from "./ingest.ts";
+import { ownsConfiguredNumber } from "./send.service.ts";
 
 /** @default 3 MB — Meta's largest webhook body. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
@@ -30,6 +33,10 @@ export interface WebhookDependencies {
   logger: Logger;
   pubsub: InboxPubSub;
   mirror: ConversationMirror;
+  /** Fetches templates a status webhook names but the cache does not have yet. */
+  templates?: TemplateCatalog;
+  /** Answers the newly received messages by the workspace's auto-reply rules (autoreply/). */
+  autoReplies?: AutoReplyRunner;
 }
 
 /**
@@ -83,17 +90,26 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
       }
 
       let result: IngestResult;
+      let templates: Awaited<ReturnType<typeof applyTemplateStatusEvents>>;
       try {
         result = await ingestWebhookEvents(deps.db, events);
+        templates = await applyTemplateStatusEvents(deps.db, events.filter((event) => event.kind === "templateStatus"));
       } catch (error) {
         request.log.error({ err: error }, "Could not store a webhook delivery; Meta will retry it");
         return sendError(reply, 500, "Could not store the delivery; retry later");
       }
       await reply.send({ success: true });
       afterCommit(deps, result, events.filter((event) => event.kind === "other").map((event) => event.field));
+      for (const workspaceId of templates.unknown) void syncUnknownTemplates(deps, workspaceId);
       return reply;
     });
   });
+}
+
+/** A status for a template created at Meta since the last sync: fetch the list, in the background. */
+async function syncUnknownTemplates(deps: WebhookDependencies, workspaceId: string) {
+  if (!deps.templates || !(await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) return;
+  await deps.templates.sync(workspaceId).catch((error: Error) => deps.logger.warn({ err: error }, "Could not sync the message templates"));
 }
 
 function checkSignature(config: Config, rawBody: Buffer, header: string | string[] | undefined) {
@@ -128,6 +144,8 @@ function afterCommit(deps: WebhookDependencies, result: IngestResult, otherField
   for (const conversationId of new Set(events.map(({ event }) => event.conversationId))) deps.mirror.schedule(conversationId);
 
   for (const message of result.received) deps.logger.info(`Received message from +${message.waId}: ${message.preview}`);
+  // Only new messages: a re-delivered one is a duplicate, answered (or not) when it first came.
+  deps.autoReplies?.handle(result.received);
   if (result.unrouted > 0) deps.logger.warn({ count: result.unrouted }, "Webhook changes for a business number no workspace owns: kept in the unrouted log");
   if (otherFields.length > 0) deps.logger.info({ fields: otherFields }, "Webhook changes of fields the inbox does not handle");
 }

@@ -7,7 +7,11 @@ import type { MessageStatus } from "../generated/prisma/enums.ts";
 export type InboxEvent =
   | { type: "messageAdded"; conversationId: string; messageId: string }
   | { type: "messageStatusChanged"; conversationId: string; messageId: string; status: MessageStatus }
-  | { type: "conversationUpdated"; conversationId: string };
+  | { type: "conversationUpdated"; conversationId: string }
+  /** An internal note was added or deleted (workflow/notes.service.ts). */
+  | { type: "conversationNotesChanged"; conversationId: string }
+  /** Something other than the status changed, e.g. the message's media was downloaded (media/media-downloads.ts). */
+  | { type: "messageUpdated"; conversationId: string; messageId: string };
 
 /** An event and the workspace whose agents may hear it. */
 export interface WorkspaceEvent {

@@ -34,6 +34,7 @@ export async function serverEnvironment(dir: string, overrides: Record<string, s
     LOG_LEVEL: "warn",
     DATABASE_URL: `file:${path.join(dir, "bharat.db")}`,
     CONVERSATIONS_DIR: path.join(dir, "conversations"),
+    MEDIA_DIR: path.join(dir, "media"),
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     ADMIN_API_TOKEN,

@@ -22,7 +22,9 @@ const B_PASSWORD = "other password 123";
 
 let whatsapp: SimulatedWhatsApp;
 let server: TestServer;
-const a = { contactId: "", conversationId: "", outboundWamid: "", tokenIds: [] as string[], userId: "", session: { cookie: "", csrfToken: "" } };
+const a = { contactId: "", conversationId: "", inboundMessageId: "", outboundWamid: "", tokenIds: [] as string[], userId: "", session: { cookie: "", csrfToken: "" } };
+/** Workspace A's conversation workflow: a label on its conversation, a note, a canned response. */
+const aWorkflow = { labelId: "", noteId: "", cannedId: "" };
 const b = { token: "", userId: "", workspaceId: "", email: "", expiredToken: "", revokedToken: "" };
 
 const db = () => server.app.db;
@@ -57,6 +59,12 @@ async function workspaceA() {
       db().whatsAppMessage.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().apiToken.findMany({ where: { userId: a.userId }, orderBy: { id: "asc" } }),
       db().session.findMany({ where: { userId: a.userId }, orderBy: { id: "asc" } }),
+      db().autoReplyRule.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().workspace.findUnique({ where: { id: workspaceId } }),
+      db().label.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().conversationLabel.findMany({ where: { labelId: aWorkflow.labelId }, orderBy: { conversationId: "asc" } }),
+      db().conversationNote.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().cannedResponse.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     ]),
     (key, value) => (key === "lastUsedAt" || key === "updatedAt" ? undefined : value),
   );
@@ -69,6 +77,7 @@ beforeAll(async () => {
   a.userId = admin.id;
   await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, name: "Priya", type: "text", text: "A's secret order #4711" });
   a.conversationId = (await db().conversation.findFirstOrThrow({ where: { waId: A_CUSTOMER } })).id;
+  a.inboundMessageId = (await db().whatsAppMessage.findFirstOrThrow({ where: { conversationId: a.conversationId, direction: "INBOUND" } })).id;
   a.contactId = (await db().contact.create({ data: { workspaceId: admin.workspaceId, name: "Priya of A", whatsappNumber: `+${A_CUSTOMER}` } })).id;
   const sent = await fetch(`${server.url}/api/whatsapp/send`, {
     method: "POST",
@@ -78,6 +87,10 @@ beforeAll(async () => {
   a.outboundWamid = ((await sent.json()) as { messageId: string }).messageId;
   await eventually(async () => (await db().whatsAppMessage.findUnique({ where: { wamid: a.outboundWamid } }))?.status === "READ", "A's reply to be read");
   a.tokenIds = (await db().apiToken.findMany({ where: { userId: a.userId } })).map((token) => token.id);
+  aWorkflow.labelId = (await db().label.create({ data: { workspaceId: admin.workspaceId, name: "A's VIP", color: "#25d366" } })).id;
+  await db().conversationLabel.create({ data: { conversationId: a.conversationId, labelId: aWorkflow.labelId } });
+  aWorkflow.noteId = (await db().conversationNote.create({ data: { workspaceId: admin.workspaceId, conversationId: a.conversationId, authorId: a.userId, body: "A's secret order note" } })).id;
+  aWorkflow.cannedId = (await db().cannedResponse.create({ data: { workspaceId: admin.workspaceId, shortcut: "a-secret", body: "A's secret order reply" } })).id;
   const adminSession = await loginAs(server);
   a.session = { cookie: adminSession.cookie!, csrfToken: adminSession.csrfToken };
 
@@ -94,6 +107,29 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => whatsapp.stop());
 
+/** Workspace A's auto-replies: a rule (disabled: it must not answer A's customer here) and its hours. */
+const aAutoReply = { ruleId: "" };
+beforeAll(async () => {
+  const { workspaceId } = await db().user.findUniqueOrThrow({ where: { id: a.userId } });
+  aAutoReply.ruleId = (await db().autoReplyRule.create({ data: { workspaceId, kind: "KEYWORD", keywords: "a-secret-keyword", reply: "A's secret order reply", enabled: false } })).id;
+  await db().workspace.update({ where: { id: workspaceId }, data: { timeZone: "Europe/London", businessHours: JSON.stringify({ mon: [["09:00", "17:00"]] }) } });
+});
+
+/** Workspace A's media: a customer's photo (downloaded) and a file an agent of A uploaded. */
+const aMedia = { messageId: "", mediaId: "" };
+const PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+beforeAll(async () => {
+  const { wamid } = await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, type: "image", image: { caption: "A's secret order photo" } });
+  aMedia.messageId = (await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid } })).id;
+  await eventually(async () => (await db().whatsAppMessage.findUniqueOrThrow({ where: { id: aMedia.messageId } })).mediaState === "STORED", "A's photo to be stored");
+  const uploaded = await fetch(`${server.url}/api/media/uploads?filename=a.png`, {
+    method: "POST",
+    headers: { "content-type": "image/png", authorization: `Bearer ${ADMIN_API_TOKEN}` },
+    body: Buffer.from(PNG_1PX, "base64"),
+  });
+  aMedia.mediaId = ((await uploaded.json()) as { mediaId: string }).mediaId;
+});
+
 interface FieldCase {
   /** The operation B sends, naming one of A's records where the field takes an id. */
   operation: string;
@@ -105,6 +141,26 @@ interface FieldCase {
 const idsIn = (edges: Array<{ node: { id: string } }>) => edges.map((edge) => edge.node.id);
 
 const QUERY_CASES: Record<string, FieldCase> = {
+  autoReplyRules: {
+    operation: `{ autoReplyRules { id reply } }`,
+    expectRefused: ({ data }) => expect(data.autoReplyRules).toEqual([]),
+  },
+  autoReplySettings: {
+    operation: `{ autoReplySettings { timeZone businessHours { day } } }`,
+    expectRefused: ({ data }) => expect(data.autoReplySettings).toEqual({ timeZone: "Asia/Kolkata", businessHours: null }),
+  },
+  agents: {
+    operation: `{ agents { id } }`,
+    expectRefused: ({ data }) => expect(data.agents).toEqual([{ id: b.userId }]),
+  },
+  cannedResponses: {
+    operation: `{ cannedResponses { id body } }`,
+    expectRefused: ({ data }) => expect(data.cannedResponses).toEqual([]),
+  },
+  labels: {
+    operation: `{ labels { id name } }`,
+    expectRefused: ({ data }) => expect(data.labels).toEqual([]),
+  },
   apiTokens: {
     operation: `{ apiTokens { id } }`,
     expectRefused: ({ data }) => expect(data.apiTokens.map((token: { id: string }) => token.id)).not.toEqual(expect.arrayContaining([a.tokenIds[0]])),
@@ -124,8 +180,19 @@ const QUERY_CASES: Record<string, FieldCase> = {
     expectRefused: ({ data }) => expect(data.conversation).toBeNull(),
   },
   conversations: {
-    operation: `{ all: conversations(first: 100) { edges { node { id } } } byNumber: conversations(search: "${A_CUSTOMER}") { edges { node { id } } } }`,
-    expectRefused: ({ data }) => expect([...idsIn(data.all.edges), ...idsIn(data.byNumber.edges)]).not.toContain(a.conversationId),
+    operation: `query($labelId: ID, $assigneeId: ID) { all: conversations(first: 100) { edges { node { id } } } byNumber: conversations(search: "${A_CUSTOMER}") { edges { node { id } } }
+      byLabel: conversations(labelId: $labelId, status: OPEN) { edges { node { id } } } byAgent: conversations(assigneeId: $assigneeId) { edges { node { id } } } }`,
+    variables: () => ({ labelId: aWorkflow.labelId, assigneeId: a.userId }),
+    expectRefused: ({ data }) =>
+      expect([...idsIn(data.all.edges), ...idsIn(data.byNumber.edges), ...idsIn(data.byLabel.edges), ...idsIn(data.byAgent.edges)]).not.toContain(a.conversationId),
+  },
+  deliveryReport: {
+    operation: `{ deliveryReport { ... on QueryDeliveryReportSuccess { report { totals { inbound outbound } cost { billableMessages } } } } }`,
+    async expectRefused({ data }) {
+      const own = await db().whatsAppMessage.count({ where: { workspaceId: b.workspaceId } });
+      const { totals } = data.deliveryReport.report;
+      expect(totals.inbound + totals.outbound).toBe(own);
+    },
   },
   messages: {
     operation: `query($id: ID!) { messages(conversationId: $id, last: 50) { edges { node { id text } } } }`,
@@ -141,7 +208,7 @@ const QUERY_CASES: Record<string, FieldCase> = {
     expectRefused: ({ data }) => expect(data.whatsappStatus.configured).toBe(false),
   },
   whatsappTemplates: {
-    operation: `{ whatsappTemplates { name body } }`,
+    operation: `{ whatsappTemplates(statuses: []) { name body status } }`,
     expectRefused: ({ data }) => expect(data.whatsappTemplates).toEqual([]),
   },
   whatsappWindow: {
@@ -152,7 +219,87 @@ const QUERY_CASES: Record<string, FieldCase> = {
 };
 
 const sentBefore = { count: 0 };
+const notFound = (field: string) => ({ data }: { data: Record<string, { __typename: string }> }) => expect(data[field]!.__typename).toBe("NotFoundError");
 const MUTATION_CASES: Record<string, FieldCase> = {
+  createAutoReplyRule: {
+    operation: `mutation { createAutoReplyRule(input: { kind: GREETING, reply: "B's welcome" }) { __typename } }`,
+    // Allowed in B's own workspace; A's rules stay as they were (checked by the caller).
+    expectRefused: ({ data }) => expect(data.createAutoReplyRule.__typename).toBe("MutationCreateAutoReplyRuleSuccess"),
+  },
+  deleteAutoReplyRule: {
+    operation: `mutation($id: ID!) { deleteAutoReplyRule(id: $id) { __typename } }`,
+    variables: () => ({ id: aAutoReply.ruleId }),
+    expectRefused: ({ data }) => expect(data.deleteAutoReplyRule.__typename).toBe("NotFoundError"),
+  },
+  updateAutoReplyRule: {
+    operation: `mutation($id: ID!) { updateAutoReplyRule(id: $id, input: { reply: "Hijacked", enabled: true }) { __typename } }`,
+    variables: () => ({ id: aAutoReply.ruleId }),
+    expectRefused: ({ data }) => expect(data.updateAutoReplyRule.__typename).toBe("NotFoundError"),
+  },
+  updateAutoReplySettings: {
+    operation: `mutation { updateAutoReplySettings(input: { timeZone: "America/New_York", businessHours: null }) { __typename } }`,
+    // B changes its own settings only: A's time zone and hours stay (the workspace row is compared).
+    expectRefused: ({ data }) => expect(data.updateAutoReplySettings.__typename).toBe("MutationUpdateAutoReplySettingsSuccess"),
+  },
+  addConversationLabel: {
+    operation: `mutation($c: ID!, $l: ID!) { addConversationLabel(conversationId: $c, labelId: $l) { __typename } }`,
+    variables: () => ({ c: a.conversationId, l: aWorkflow.labelId }),
+    expectRefused: notFound("addConversationLabel"),
+  },
+  addConversationNote: {
+    operation: `mutation($c: ID!) { addConversationNote(conversationId: $c, body: "from B") { __typename } }`,
+    variables: () => ({ c: a.conversationId }),
+    expectRefused: notFound("addConversationNote"),
+  },
+  assignConversation: {
+    operation: `mutation($c: ID!, $me: ID!) { toB: assignConversation(conversationId: $c, assigneeId: $me) { __typename } unassign: assignConversation(conversationId: $c) { __typename } }`,
+    variables: () => ({ c: a.conversationId, me: b.userId }),
+    expectRefused: ({ data }) => expect([data.toB.__typename, data.unassign.__typename]).toEqual(["NotFoundError", "NotFoundError"]),
+  },
+  createCannedResponse: {
+    operation: `mutation { createCannedResponse(input: { shortcut: "a-secret", body: "B's own" }) { __typename } }`,
+    // Allowed in B's own workspace: shortcuts are unique per workspace, A's is untouched (checked by the caller).
+    expectRefused: ({ data }) => expect(data.createCannedResponse.__typename).toBe("MutationCreateCannedResponseSuccess"),
+  },
+  createLabel: {
+    operation: `mutation { createLabel(input: { name: "A's VIP", color: "#000000" }) { __typename } }`,
+    expectRefused: ({ data }) => expect(data.createLabel.__typename).toBe("MutationCreateLabelSuccess"),
+  },
+  deleteCannedResponse: {
+    operation: `mutation($id: ID!) { deleteCannedResponse(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.cannedId }),
+    expectRefused: notFound("deleteCannedResponse"),
+  },
+  deleteConversationNote: {
+    operation: `mutation($id: ID!) { deleteConversationNote(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.noteId }),
+    expectRefused: notFound("deleteConversationNote"),
+  },
+  deleteLabel: {
+    operation: `mutation($id: ID!) { deleteLabel(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.labelId }),
+    expectRefused: notFound("deleteLabel"),
+  },
+  removeConversationLabel: {
+    operation: `mutation($c: ID!, $l: ID!) { removeConversationLabel(conversationId: $c, labelId: $l) { __typename } }`,
+    variables: () => ({ c: a.conversationId, l: aWorkflow.labelId }),
+    expectRefused: notFound("removeConversationLabel"),
+  },
+  setConversationStatus: {
+    operation: `mutation($c: ID!) { setConversationStatus(conversationId: $c, status: RESOLVED) { __typename } }`,
+    variables: () => ({ c: a.conversationId }),
+    expectRefused: notFound("setConversationStatus"),
+  },
+  updateCannedResponse: {
+    operation: `mutation($id: ID!) { updateCannedResponse(id: $id, input: { shortcut: "x", body: "hijacked" }) { __typename } }`,
+    variables: () => ({ id: aWorkflow.cannedId }),
+    expectRefused: notFound("updateCannedResponse"),
+  },
+  updateLabel: {
+    operation: `mutation($id: ID!) { updateLabel(id: $id, input: { name: "hijacked", color: "#000000" }) { __typename } }`,
+    variables: () => ({ id: aWorkflow.labelId }),
+    expectRefused: notFound("updateLabel"),
+  },
   createApiToken: {
     operation: `mutation { createApiToken(name: "B's script") { ... on MutationCreateApiTokenSuccess { data { token } } } }`,
     async expectRefused({ data }) {
@@ -177,6 +324,15 @@ const MUTATION_CASES: Record<string, FieldCase> = {
     operation: `mutation($id: ID!) { markConversationRead(id: $id) { __typename } }`,
     variables: () => ({ id: a.conversationId }),
     expectRefused: ({ data }) => expect(data.markConversationRead.__typename).toBe("NotFoundError"),
+  },
+  reactToMessage: {
+    operation: `mutation($id: ID!) { reactToMessage(messageId: $id, emoji: "👍") { __typename } }`,
+    variables: () => ({ id: a.inboundMessageId }),
+    expectRefused({ data }) {
+      // B does not own the configured number; were it to, A's message would still be NotFoundError (reactions.test.ts).
+      expect(data.reactToMessage.__typename).toBe("WhatsAppNotConfiguredError");
+      expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
   },
   revokeApiToken: {
     operation: `mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }`,
@@ -204,6 +360,30 @@ const MUTATION_CASES: Record<string, FieldCase> = {
     expectRefused({ data }) {
       expect([data.byContact.__typename, data.byNumber.__typename]).toEqual(Array(2).fill("WhatsAppNotConfiguredError"));
       expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
+  },
+  sendWhatsAppMedia: {
+    operation: `mutation($contactId: ID!, $mediaId: String!) {
+      byContact: sendWhatsAppMedia(input: { contactId: $contactId, mediaId: $mediaId, caption: "from B" }) { __typename }
+      byNumber: sendWhatsAppMedia(input: { phoneNumber: "+${A_CUSTOMER}", mediaId: $mediaId }) { __typename } }`,
+    // A's uploaded file, aimed at A's customer: B may neither send through A's number nor use A's upload.
+    variables: () => ({ contactId: a.contactId, mediaId: aMedia.mediaId }),
+    expectRefused({ data }) {
+      expect([data.byContact.__typename, data.byNumber.__typename]).toEqual(Array(2).fill("WhatsAppNotConfiguredError"));
+      expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
+  },
+  sendTypingIndicator: {
+    operation: `mutation($id: ID!) { sendTypingIndicator(conversationId: $id) { __typename } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => expect(data.sendTypingIndicator.__typename).toBe("NotFoundError"),
+  },
+  syncWhatsAppTemplates: {
+    operation: `mutation { syncWhatsAppTemplates { __typename } }`,
+    // The configured business account is A's: B may neither read nor refresh its templates.
+    expectRefused: async ({ data }) => {
+      expect(data.syncWhatsAppTemplates.__typename).toBe("WhatsAppNotConfiguredError");
+      expect(await db().whatsAppTemplate.count({ where: { workspaceId: b.workspaceId } })).toBe(0);
     },
   },
   updateContact: {
@@ -312,6 +492,11 @@ interface SubscriptionCase {
 }
 
 const SUBSCRIPTION_CASES: Record<string, SubscriptionCase> = {
+  conversationNotesChanged: {
+    query: `subscription($id: ID) { conversationNotesChanged(conversationId: $id) { id notes { body } } }`,
+    happen: async () =>
+      void (await gql(`mutation($c: ID!) { addConversationNote(conversationId: $c, body: "A's secret order, noted") { __typename } }`, { c: a.conversationId }, { authorization: `Bearer ${ADMIN_API_TOKEN}` })),
+  },
   conversationUpdated: {
     query: `subscription { conversationUpdated { id } }`,
     happen: async () => void (await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, type: "text", text: "A's secret order, again" })),
@@ -319,6 +504,11 @@ const SUBSCRIPTION_CASES: Record<string, SubscriptionCase> = {
   messageAdded: {
     query: `subscription($id: ID) { messageAdded(conversationId: $id) { id text } }`,
     happen: async () => void (await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, type: "text", text: "A's secret order, once more" })),
+  },
+  messageUpdated: {
+    query: `subscription($id: ID) { messageUpdated(conversationId: $id) { id text media { state url } } }`,
+    // The photo is downloaded after it is stored: messageUpdated tells A's open chat.
+    happen: async () => void (await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, type: "image", image: { caption: "A's secret order photo, again" } })),
   },
   messageStatusChanged: {
     query: `subscription($id: ID) { messageStatusChanged(conversationId: $id) { id status } }`,
@@ -395,6 +585,33 @@ const REST_CASES: Record<string, () => Promise<void>> = {
     const session = await loginAs(server, b.email, B_PASSWORD);
     expect((await rest("GET", "/api/auth/session", undefined, { cookie: session.cookie! })).body.user.email).toBe(b.email);
     expect((await rest("GET", "/api/auth/session", undefined, { cookie: session.cookie!, "x-user-id": a.userId })).status).toBe(403);
+  },
+  "GET /api/reports/daily.csv": async () => {
+    const answer = await rest("GET", "/api/reports/daily.csv");
+    const rows = answer.text.trim().split("\r\n").slice(1).map((row) => row.split(","));
+    expect(rows.length).toBe(30);
+    // Messages in and out over the last 30 days: B's own only.
+    const counted = rows.reduce((sum, row) => sum + Number(row[1]) + Number(row[2]), 0);
+    expect(counted).toBe(await db().whatsAppMessage.count({ where: { workspaceId: b.workspaceId } }));
+    expect((await rest("GET", "/api/reports/daily.csv", undefined, {})).status).toBe(401);
+  },
+  "GET /api/media/:messageId": async () => {
+    // A's photo: as if it did not exist for B, and nothing for a stranger.
+    const foreign = await rest("GET", `/api/media/${aMedia.messageId}`);
+    expect(foreign).toMatchObject({ status: 404, body: { success: false, error: "Media not found" } });
+    expect((await rest("GET", `/api/media/${aMedia.messageId}`, undefined, {})).status).toBe(401);
+    expect((await rest("GET", `/api/media/${aMedia.messageId}`, undefined, { authorization: `Bearer ${ADMIN_API_TOKEN}` })).status).toBe(200);
+  },
+  "POST /api/media/uploads": async () => {
+    // B does not own the configured number: it cannot upload through it; nothing reaches Meta.
+    const uploads = () => whatsapp.simulator.requests().filter((request) => request.path.endsWith("/media")).length;
+    const before = uploads();
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/api/media/uploads`, { method: "POST", headers: { "content-type": "image/png", ...headers }, body: Buffer.from(PNG_1PX, "base64") });
+    expect((await post({ authorization: `Bearer ${b.token}` })).status).toBe(503);
+    expect((await post({})).status).toBe(401);
+    expect((await post({ cookie: a.session.cookie })).status).toBe(403);
+    expect(uploads()).toBe(before);
   },
   "GET /graphql": async () => {
     const query = encodeURIComponent(`{ contact(id: "${a.contactId}") { id } conversation(id: "${a.conversationId}") { id } }`);

@@ -23,6 +23,8 @@ export const failureInputSchema = z.discriminatedUnion("kind", [
 ]);
 export type FailureInput = z.input<typeof failureInputSchema>;
 
+export const mediaFailureInputSchema = z.object({ status: z.number().int().min(400).max(599).default(500), count });
+
 export const settingsInputSchema = z
   .object({
     webhookUrl: z.url(),
@@ -55,6 +57,31 @@ export const rawInputSchema = z.object({
 });
 export type RawInput = z.input<typeof rawInputSchema>;
 
+/** The business account's templates, as `GET /message_templates` will list them from now on. */
+export const templatesInputSchema = z.object({
+  templates: z.array(
+    z.looseObject({
+      id: z.string().regex(/^\d{1,30}$/),
+      name: z.string().regex(/^[a-z0-9_]{1,512}$/),
+      language: z.string().min(2),
+      status: z.string().min(1),
+      category: z.string().min(1),
+      components: z.array(z.looseObject({ type: z.string() })),
+    }),
+  ),
+});
+export type TemplatesInput = z.input<typeof templatesInputSchema>;
+
+/** Meta reviews a template: its status changes and a `message_template_status_update` webhook follows. */
+export const templateStatusInputSchema = z.object({
+  name: z.string().min(1),
+  language: z.string().min(2),
+  /** APPROVED, REJECTED, PAUSED, DISABLED, PENDING_DELETION… */
+  event: z.string().min(1),
+  reason: z.string().nullable().default(null),
+});
+export type TemplateStatusInput = z.input<typeof templateStatusInputSchema>;
+
 export interface ControlAnswer {
   status: number;
   json: unknown;
@@ -66,6 +93,11 @@ const ROUTES = {
   "POST /customers/{waId}": "{lastInboundAt | lastInboundHoursAgo, onWhatsApp}",
   "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?}',
   "GET|POST /settings": "{webhookUrl, messagesPerSecond, statusDelaysMs, statusMode, refusalsAt}",
+  "GET|POST /templates": "{templates: [{id, name, language, status, category, components}]}: what GET message_templates lists",
+  "POST /template-status": '{name, language, event: "APPROVED"|"REJECTED"|"PAUSED"|"DISABLED"…, reason?} → signed message_template_status_update webhook',
+  "GET /media/{id}": "a media file the simulator holds: {id, mimeType, sha256, size, filename}",
+  "POST /media/{id}/expire": "Meta forgets the media, as after 30 days: its id answers (#100) does not exist",
+  "POST /media-failures": "{status?: 500, count?: 1}: the next media file downloads fail with that HTTP status",
   "GET /messages": "every accepted outgoing message",
   "GET /requests": "every Graph API request and its answer",
   "GET /webhooks": "every webhook delivery attempt",
@@ -75,6 +107,7 @@ const ROUTES = {
 export async function handleControl(simulator: Simulator, method: string, path: string, body: unknown): Promise<ControlAnswer> {
   const route = path.slice(CONTROL_PREFIX.length) || "/";
   const customer = /^\/customers\/(\d{1,20})$/.exec(route);
+  const media = /^\/media\/([A-Za-z0-9_-]{1,128})(\/expire)?$/.exec(route);
   const parse = <T>(schema: z.ZodType<T>) => {
     const parsed = schema.safeParse(body ?? {});
     if (parsed.success) return parsed.data;
@@ -88,6 +121,24 @@ export async function handleControl(simulator: Simulator, method: string, path: 
     if (method === "POST" && route === "/failures") return ok({ failures: simulator.forceFailures(parse(failureInputSchema)) });
     if (method === "POST" && route === "/settings") return ok(simulator.configure(parse(settingsInputSchema)));
     if (method === "GET" && route === "/settings") return ok(simulator.configure({}));
+    if (method === "POST" && route === "/templates") return ok({ templates: simulator.setTemplates(parse(templatesInputSchema).templates) });
+    if (method === "GET" && route === "/templates") return ok({ templates: simulator.setTemplates() });
+    if (method === "POST" && route === "/template-status") {
+      const input = parse(templateStatusInputSchema);
+      const known = simulator.setTemplates().some((template) => template.name === input.name && template.language === input.language);
+      if (!known) throw new ControlInputError(`No template ${input.name} in ${input.language}`);
+      return ok(await simulator.updateTemplateStatus(input));
+    }
+    if (method === "GET" && media && !media[2]) {
+      const info = simulator.mediaInfo(media[1]!);
+      return info ? ok(info) : { status: 404, json: { error: `No media ${media[1]}` } };
+    }
+    if (method === "POST" && media?.[2]) return ok({ expired: simulator.expireMedia(media[1]!) });
+    if (method === "POST" && route === "/media-failures") {
+      const { status, count } = parse(mediaFailureInputSchema);
+      simulator.failMediaDownloads(status, count);
+      return ok({ status, count });
+    }
     if (method === "GET" && route === "/messages") return ok({ messages: simulator.sentMessages() });
     if (method === "GET" && route === "/requests") return ok({ requests: simulator.requests() });
     if (method === "GET" && route === "/webhooks") return ok({ attempts: simulator.webhookAttempts() });

@@ -12,6 +12,8 @@ import type { StatusContext } from "./statuses.ts";
 
 /** Where media files are downloaded from, as on Meta's CDN (`lookaside.fbsbx.com/whatsapp_business/attachments/`). */
 export const MEDIA_DOWNLOAD_PATH = "/whatsapp_business/attachments/";
+/** How long a media URL answered by `GET /{media-id}` works, as on Meta's CDN. @default 5 minutes */
+export const MEDIA_URL_LIFETIME_MS = 5 * 60_000;
 /** Meta's page size for template lists when none is asked for. */
 const DEFAULT_TEMPLATE_PAGE_SIZE = 25;
 /** The media types Meta accepts for upload (without parameters such as `; codecs=opus`). */
@@ -83,8 +85,15 @@ export async function handleGraph(context: GraphContext, request: GraphRequest):
 /** `GET /whatsapp_business/attachments/?mid=<media id>` with the bearer token: the file itself. */
 export function handleMediaDownload(context: GraphContext, request: GraphRequest): Answer {
   if (!hasToken(context, request)) return { status: 401, raw: "Unauthorized", contentType: "text/plain", errorCode: null };
+  const failure = context.state.mediaFailures[0];
+  if (failure) {
+    if (--failure.remaining <= 0) context.state.mediaFailures.shift();
+    return { status: failure.status, raw: "<html><body>Service unavailable</body></html>", contentType: "text/html", errorCode: null };
+  }
   const media = context.state.media.get(request.url.searchParams.get("mid") ?? "");
-  if (!media) return { status: 404, raw: "Not Found", contentType: "text/plain", errorCode: null };
+  // Meta's media URLs work for 5 minutes: after that, ask for the media id again.
+  const issuedAtMs = Number(request.url.searchParams.get("ext")) * 1000;
+  if (!media || !(Date.now() - issuedAtMs <= MEDIA_URL_LIFETIME_MS)) return { status: 404, raw: "Not Found", contentType: "text/plain", errorCode: null };
   return { status: 200, raw: media.bytes, contentType: media.mimeType, errorCode: null };
 }
 

@@ -34,6 +34,10 @@ export function parseMessagesRequest(body: unknown): ParsedRequest {
   if (body.status !== undefined) {
     if (body.status !== "read") return invalid("Param status must be read");
     if (typeof body.message_id !== "string" || body.message_id === "") return invalid("The parameter message_id is required");
+    // Meta's "typing…" rides on the read receipt: `typing_indicator: {type: "text"}`, nothing else.
+    if (body.typing_indicator !== undefined && (!isObject(body.typing_indicator) || body.typing_indicator.type !== "text")) {
+      return invalid("Param typing_indicator['type'] must be text");
+    }
     return { kind: "read", request: body as unknown as MarkReadRequest };
   }
   if (body.recipient_type !== undefined && body.recipient_type !== "individual") return invalid("Param recipient_type must be individual");

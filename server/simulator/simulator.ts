@@ -18,6 +18,8 @@ import {
   type FailureInput,
   type RawInput,
   type SettingsInput,
+  templateStatusInputSchema,
+  type TemplateStatusInput,
 } from "./control-api.ts";
 import { handleGraph, handleMediaDownload, MEDIA_DOWNLOAD_PATH, storeMedia, type GraphContext } from "./graph-api.ts";
 import type { Answer } from "./graph-messages.ts";
@@ -35,7 +37,7 @@ import {
   type WebhookAttempt,
 } from "./state.ts";
 import { DEFAULT_TEMPLATES } from "./templates.ts";
-import { createWebhookSender, messagesEnvelope, metaJson, type RawDeliveryResult } from "./webhooks.ts";
+import { createWebhookSender, messagesEnvelope, metaJson, templateStatusEnvelope, type RawDeliveryResult } from "./webhooks.ts";
 
 /** Meta's default throughput per business number. @default 80 */
 export const DEFAULT_MESSAGES_PER_SECOND = 80;
@@ -108,7 +110,20 @@ export interface Simulator {
   forceFailures(input: FailureInput): ForcedFailure[];
   /** Changes settings (an empty object changes nothing); returns them all. */
   configure(input: SettingsInput): Settings;
+  /** Replaces the business account's templates (none given: leaves them); returns them. */
+  setTemplates(templates?: readonly MessageTemplate[]): readonly MessageTemplate[];
+  /**
+   * Meta reviewed a template: its status changes (PENDING_DELETION removes it) and a signed
+   * `message_template_status_update` webhook is delivered. Unknown templates are refused.
+   */
+  updateTemplateStatus(input: TemplateStatusInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
   sentMessages(): SentMessage[];
+  /** A media file the simulator holds (uploaded by the product, or sent by a customer); null when unknown or expired. */
+  mediaInfo(mediaId: string): { id: string; mimeType: string; sha256: string; size: number; filename: string | null } | null;
+  /** Meta forgets the media: its id then answers "does not exist", as after 30 days. */
+  expireMedia(mediaId: string): boolean;
+  /** The next `count` media file downloads answer HTTP `status`. */
+  failMediaDownloads(status: number, count: number): void;
   requests(): GraphRequestRecord[];
   webhookAttempts(): WebhookAttempt[];
   /** Forgets everything and cancels what is pending: back to the settings it started with. */
@@ -133,6 +148,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     requests: [],
     attempts: [],
     media: new Map(),
+    mediaFailures: [],
     nextDeliveryId: 1,
   });
   // One object for the simulator's life: contexts keep a reference, reset() refills it.
@@ -230,7 +246,40 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return structuredClone(state.settings);
     },
 
+    setTemplates(templates) {
+      if (templates) state.templates = [...templates];
+      return state.templates;
+    },
+
+    async updateTemplateStatus(input) {
+      const { name, language, event, reason } = templateStatusInputSchema.parse(input);
+      const template = state.templates.find((candidate) => candidate.name === name && candidate.language === language);
+      if (!template) throw new Error(`No template ${name} in ${language}`);
+      state.templates =
+        event === "PENDING_DELETION"
+          ? state.templates.filter((candidate) => candidate !== template)
+          : state.templates.map((candidate) => (candidate === template ? { ...candidate, status: event } : candidate));
+      const payload = templateStatusEnvelope(options.businessAccountId, {
+        event,
+        // Meta sends the id as a JSON number.
+        message_template_id: Number(template.id),
+        message_template_name: name,
+        message_template_language: language,
+        message_template_category: template.category,
+        reason: reason ?? (event === "APPROVED" ? "NONE" : null),
+      });
+      return { httpStatus: await sender.deliver("status", payload), payload };
+    },
+
     sentMessages: () => [...state.sent],
+    mediaInfo(mediaId) {
+      const media = state.media.get(mediaId);
+      return media ? { id: mediaId, mimeType: media.mimeType, sha256: media.sha256, size: media.bytes.length, filename: media.filename } : null;
+    },
+    expireMedia: (mediaId) => state.media.delete(mediaId),
+    failMediaDownloads(status, count) {
+      state.mediaFailures.push({ status, remaining: count });
+    },
     requests: () => [...state.requests],
     webhookAttempts: () => [...state.attempts],
 

@@ -106,6 +106,8 @@ export interface SimulatorState {
   requests: GraphRequestRecord[];
   attempts: WebhookAttempt[];
   media: Map<string, StoredMedia>;
+  /** HTTP errors for the next media file downloads (Meta's CDN failing), each `remaining` times. */
+  mediaFailures: Array<{ status: number; remaining: number }>;
   nextDeliveryId: number;
 }
 

@@ -41,6 +41,14 @@ export function messagesEnvelope(businessAccountId: string, value: MessagesValue
   return { object: "whatsapp_business_account", entry: [{ id: businessAccountId, changes: [{ field: "messages", value }] }] };
 }
 
+/** The envelope of a `message_template_status_update` change of the business account. */
+export function templateStatusEnvelope(businessAccountId: string, value: Record<string, unknown>): WebhookPayload {
+  return {
+    object: "whatsapp_business_account",
+    entry: [{ id: businessAccountId, time: Math.floor(Date.now() / 1000), changes: [{ field: "message_template_status_update", value }] }],
+  };
+}
+
 export function createWebhookSender(state: SimulatorState, scheduler: Scheduler, options: WebhookSenderOptions) {
   const sign = (body: string) => `sha256=${createHmac("sha256", options.appSecret).update(body).digest("hex")}`;
   // First attempts go out one at a time, in the order they were asked for: that is what lets

@@ -49,6 +49,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PORT: "0",
     DATABASE_URL: env.DATABASE_URL ?? (await freshDatabaseUrl(dir)),
     CONVERSATIONS_DIR: path.join(dir, "conversations"),
+    MEDIA_DIR: path.join(dir, "media"),
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     ADMIN_API_TOKEN,

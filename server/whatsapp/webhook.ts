@@ -1,5 +1,6 @@
 /**
- * Meta's webhook payloads for the WhatsApp Cloud API (`field: "messages"`), as documented,
+ * Meta's webhook payloads for the WhatsApp Cloud API (`field: "messages"` and
+ * `"message_template_status_update"`), as documented,
  * and their parsing into typed events. Speaks only Meta's language: imports nothing of ours.
  * Objects are loose: Meta adds fields over time, and unknown ones must not refuse a payload.
  */
@@ -155,6 +156,32 @@ export interface OtherChange {
 }
 
 /**
+ * `field: "message_template_status_update"`: Meta reviewed, paused, disabled… a message template
+ * of the business account `businessAccountId` (the entry's id). Names no business number.
+ */
+export interface TemplateStatusEvent {
+  kind: "templateStatus";
+  phoneNumberId: null;
+  businessAccountId: string;
+  /** Meta's template id; Meta sends it as a JSON number. */
+  templateId: string | null;
+  name: string;
+  language: string | null;
+  /** APPROVED, REJECTED, PENDING, PAUSED, DISABLED, REINSTATED, FLAGGED, PENDING_DELETION… */
+  event: string;
+  /** Why (a rejection's reason); Meta says "NONE" when there is none. */
+  reason: string | null;
+}
+
+export const templateStatusValueSchema = z.looseObject({
+  event: z.string().min(1).max(64),
+  message_template_id: z.union([z.number(), z.string().regex(/^\d{1,30}$/)]).optional(),
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().max(32).optional(),
+  reason: z.string().nullable().optional(),
+});
+
+/**
  * A message or status in a well-formed change that does not match Meta's documented shape (a new
  * field format, such as usernames without a phone number): acknowledged and kept, not stored.
  */
@@ -165,7 +192,7 @@ export interface UnreadableItem {
   item: unknown;
 }
 
-export type WebhookEvent = MessageEvent | StatusEvent | OtherChange | UnreadableItem;
+export type WebhookEvent = MessageEvent | StatusEvent | TemplateStatusEvent | OtherChange | UnreadableItem;
 
 export class WebhookShapeError extends Error {
   override name = "WebhookShapeError";
@@ -189,6 +216,14 @@ export function parseWebhook(body: unknown): WebhookEvent[] {
   const events: WebhookEvent[] = [];
   payload.data.entry.forEach((entry, entryIndex) =>
     entry.changes.forEach((change, changeIndex) => {
+      if (change.field === "message_template_status_update") {
+        const value = templateStatusValueSchema.safeParse(change.value);
+        // One we cannot read is only logged (as "other"): the next sync corrects the cache anyway.
+        if (value.success) {
+          events.push(templateStatusEvent(entry.id, value.data));
+          return;
+        }
+      }
       if (change.field !== "messages") {
         const metadata = (change.value as { metadata?: { phone_number_id?: unknown } } | null)?.metadata;
         const phoneNumberId = typeof metadata?.phone_number_id === "string" ? metadata.phone_number_id : null;
@@ -220,6 +255,19 @@ function messagesChangeEvents(value: MessagesValue): WebhookEvent[] {
     else if (isDeliveryStatus(parsed.data.status)) events.push({ kind: "status", phoneNumberId, status: { ...parsed.data, status: parsed.data.status } });
   }
   return events;
+}
+
+function templateStatusEvent(businessAccountId: string, value: z.infer<typeof templateStatusValueSchema>): TemplateStatusEvent {
+  return {
+    kind: "templateStatus",
+    phoneNumberId: null,
+    businessAccountId,
+    templateId: value.message_template_id === undefined ? null : String(value.message_template_id),
+    name: value.message_template_name,
+    language: value.message_template_language ?? null,
+    event: value.event.toUpperCase(),
+    reason: value.reason ?? null,
+  };
 }
 
 function isDeliveryStatus(value: string): value is DeliveryStatus {

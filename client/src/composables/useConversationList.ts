@@ -5,6 +5,7 @@ import { ConversationsQuery, ConversationUpdatedSubscription } from "../graphql/
 import { compareStrings, mergeById } from "./mergeById.ts";
 import { useDebouncedRef } from "./useDebouncedRef.ts";
 import { LIST_POLL_MS, type LiveConnection } from "./useLiveConnection.ts";
+import type { WorkflowListFilter } from "./useWorkflowListFilter.ts";
 
 export const CONVERSATIONS_PAGE_SIZE = 30;
 /** A refetch asks again for everything shown, up to this many. */
@@ -26,7 +27,7 @@ export function byRecentActivity(a: ConversationSummaryFragment, b: Conversation
  * new message moves its conversation to the top while every other entry keeps its element
  * (keyed rendering: focus and scroll stay where the agent left them).
  */
-export function useConversationList(live: Pick<LiveConnection, "keepFresh">) {
+export function useConversationList(live: Pick<LiveConnection, "keepFresh">, filter?: Pick<WorkflowListFilter, "variables" | "matches">) {
   const { client } = useClientHandle();
   const search = ref("");
   const term = useDebouncedRef(
@@ -42,12 +43,13 @@ export function useConversationList(live: Pick<LiveConnection, "keepFresh">) {
 
   const fetchPage = (first: number, after: string | null) =>
     client
-      .query(ConversationsQuery, { first, after, search: term.value || null }, { requestPolicy: "network-only" })
+      .query(ConversationsQuery, { first, after, search: term.value || null, ...filter?.variables.value }, { requestPolicy: "network-only" })
       .toPromise()
       .then((result) => result.data?.conversations ?? null);
 
+  // An entry that no longer matches the tab (resolved, reassigned by another agent) leaves it.
   const merge = (incoming: readonly ConversationSummaryFragment[]) =>
-    (conversations.value = mergeById(conversations.value, incoming, { order: byRecentActivity }));
+    (conversations.value = mergeById(conversations.value, incoming, { order: byRecentActivity }).filter((entry) => filter?.matches(entry) ?? true));
 
   async function load() {
     const request = ++latestSearch;
@@ -99,7 +101,7 @@ export function useConversationList(live: Pick<LiveConnection, "keepFresh">) {
     if (result.data) apply(result.data.conversationUpdated);
   });
   onScopeDispose(() => subscription.unsubscribe());
-  watch(term, load, { immediate: true });
+  watch([term, () => filter?.variables.value], load, { immediate: true });
   live.keepFresh(refresh, LIST_POLL_MS);
 
   return { search, term, conversations, status, hasMore, loadingMore, loadMore, refresh, apply, retry: load };

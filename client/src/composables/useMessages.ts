@@ -1,7 +1,7 @@
 import { useClientHandle } from "@urql/vue";
 import { onScopeDispose, ref, shallowRef } from "vue";
 import type { ChatMessageFragment, MessageStatus } from "../graphql/generated/graphql.ts";
-import { MessageAddedSubscription, MessagesQuery, MessageStatusChangedSubscription } from "../graphql/inbox.ts";
+import { MessageAddedSubscription, MessagesQuery, MessageStatusChangedSubscription, MessageUpdatedSubscription } from "../graphql/inbox.ts";
 import { compareStrings, mergeById } from "./mergeById.ts";
 import { CHAT_POLL_MS, type LiveConnection } from "./useLiveConnection.ts";
 import type { ConversationListStatus } from "./useConversationList.ts";
@@ -99,9 +99,14 @@ export function useMessages(conversationId: string, live: Pick<LiveConnection, "
     messages.value = mergeMessages(messages.value, fresh);
   }
 
-  /** A message as the server now has it (a push, a send's answer). */
+  /**
+   * A message as the server now has it (a push, a send's answer). A reaction also brings the
+   * reactions now on the message it is on: that bubble's badge changes at once.
+   */
   function apply(message: ChatMessageFragment) {
-    if (message.conversationId === conversationId) messages.value = mergeMessages(messages.value, [message]);
+    if (message.conversationId !== conversationId) return;
+    const target = message.reactedTo && messages.value.find((shown) => shown.id === message.reactedTo?.id);
+    messages.value = mergeMessages(messages.value, target ? [message, { ...target, reactions: message.reactedTo!.reactions }] : [message]);
   }
 
   // Subscribed first, then loaded: whatever happens after the page's query is read reaches the chat.
@@ -111,9 +116,14 @@ export function useMessages(conversationId: string, live: Pick<LiveConnection, "
   const changed = client.subscription(MessageStatusChangedSubscription, { conversationId }).subscribe((result) => {
     if (result.data) apply(result.data.messageStatusChanged);
   });
+  // A photo downloaded after its message arrived: the bubble swaps its placeholder for it.
+  const updated = client.subscription(MessageUpdatedSubscription, { conversationId }).subscribe((result) => {
+    if (result.data) apply(result.data.messageUpdated);
+  });
   onScopeDispose(() => {
     added.unsubscribe();
     changed.unsubscribe();
+    updated.unsubscribe();
   });
   void load();
   live.keepFresh(refresh, CHAT_POLL_MS);

@@ -63,5 +63,5 @@ export function useOpenConversation(
   void refresh();
   live.keepFresh(refresh, CHAT_POLL_MS);
 
-  return { conversation, missing, failed, refresh };
+  return { conversation, missing, failed, refresh, apply };
 }

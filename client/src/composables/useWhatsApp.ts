@@ -1,6 +1,6 @@
-import { useQuery } from "@urql/vue";
-import { computed, toValue, type MaybeRefOrGetter } from "vue";
-import { WhatsAppStatusQuery, WhatsAppTemplatesQuery, WhatsAppWindowQuery } from "../graphql/whatsapp.ts";
+import { useClientHandle, useQuery } from "@urql/vue";
+import { computed, ref, toValue, type MaybeRefOrGetter } from "vue";
+import { SyncWhatsAppTemplatesMutation, WhatsAppStatusQuery, WhatsAppTemplatesQuery, WhatsAppWindowQuery } from "../graphql/whatsapp.ts";
 
 /** Whether the server can send at all: the banner's source. Null until known. */
 export function useWhatsAppStatus() {
@@ -8,13 +8,39 @@ export function useWhatsAppStatus() {
   return computed(() => query.data.value?.whatsappStatus ?? null);
 }
 
-/** The business's approved templates (the server caches Meta's list for a minute). */
+/**
+ * The business's approved templates, from the server's copy (kept current by Meta's status
+ * webhooks); `sync()` is "Sync now": the server asks Meta for the whole list again.
+ */
 export function useWhatsAppTemplates() {
   const query = useQuery({ query: WhatsAppTemplatesQuery, requestPolicy: "cache-and-network" });
+  const { client } = useClientHandle();
+  const syncing = ref(false);
+  /** What the last sync did, for the agent: "12 templates" or why it failed. */
+  const syncNote = ref<{ ok: boolean; text: string } | null>(null);
+
+  async function sync() {
+    if (syncing.value) return;
+    syncing.value = true;
+    syncNote.value = null;
+    const result = await client.mutation(SyncWhatsAppTemplatesMutation, {}).toPromise().finally(() => (syncing.value = false));
+    const answer = result.data?.syncWhatsAppTemplates;
+    if (answer?.__typename === "MutationSyncWhatsAppTemplatesSuccess") {
+      const { count } = answer.sync;
+      syncNote.value = { ok: true, text: `Synced: ${count} template${count === 1 ? "" : "s"} in WhatsApp Manager` };
+      await query.executeQuery({ requestPolicy: "network-only" });
+    } else {
+      syncNote.value = { ok: false, text: answer && "message" in answer ? answer.message : "Could not sync the templates. Try again." };
+    }
+  }
+
   return {
     templates: computed(() => query.data.value?.whatsappTemplates ?? []),
     fetching: query.fetching,
     failed: computed(() => query.error.value !== undefined),
+    sync,
+    syncing,
+    syncNote,
   };
 }
 

@@ -31,13 +31,7 @@ export const CreateApiTokenMutation = graphql(`
           }
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          field
-          message
-        }
-      }
+      ...FieldErrors
     }
   }
 `);

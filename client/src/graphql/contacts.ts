@@ -60,13 +60,7 @@ export const CreateContactMutation = graphql(`
           ...ContactDetails
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          field
-          message
-        }
-      }
+      ...FieldErrors
     }
   }
 `);
@@ -80,13 +74,7 @@ export const UpdateContactMutation = graphql(`
           ...ContactDetails
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          field
-          message
-        }
-      }
+      ...FieldErrors
       ... on NotFoundError {
         message
       }

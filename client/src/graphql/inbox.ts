@@ -18,6 +18,7 @@ export const ConversationSummaryFragment = graphql(`
     lastInboundAt
     windowOpen
     windowClosesAt
+    ...ConversationWorkflow
   }
 `);
 
@@ -46,6 +47,14 @@ export const ChatMessageFragment = graphql(`
     reactionToWamid
     contextWamid
     templateName
+    autoReply
+    media {
+      state
+      url
+      mimeType
+      filename
+      size
+    }
     quoted {
       id
       direction
@@ -53,12 +62,30 @@ export const ChatMessageFragment = graphql(`
       text
       preview
     }
+    reactions {
+      emoji
+      direction
+    }
+    reactedTo {
+      id
+      reactions {
+        emoji
+        direction
+      }
+    }
   }
 `);
 
 export const ConversationsQuery = graphql(`
-  query Conversations($first: Int!, $after: String, $search: String) {
-    conversations(first: $first, after: $after, search: $search) {
+  query Conversations(
+    $first: Int!
+    $after: String
+    $search: String
+    $status: ConversationStatus
+    $assignee: ConversationAssigneeFilter
+    $labelId: ID
+  ) {
+    conversations(first: $first, after: $after, search: $search, status: $status, assignee: $assignee, labelId: $labelId) {
       edges {
         node {
           ...ConversationSummary
@@ -128,6 +155,15 @@ export const MessageAddedSubscription = graphql(`
 export const MessageStatusChangedSubscription = graphql(`
   subscription MessageStatusChanged($conversationId: ID) {
     messageStatusChanged(conversationId: $conversationId) {
+      ...ChatMessage
+    }
+  }
+`);
+
+/** A message changed other than its status: e.g. its photo was downloaded (or expired). */
+export const MessageUpdatedSubscription = graphql(`
+  subscription MessageUpdated($conversationId: ID) {
+    messageUpdated(conversationId: $conversationId) {
       ...ChatMessage
     }
   }

@@ -13,11 +13,37 @@ export const WhatsAppStatusQuery = graphql(`
 export const WhatsAppTemplatesQuery = graphql(`
   query WhatsAppTemplates {
     whatsappTemplates {
+      id
       name
       language
       category
+      status
+      headerFormat
+      headerText
       body
+      footer
+      buttons {
+        type
+        text
+      }
       parameterCount
+    }
+  }
+`);
+
+export const SyncWhatsAppTemplatesMutation = graphql(`
+  mutation SyncWhatsAppTemplates {
+    syncWhatsAppTemplates {
+      __typename
+      ... on MutationSyncWhatsAppTemplatesSuccess {
+        sync {
+          count
+          syncedAt
+        }
+      }
+      ... on Error {
+        message
+      }
     }
   }
 `);

@@ -25,7 +25,11 @@ export function chatMessage(overrides: Partial<ChatMessageFragment> = {}): ChatM
     reactionToWamid: null,
     contextWamid: null,
     templateName: null,
+    autoReply: null,
+    media: null,
     quoted: null,
+    reactions: [],
+    reactedTo: null,
     ...overrides,
   };
 }
@@ -44,6 +48,10 @@ export function conversationSummary(overrides: Partial<ConversationSummaryFragme
     lastInboundAt: "2025-11-25T10:00:00.000Z",
     windowOpen: true,
     windowClosesAt: "2025-11-26T10:00:00.000Z",
+    status: "OPEN",
+    resolvedAt: null,
+    assignee: null,
+    labels: [],
     ...overrides,
   };
 }

@@ -19,6 +19,7 @@ export function createTestRouter(): Router {
       { path: "/contacts/new", name: "contact-new", component: Blank },
       { path: "/contacts/:id", name: "contact", component: Blank },
       { path: "/contacts/:id/edit", name: "contact-edit", component: Blank },
+      { path: "/settings/workflow", name: "workflow-settings", component: Blank },
     ],
   });
 }

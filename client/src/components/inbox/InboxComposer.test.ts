@@ -1,10 +1,14 @@
+import urql from "@urql/vue";
 import { mount } from "@vue/test-utils";
 import { describe, expect, it } from "vitest";
 import { TEXT_MAX_LENGTH } from "../../composables/useWhatsAppSend.ts";
+import { createTestRouter, fakeGraphQLServer } from "../../testing/harness.ts";
 import InboxComposer from "./InboxComposer.vue";
 
 function composer() {
-  const wrapper = mount(InboxComposer, { attachTo: document.body });
+  // The canned-response picker inside asks the server for the workspace's replies.
+  const { client } = fakeGraphQLServer(() => ({ cannedResponses: [] }));
+  const wrapper = mount(InboxComposer, { attachTo: document.body, global: { plugins: [[urql, client], createTestRouter()] } });
   const field = wrapper.get("textarea");
   return { wrapper, field, sent: () => wrapper.emitted("send")?.map(([text]) => text) ?? [] };
 }

@@ -2,7 +2,7 @@ import { mount } from "@vue/test-utils";
 import { describe, expect, it } from "vitest";
 import { chatMessage } from "../../testing/fixtures.ts";
 import MessageContent from "./MessageContent.vue";
-import { describeMessage, foldReactions, mapLink, readablePreview } from "./messageContent.ts";
+import { describeMessage, mapLink, readablePreview } from "./messageContent.ts";
 
 describe("describeMessage", () => {
   it("shows a text as its text", () => {
@@ -60,24 +60,6 @@ describe("readablePreview", () => {
     expect(readablePreview("[Location]")).toBe("📍 Location");
     expect(readablePreview("[maybe] a customer typed brackets")).toBe("[maybe] a customer typed brackets");
     expect(readablePreview(null)).toBe("");
-  });
-});
-
-describe("foldReactions", () => {
-  it("puts a reaction on the message it reacts to, the latest one winning, and an empty one removing it", () => {
-    const original = chatMessage({ id: "m1", wamid: "wamid.OUT", direction: "OUTBOUND" });
-    const react = (id: string, emoji: string | null) =>
-      chatMessage({ id, wamid: `wamid.${id}`, type: "reaction", reactionEmoji: emoji, reactionToWamid: "wamid.OUT" });
-    expect(foldReactions([original, react("r1", "👍"), react("r2", "❤️")])).toEqual({
-      shown: [original],
-      reactions: new Map([["wamid.OUT", ["❤️"]]]),
-    });
-    expect(foldReactions([original, react("r1", "👍"), react("r2", null)]).reactions.size).toBe(0);
-  });
-
-  it("keeps a reaction to a message that is not loaded as a bubble of its own", () => {
-    const orphan = chatMessage({ id: "r1", type: "reaction", reactionEmoji: "👍", reactionToWamid: "wamid.OLDER" });
-    expect(foldReactions([orphan]).shown).toEqual([orphan]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { ChatMessageFragment } from "../../graphql/generated/graphql.ts";
 
-/** What a bubble shows for a message, by WhatsApp type: media cannot be opened here, so a readable label. */
+/** What a bubble shows for a message, by WhatsApp type; media also gets a readable label (MessageMedia.vue shows the file). */
 export type MessageBody =
   | { kind: "text"; text: string }
   | { kind: "media"; icon: string; label: string; caption: string | null }
@@ -90,33 +90,4 @@ export function describeMessage(message: MessageFields): MessageBody {
       // Orders, system notices, unsupported types: the server's readable one-line summary.
       return { kind: "notice", text: readablePreview(message.preview) };
   }
-}
-
-/**
- * Reactions belong on the message they react to, not in bubbles of their own: returns the
- * messages to show and, per reacted wamid, the emoji now on it (the latest reaction from each
- * side wins; an empty one removes it). A reaction to a message not loaded stays a bubble.
- */
-export function foldReactions<T extends Pick<ChatMessageFragment, "id" | "wamid" | "type" | "direction" | "reactionEmoji" | "reactionToWamid">>(
-  messages: readonly T[],
-): { shown: T[]; reactions: Map<string, string[]> } {
-  const loaded = new Set(messages.map((message) => message.wamid).filter((wamid): wamid is string => !!wamid));
-  const latest = new Map<string, Map<string, string | null>>();
-  const shown: T[] = [];
-  for (const message of messages) {
-    const target = message.type === "reaction" ? message.reactionToWamid : null;
-    if (!target || !loaded.has(target)) {
-      shown.push(message);
-      continue;
-    }
-    const bySide = latest.get(target) ?? new Map<string, string | null>();
-    bySide.set(message.direction, message.reactionEmoji);
-    latest.set(target, bySide);
-  }
-  const reactions = new Map<string, string[]>();
-  for (const [wamid, bySide] of latest) {
-    const emoji = [...bySide.values()].filter((value): value is string => !!value);
-    if (emoji.length > 0) reactions.set(wamid, emoji);
-  }
-  return { shown, reactions };
 }

@@ -6,7 +6,21 @@ import { fakeGraphQLServer } from "../../testing/harness.ts";
 import WhatsAppSendDialog from "./WhatsAppSendDialog.vue";
 
 const TEMPLATES = {
-  whatsappTemplates: [{ name: "order_update", language: "en", category: "UTILITY", body: "Hi {{1}}, your order {{2}} has shipped.", parameterCount: 2 }],
+  whatsappTemplates: [
+    {
+      id: "t1",
+      name: "order_update",
+      language: "en",
+      category: "UTILITY",
+      status: "APPROVED",
+      headerFormat: null,
+      headerText: null,
+      body: "Hi {{1}}, your order {{2}} has shipped.",
+      footer: null,
+      buttons: [],
+      parameterCount: 2,
+    },
+  ],
 };
 
 function dialogAnswering(sendAnswer: unknown, windowOpen: boolean | null = true) {

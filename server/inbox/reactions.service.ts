@@ -1,0 +1,95 @@
+/**
+ * Reactions on messages, both ways, and the "typing…" a customer sees while an agent writes.
+ * A reaction is a message of its own (type "reaction", reactionToWamid): the one shown on a
+ * message is the latest of each side — the customer's and ours — and an empty emoji removes it.
+ */
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import { NotFoundError } from "../errors.ts";
+import type { MessageDirection } from "../generated/prisma/enums.ts";
+import type { Logger } from "../logger.ts";
+import type { CloudApi } from "../whatsapp/cloud-api.ts";
+import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
+import { customerServiceWindow } from "./window.ts";
+
+export interface MessageReaction {
+  emoji: string;
+  /** INBOUND: the customer's; OUTBOUND: ours (any agent's, the latest). */
+  direction: MessageDirection;
+  timestamp: Date;
+}
+
+/**
+ * The reactions now on each of these messages (by wamid) of one workspace, in one query. Our
+ * reactions that Meta refused never reached the customer, so they do not count.
+ */
+export async function reactionsOn(db: Database, workspaceId: string, wamids: readonly string[]): Promise<Map<string, MessageReaction[]>> {
+  const rows = await db.whatsAppMessage.findMany({
+    where: { workspaceId, type: "reaction", reactionToWamid: { in: [...new Set(wamids)] }, status: { not: "FAILED" } },
+    select: { reactionToWamid: true, reactionEmoji: true, direction: true, timestamp: true },
+    orderBy: [{ timestamp: "asc" }, { id: "asc" }],
+  });
+  const latest = new Map<string, Map<MessageDirection, MessageReaction | null>>();
+  for (const row of rows) {
+    const bySide = latest.get(row.reactionToWamid!) ?? new Map<MessageDirection, MessageReaction | null>();
+    bySide.set(row.direction, row.reactionEmoji ? { emoji: row.reactionEmoji, direction: row.direction, timestamp: row.timestamp } : null);
+    latest.set(row.reactionToWamid!, bySide);
+  }
+  const reactions = new Map<string, MessageReaction[]>();
+  for (const [wamid, bySide] of latest) reactions.set(wamid, [...bySide.values()].filter((reaction) => reaction !== null));
+  return reactions;
+}
+
+/**
+ * Batches the reactions of every message resolved in one tick (a page of the chat) into one query:
+ * one loader per workspace and request.
+ */
+export function createReactionLoader(db: Database, workspaceId: string) {
+  let pending: { wamids: Set<string>; result: Promise<Map<string, MessageReaction[]>> } | null = null;
+  return (wamid: string): Promise<MessageReaction[]> => {
+    if (!pending) {
+      const batch = { wamids: new Set<string>(), result: null as unknown as Promise<Map<string, MessageReaction[]>> };
+      batch.result = Promise.resolve().then(() => {
+        pending = null;
+        return reactionsOn(db, workspaceId, [...batch.wamids]);
+      });
+      pending = batch;
+    }
+    pending.wamids.add(wamid);
+    return pending.result.then((reactions) => reactions.get(wamid) ?? []);
+  };
+}
+
+export interface TypingDependencies {
+  db: Database;
+  config: Config;
+  cloudApi: CloudApi | null;
+  logger: Logger;
+}
+
+/**
+ * Shows the customer "typing…" (Meta's read receipt with `typing_indicator`, which also marks their
+ * latest message read). Meta shows it for up to 25 s or until we send. Best effort: false when it
+ * cannot be shown — no message from the customer in the window, another workspace's number, Meta
+ * unreachable — since the agent's writing must never wait for it.
+ */
+export async function sendTypingIndicator(deps: TypingDependencies, workspaceId: string, conversationId: string): Promise<boolean> {
+  const conversation = await deps.db.conversation.findFirst({ where: { id: conversationId, workspaceId } });
+  if (!conversation) throw new NotFoundError("Conversation");
+  if (!deps.cloudApi || conversation.businessPhoneNumberId !== deps.config.WHATSAPP_PHONE_ID) return false;
+  if (!customerServiceWindow(conversation.lastInboundAt).isOpen) return false;
+  const latest = await deps.db.whatsAppMessage.findFirst({
+    where: { conversationId, workspaceId, direction: "INBOUND", wamid: { not: null } },
+    orderBy: [{ timestamp: "desc" }, { id: "desc" }],
+    select: { wamid: true },
+  });
+  if (!latest?.wamid) return false;
+  try {
+    await deps.cloudApi.markRead(latest.wamid, { typingIndicator: true });
+    return true;
+  } catch (error) {
+    if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
+    deps.logger.warn({ err: error }, "Could not show the typing indicator");
+    return false;
+  }
+}

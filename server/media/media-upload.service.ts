@@ -1,0 +1,96 @@
+import { open, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import { WhatsAppNotConfiguredError } from "../inbox/send-errors.ts";
+import { whatsappStatus } from "../inbox/send.service.ts";
+import type { CloudApi } from "../whatsapp/cloud-api.ts";
+import { checkMedia, isAnimatedWebp, MEDIA_TYPES, type MediaCheck } from "./limits.ts";
+import { keepSpooledFile, MediaTooLargeError, mediaRelativePath, saveUploadRecord, spoolUpload, type UploadRecord } from "./media-store.ts";
+
+/** WhatsApp would refuse this file (type, size, empty): nothing was stored. `status` is the HTTP answer. */
+export class MediaRefusedError extends Error {
+  override name = "MediaRefusedError";
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface UploadDependencies {
+  db: Database;
+  config: Config;
+  cloudApi: CloudApi | null;
+}
+
+export interface UploadInput {
+  /** The file's type, from the request's Content-Type. */
+  mimeType: string | undefined;
+  /** The name the agent's file had; a plain one is made up when missing. */
+  filename: string | undefined;
+  /** Content-Length when the client sent one: a too-big file is refused before a byte is read. */
+  declaredSize: number | null;
+  body: Readable;
+}
+
+/** A file name safe to show and to give Meta: no folders, no control characters, at most 200 characters. */
+export function cleanFilename(name: string | undefined, fallback: string): string {
+  // eslint-disable-next-line no-control-regex
+  const base = path.basename((name ?? "").replace(/\\/g, "/")).replace(/[\u0000-\u001f\u007f"]/g, "").trim();
+  return Array.from(base || fallback).slice(0, 200).join("");
+}
+
+function refuseUnless(check: MediaCheck): asserts check is Extract<MediaCheck, { ok: true }> {
+  if (!check.ok) throw new MediaRefusedError(check.status, check.reason);
+}
+
+async function firstBytes(file: string, count: number): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(count);
+    const { bytesRead } = await handle.read(buffer, 0, count, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * An agent's attachment: checked against WhatsApp's types and limits (before reading it when
+ * the size is declared, and while reading it otherwise), kept in the workspace's media folder
+ * under its SHA-256, then uploaded to the Cloud API for a media id that `sendWhatsAppMedia`
+ * sends. Refusals are {@link MediaRefusedError} and keep nothing; Meta's are CloudApiError.
+ */
+export async function uploadAttachment(deps: UploadDependencies, workspaceId: string, input: UploadInput): Promise<UploadRecord> {
+  const status = await whatsappStatus(deps.db, deps.config, workspaceId);
+  if (!status.configured || !deps.cloudApi) throw new WhatsAppNotConfiguredError(status.missing, status.message);
+  const declared = checkMedia(input.mimeType, input.declaredSize ?? 1);
+  refuseUnless(declared);
+  const { kind, mimeType } = declared;
+  const type = MEDIA_TYPES[mimeType]!;
+  let spooled;
+  try {
+    spooled = await spoolUpload(deps.config.MEDIA_DIR, workspaceId, input.body, type.maxBytes);
+  } catch (error) {
+    if (error instanceof MediaTooLargeError) refuseUnless(checkMedia(mimeType, type.maxBytes + 1));
+    throw error;
+  }
+  try {
+    // A static sticker may be 100 KB at most: only its bytes tell whether it is animated.
+    const animated = kind === "sticker" ? isAnimatedWebp(await firstBytes(spooled.temporary, 32)) : undefined;
+    refuseUnless(checkMedia(mimeType, spooled.size, animated));
+    const filename = cleanFilename(input.filename, `${kind}.${type.extension}`);
+    const relative = mediaRelativePath(workspaceId, spooled.sha256, type.extension);
+    const bytes = await firstBytes(spooled.temporary, spooled.size);
+    const mediaId = await deps.cloudApi.uploadMedia(bytes, mimeType, filename);
+    await keepSpooledFile(deps.config.MEDIA_DIR, spooled, relative);
+    const record: UploadRecord = { mediaId, kind, mimeType, filename, size: spooled.size, sha256: spooled.sha256, path: relative, uploadedAt: new Date().toISOString() };
+    await saveUploadRecord(deps.config.MEDIA_DIR, workspaceId, record);
+    return record;
+  } finally {
+    await rm(spooled.temporary, { force: true });
+  }
+}
