@@ -40,7 +40,7 @@ const readFile = (filesDir: string, waId: string) =>
 describe("the conversation mirror", () => {
   it("writes a burst of changes to one conversation as one file equal to the database, and flush writes at once", async () => {
     const filesDir = path.join(dir, "burst");
-    const mirror = createConversationMirror(db, filesDir, logger, 60_000);
+    const mirror = createConversationMirror(db, filesDir, logger, { coalesceMs: 60_000 });
     const conversation = await conversationWith("919800000001", ["first"]);
     for (let change = 0; change < 20; change++) mirror.schedule(conversation.id);
     await db.whatsAppMessage.create({
@@ -53,12 +53,12 @@ describe("the conversation mirror", () => {
     expect(readFile(filesDir, "919800000001").messages.map((message) => message.text)).toEqual(["first", "last"]);
   });
 
-  it("lets a stop end the repair after a crash early, leaving no clean-stop marker so the next start repairs again", async () => {
+  it("lets a stop end the repair after a crash once its grace is over, leaving no clean-stop marker so the next start repairs again", async () => {
     const filesDir = path.join(dir, "repair");
     const waIds = Array.from({ length: 300 }, (_, index) => `91970000${String(index).padStart(4, "0")}`);
     for (const waId of waIds) await conversationWith(waId, [`hello from ${waId}`]);
 
-    const interrupted = createConversationMirror(db, filesDir, logger);
+    const interrupted = createConversationMirror(db, filesDir, logger, { repairGraceMs: 0 });
     await interrupted.resume();
     await interrupted.close();
     const folder = path.join(filesDir, workspaceId);

@@ -154,7 +154,19 @@ export const MIRROR_COALESCE_MS = 250;
  * Schedules file rewrites after commits without ever delaying the caller. Writes are coalesced
  * per conversation: requests within MIRROR_COALESCE_MS, or while a write runs, collapse into one.
  */
-export function createConversationMirror(db: Database, dir: string, logger: Logger, coalesceMs = MIRROR_COALESCE_MS) {
+/**
+ * How long a stop lets an unfinished repair go on before ending it: small workspaces still stop
+ * with every file repaired, large ones cannot hold a restart hostage.
+ * @default 5 s
+ */
+export const REPAIR_GRACE_MS = 5_000;
+
+export function createConversationMirror(
+  db: Database,
+  dir: string,
+  logger: Logger,
+  { coalesceMs = MIRROR_COALESCE_MS, repairGraceMs = REPAIR_GRACE_MS } = {},
+) {
   const running = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
   const waiting = new Map<string, NodeJS.Timeout>();
@@ -197,8 +209,8 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
   /**
    * After a crash, a commit's file write may never have happened, and half-written temporary
    * files remain: rewrites every conversation in the background, one at a time, and removes
-   * the temporary files left from before this start. A stop ends the repair early, and the
-   * next start repairs again.
+   * the temporary files left from before this start. A stop ends the repair after
+   * REPAIR_GRACE_MS, and the next start repairs again.
    */
   async function recoverFiles(startedAt: number) {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -243,6 +255,11 @@ export function createConversationMirror(db: Database, dir: string, logger: Logg
     flush,
     /** At shutdown: lets the repair and pending writes land, then records a clean stop. */
     async close() {
+      if (recovery) {
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([recovery, new Promise((resolve) => (grace = setTimeout(resolve, repairGraceMs)))]);
+        clearTimeout(grace);
+      }
       closing = true;
       await flush();
       if (recovered) {
