@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Client, Config, Transaction, TransactionMode } from "@libsql/client";
+import { LibsqlError, type Client, type Config, type Transaction, type TransactionMode } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
@@ -68,10 +68,15 @@ class OneConnectionLibSQL extends PrismaLibSQL {
           throw error;
         }
       };
+      // After its end (a commit, or Prisma's rollback on timeout) a transaction must not run
+      // late statements on the shared connection, outside any transaction.
+      const open = () => {
+        if (closed) throw new LibsqlError("The transaction is closed", "TRANSACTION_CLOSED");
+      };
       return {
-        execute: (statement) => client.execute(statement),
-        batch: (statements) => client.batch(statements),
-        executeMultiple: (sql) => client.executeMultiple(sql),
+        execute: async (statement) => (open(), client.execute(statement)),
+        batch: async (statements) => (open(), client.batch(statements)),
+        executeMultiple: async (sql) => (open(), client.executeMultiple(sql)),
         commit: () => finish("COMMIT"),
         rollback: () => finish("ROLLBACK"),
         close: () => void finish("ROLLBACK").catch(() => undefined),
