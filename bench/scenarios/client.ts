@@ -38,7 +38,7 @@ const INBOX: Page = {
   ready: (expected) => (document.querySelectorAll('[role="listbox"] [role="option"]').length >= expected ? performance.now() : 0),
   expected: INBOX_PAGE,
 };
-const EMPTY_INBOX: Page = { path: "/inbox", ready: () => (document.body.innerText.includes("No conversations yet") ? performance.now() : 0), expected: 0 };
+const EMPTY_INBOX: Page = { path: "/inbox", ready: () => (document.body.innerText.includes("Messages customers send to your WhatsApp number appear here") ? performance.now() : 0), expected: 0 };
 const CONTACTS: Page = { path: "/contacts", ready: (expected) => (document.querySelectorAll("ul.grid > li").length >= expected ? performance.now() : 0), expected: 1 };
 const EMPTY_CONTACTS: Page = { path: "/contacts", ready: () => (document.body.innerText.includes("Add your first contact") ? performance.now() : 0), expected: 0 };
 
