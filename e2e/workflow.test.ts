@@ -65,6 +65,19 @@ describe("the conversation workflow", () => {
     await agentA.getByRole("button", { name: "Add label" }).click();
     await agentA.getByRole("list", { name: "Labels" }).getByText("VIP").waitFor();
     await screenshot(agentA, "workflow-settings");
+
+    // Editing fills the form with the item; saving changes it in place; a deleted one is gone.
+    await agentA.getByLabel("Label name").fill("Spare");
+    await agentA.getByRole("button", { name: "Add label" }).click();
+    await agentA.getByRole("button", { name: "Edit label Spare" }).click();
+    expect(await agentA.getByLabel("Label name").inputValue()).toBe("Spare");
+    await agentA.getByLabel("Label name").fill("Spare tyre");
+    await agentA.getByRole("button", { name: "Save label" }).click();
+    await agentA.getByRole("button", { name: "Delete label Spare tyre" }).click();
+    await agentA.getByRole("dialog").getByRole("button", { name: "Delete label" }).click();
+    await agentA.getByRole("button", { name: "Delete label Spare tyre" }).waitFor({ state: "detached" });
+    expect(await agentA.getByLabel("Label name").inputValue()).toBe("");
+    expect(await bed.server.app.db.label.findMany({ select: { name: true } })).toEqual([{ name: "VIP" }]);
   });
 
   it("inserts a canned response when the agent types / in the composer, and sends it after a check", async () => {

@@ -1,5 +1,5 @@
 import { useClientHandle } from "@urql/vue";
-import { ref, shallowRef } from "vue";
+import { reactive, ref, shallowRef } from "vue";
 import type {
   CannedResponseInput,
   LabelInput,
@@ -131,3 +131,44 @@ export function useWorkflowSettings() {
 }
 
 export type WorkflowCatalog<T extends { id: string }, Input, Field extends string> = ReturnType<typeof useCatalog<T, Input, Field>>;
+
+/**
+ * The add/edit form and delete confirmation of a catalog page: which item is being edited, the
+ * form's fields, and the item waiting for "Delete?" — shared by the labels and replies managers.
+ */
+export function useCatalogEditor<T extends { id: string }, Input extends object, Field extends string>(
+  catalog: WorkflowCatalog<T, Input, Field>,
+  blank: () => Input,
+  fieldsOf: (item: T) => Input,
+) {
+  const editingId = ref<string | null>(null);
+  const form = reactive(blank());
+  const deleting = shallowRef<T | null>(null);
+
+  function fill(fields: Input) {
+    Object.assign(form, fields);
+    catalog.errors.clear();
+  }
+
+  function edit(item: T) {
+    editingId.value = item.id;
+    fill(fieldsOf(item));
+  }
+
+  function reset() {
+    editingId.value = null;
+    fill(blank());
+  }
+
+  async function save() {
+    if (await catalog.save(editingId.value, { ...(form as Input) })) reset();
+  }
+
+  async function confirmDelete() {
+    if (!deleting.value) return;
+    await catalog.remove(deleting.value.id);
+    deleting.value = null;
+  }
+
+  return { editingId, form, deleting, edit, reset, save, confirmDelete };
+}
