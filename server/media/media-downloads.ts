@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Database } from "../db/client.ts";
+import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import type { WhatsAppMessage } from "../generated/prisma/client.ts";
 import { retryDelayMs } from "../inbox/outbox.ts";
@@ -87,15 +88,24 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
   let stopped = false;
   let draining: Promise<void> | null = null;
 
-  async function claim(id: string, now: Date): Promise<WhatsAppMessage | null> {
-    const claimed = await serializedWrite(db, () =>
-      db.whatsAppMessage.updateMany({
-        where: { id, ...dueWhere(now) },
+  /** Claims the due rows no other worker holds, in one statement; answers the rows claimed. */
+  function claim(ids: string[], now: Date): Promise<WhatsAppMessage[]> {
+    return serializedWrite(db, () =>
+      db.whatsAppMessage.updateManyAndReturn({
+        where: { id: { in: ids }, ...dueWhere(now) },
         data: { mediaState: "PENDING", mediaNextAttemptAt: new Date(now.getTime() + options.leaseMs), mediaAttempts: { increment: 1 } },
       }),
     );
-    return claimed.count === 1 ? db.whatsAppMessage.findUnique({ where: { id } }) : null;
   }
+
+  /** Outcomes of downloads finishing together are written in one transaction: one fsync, not one each. */
+  const recordOutcome = groupCommits(
+    (outcomes: Array<{ id: string; data: Record<string, unknown> }>) =>
+      serializedWrite(db, () =>
+        db.$transaction(outcomes.map(({ id, data }) => db.whatsAppMessage.update({ where: { id }, data, select: { id: true } }))),
+      ),
+    { maxSize: 100 },
+  );
 
   async function fetchAndStore(cloudApi: CloudApi, message: WhatsAppMessage) {
     if (Date.now() - message.timestamp.getTime() > MEDIA_ID_LIFETIME_MS) throw new MediaExpired("Meta keeps media for 30 days");
@@ -126,45 +136,42 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     return { mediaState: "PENDING", mediaError: reason, mediaNextAttemptAt: new Date(Date.now() + retryDelayMs(message.mediaAttempts, options)) };
   }
 
-  /** One attempt at one row; resolves to its state then (null when another worker holds it). */
-  async function attempt(id: string): Promise<string | null> {
-    const cloudApi = deps.cloudApi;
-    if (!cloudApi) return null;
-    const message = await claim(id, new Date());
-    if (!message) return null;
+  /** One attempt at one claimed row; resolves to its state then. */
+  async function attempt(cloudApi: CloudApi, message: WhatsAppMessage): Promise<string> {
     let data: Record<string, unknown>;
     try {
       data = { ...(await fetchAndStore(cloudApi, message)), mediaError: null, mediaNextAttemptAt: null };
     } catch (error) {
       data = failureFields(message, error);
-      logger.warn({ messageId: id, attempt: message.mediaAttempts, state: data.mediaState }, `Media download failed: ${String(data.mediaError)}`);
+      logger.warn({ messageId: message.id, attempt: message.mediaAttempts, state: data.mediaState }, `Media download failed: ${String(data.mediaError)}`);
     }
-    await serializedWrite(db, () => db.whatsAppMessage.update({ where: { id }, data }));
+    await recordOutcome({ id: message.id, data });
     publishInboxEvents(deps.pubsub, [
-      { workspaceId: message.workspaceId, event: { type: "messageUpdated", conversationId: message.conversationId, messageId: id } },
+      { workspaceId: message.workspaceId, event: { type: "messageUpdated", conversationId: message.conversationId, messageId: message.id } },
     ]);
     return data.mediaState as string;
   }
 
   async function drain() {
     for (;;) {
-      if (stopped) return;
+      const cloudApi = deps.cloudApi;
+      if (stopped || !cloudApi) return;
+      const now = new Date();
       const due = await db.whatsAppMessage.findMany({
-        where: dueWhere(new Date()),
+        where: dueWhere(now),
         orderBy: { timestamp: "asc" },
         select: { id: true },
         take: options.concurrency,
       });
-      const outcomes = await Promise.all(
-        due.map(({ id }) =>
-          attempt(id).catch((error: Error) => {
-            logger.error({ err: error, messageId: id }, "Media download failed unexpectedly");
-            return null;
-          }),
+      if (due.length === 0) return;
+      const claimed = await claim(due.map(({ id }) => id), now);
+      await Promise.all(
+        claimed.map((message) =>
+          attempt(cloudApi, message).catch((error: Error) => logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly")),
         ),
       );
       // A full batch that made progress: more may be due right now.
-      if (due.length < options.concurrency || outcomes.every((outcome) => outcome === null)) return;
+      if (due.length < options.concurrency || claimed.length === 0) return;
     }
   }
 
