@@ -53,6 +53,30 @@ describe("the conversation mirror", () => {
     expect(readFile(filesDir, "919800000001").messages.map((message) => message.text)).toEqual(["first", "last"]);
   });
 
+  it("catches up by itself with changes that keep coming, even during a rewrite: every file ends equal to the database", async () => {
+    const filesDir = path.join(dir, "steady");
+    const mirror = createConversationMirror(db, filesDir, logger, { coalesceMs: 1 });
+    const waIds = Array.from({ length: 2 }, (_, index) => `91960000000${index}`);
+    const conversations = await Promise.all(waIds.map((waId) => conversationWith(waId, [])));
+    for (let change = 0; change < 100; change++) {
+      const conversation = conversations[change % conversations.length]!;
+      await db.whatsAppMessage.create({
+        data: { workspaceId, conversationId: conversation.id, direction: "INBOUND", type: "text", text: `change ${change}`, preview: "", status: "RECEIVED", timestamp: new Date(Date.UTC(2026, 10, 25, 12, 0, change)) },
+      });
+      mirror.schedule(conversation.id);
+      // Lets the writer run between changes, so that some land while a file is being written.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const expected = (index: number) => Array.from({ length: 50 }, (_, round) => `change ${round * conversations.length + index}`);
+    const written = (waId: string) => (existsSync(conversationFilePath(filesDir, workspaceId, waId)) ? readFile(filesDir, waId).messages.map((message) => message.text) : []);
+    // No flush: the writer has to get there on its own.
+    for (let waited = 0; waIds.some((waId, index) => written(waId).join() !== expected(index).join()) && waited < 5_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    waIds.forEach((waId, index) => expect(written(waId)).toEqual(expected(index)));
+    await mirror.close();
+  });
+
   it("lets a stop end the repair after a crash once its grace is over, leaving no clean-stop marker so the next start repairs again", async () => {
     const filesDir = path.join(dir, "repair");
     const waIds = Array.from({ length: 300 }, (_, index) => `91970000${String(index).padStart(4, "0")}`);

@@ -151,9 +151,12 @@ const TEMPORARY_FILE = /\.json\.\d+\.[0-9a-f]+\.tmp$/;
 export const MIRROR_COALESCE_MS = 250;
 
 /**
- * Schedules file rewrites after commits without ever delaying the caller. Writes are coalesced
- * per conversation: requests within MIRROR_COALESCE_MS, or while a write runs, collapse into one.
+ * How long the writer rests after each file, as a multiple of the time that file took: under a
+ * sustained burst the mirror takes at most a third of the thread and falls behind instead, each
+ * busy file collapsing its changes into fewer rewrites. When idle it never waits.
  */
+export const MIRROR_PAUSE_FACTOR = 2;
+
 /**
  * How long a stop lets an unfinished repair go on before ending it: small workspaces still stop
  * with every file repaired, large ones cannot hold a restart hostage.
@@ -161,49 +164,72 @@ export const MIRROR_COALESCE_MS = 250;
  */
 export const REPAIR_GRACE_MS = 5_000;
 
+/**
+ * Schedules file rewrites after commits without ever delaying the caller. Changes to one
+ * conversation within MIRROR_COALESCE_MS collapse into one rewrite, and one writer rewrites the
+ * due files one at a time, paced by MIRROR_PAUSE_FACTOR, so that a file behind a busy queue
+ * absorbs every change made while it waits.
+ */
 export function createConversationMirror(
   db: Database,
   dir: string,
   logger: Logger,
   { coalesceMs = MIRROR_COALESCE_MS, repairGraceMs = REPAIR_GRACE_MS } = {},
 ) {
-  const running = new Map<string, Promise<void>>();
-  const rerun = new Set<string>();
   const waiting = new Map<string, NodeJS.Timeout>();
+  /** Due for a rewrite, oldest first. */
+  const due = new Set<string>();
+  let writer: Promise<void> | null = null;
+  /** A flush is waiting: no pauses until it is done. */
+  let hurry = false;
   let recovery: Promise<void> | null = null;
   let recovered = true;
   let closing = false;
 
-  function run(conversationId: string) {
-    const write = writeConversationFile(db, dir, conversationId)
-      .catch((error: Error) => logger.error({ err: error, conversationId }, "Could not write the conversation file"))
-      .finally(() => {
-        running.delete(conversationId);
-        if (rerun.delete(conversationId)) run(conversationId);
-      });
-    running.set(conversationId, write);
+  async function writeDue() {
+    try {
+      for (const conversationId of due) {
+        due.delete(conversationId);
+        const started = performance.now();
+        await writeConversationFile(db, dir, conversationId).catch((error: Error) =>
+          logger.error({ err: error, conversationId }, "Could not write the conversation file"),
+        );
+        if (!hurry && due.size > 0) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * MIRROR_PAUSE_FACTOR));
+      }
+    } finally {
+      // In the same turn as the last look at `due`: a file marked due from now on starts a new writer.
+      writer = null;
+    }
+  }
+
+  function markDue(conversationId: string) {
+    due.add(conversationId);
+    writer ??= writeDue();
+    return writer;
   }
 
   async function flush() {
     await recovery;
-    for (const [conversationId, timer] of waiting) {
-      clearTimeout(timer);
-      waiting.delete(conversationId);
-      schedule(conversationId, 0);
+    hurry = true;
+    try {
+      for (const [conversationId, timer] of waiting) {
+        clearTimeout(timer);
+        waiting.delete(conversationId);
+        markDue(conversationId);
+      }
+      while (writer) await writer;
+    } finally {
+      hurry = false;
     }
-    while (running.size > 0) await Promise.all(running.values());
   }
 
-  function schedule(conversationId: string, delayMs = coalesceMs) {
-    if (running.has(conversationId)) rerun.add(conversationId);
-    else if (delayMs === 0) run(conversationId);
-    else if (!waiting.has(conversationId)) {
-      const timer = setTimeout(() => {
-        waiting.delete(conversationId);
-        schedule(conversationId, 0);
-      }, delayMs);
-      waiting.set(conversationId, timer);
-    }
+  function schedule(conversationId: string) {
+    if (due.has(conversationId) || waiting.has(conversationId)) return;
+    const timer = setTimeout(() => {
+      waiting.delete(conversationId);
+      markDue(conversationId);
+    }, coalesceMs);
+    waiting.set(conversationId, timer);
   }
 
   /**
@@ -232,8 +258,7 @@ export function createConversationMirror(
         // A stop does not wait for the whole repair (a restart loop would never get past it):
         // without the clean-stop marker, the next start repairs again.
         if (closing) return;
-        schedule(id, 0);
-        await running.get(id);
+        await markDue(id);
       }
       if (page.length < 200) break;
       cursor = page.at(-1)!.id;
