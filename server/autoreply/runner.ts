@@ -141,6 +141,21 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
     }
   }
 
+  /**
+   * Deliveries committed together (group commit) share one look at a workspace's rules: a load
+   * under way answers every delivery that asks meanwhile.
+   */
+  const loading = new Map<string, Promise<WorkspaceRules | null>>();
+  function sharedLoad(workspaceId: string) {
+    let load = loading.get(workspaceId);
+    if (!load) {
+      load = loadWorkspace(workspaceId).finally(() => loading.delete(workspaceId));
+      load.catch(() => {}); // reported by the queue that awaits it
+      loading.set(workspaceId, load);
+    }
+    return load;
+  }
+
   /** The workspace's enabled rules and settings; null when nothing could ever answer. */
   async function loadWorkspace(workspaceId: string): Promise<WorkspaceRules | null> {
     const workspace = await db.workspace.findUnique({
@@ -157,15 +172,8 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
     /** The messages a webhook just stored; returns at once, the replies follow in the background. */
     handle(received: readonly ReceivedMessage[]) {
       if (received.length === 0 || stopping.signal.aborted) return;
-      // One look at each workspace's rules per delivery, not per message.
-      const workspaces = new Map<string, Promise<WorkspaceRules | null>>();
       for (const message of received) {
-        if (!workspaces.has(message.workspaceId)) {
-          const loading = loadWorkspace(message.workspaceId);
-          loading.catch(() => {}); // reported by the queue that awaits it
-          workspaces.set(message.workspaceId, loading);
-        }
-        const workspace = workspaces.get(message.workspaceId)!;
+        const workspace = sharedLoad(message.workspaceId);
         enqueue(message.conversationId, async () => answer(message, await workspace));
       }
     },
