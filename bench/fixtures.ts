@@ -2,6 +2,8 @@
  * The identities every benchmark process shares: the business number, its secrets, the admin
  * and the customers. Values are the benchmark's own, not the tests': nothing here is a secret.
  */
+import { sqliteDateTime } from "../server/db/sql-values.ts";
+
 export const APP_SECRET = "bench-app-secret-0123456789abcdef";
 export const PHONE_NUMBER_ID = "106540352242922";
 export const DISPLAY_PHONE_NUMBER = "15550783881";
@@ -25,5 +27,5 @@ export function customerWaId(group: number, index: number): string {
 export const seededConversationId = (index: number) => `cbench${String(index).padStart(10, "0")}`;
 export const seededContactId = (index: number) => `kbench${String(index).padStart(10, "0")}`;
 
-/** Prisma's DateTime text on SQLite ("2026-11-25T12:00:00.000+00:00"): seeded rows must sort like the product's. */
-export const sqliteDate = (epochMs: number) => new Date(epochMs).toISOString().replace("Z", "+00:00");
+/** Seeded rows must sort like the product's. */
+export const sqliteDate = (epochMs: number) => sqliteDateTime(new Date(epochMs));

@@ -1,4 +1,5 @@
-import type { Database } from "../db/client.ts";
+import { providerOf, type Database } from "../db/client.ts";
+import { sqlValues, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -62,7 +63,7 @@ const GROUP_MAX_EVENTS = 1_000;
 async function storeRetryingConflicts(db: Database, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await serializedWrite(db, () => db.$transaction((tx) => store(tx, deliveries), { timeout: 30_000 }));
+      return await serializedWrite(db, () => db.$transaction((tx) => store(tx, sqlValues(providerOf(db)), deliveries), { timeout: 30_000 }));
     } catch (error) {
       // Another instance stored the same message or conversation at the same moment: run again,
       // and this time find it stored (PostgreSQL; SQLite's writes never race).
@@ -83,7 +84,7 @@ interface Delivered<E extends WebhookEvent = WebhookEvent> {
   event: E;
 }
 
-async function store(tx: Transaction, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
+async function store(tx: Transaction, sql: SqlValues, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
   const results = deliveries.map((): IngestResult => ({ received: [], statusChanges: [], conversations: [], duplicates: 0, pendingStatuses: 0, unrouted: 0 }));
   const all = deliveries.flatMap((events, delivery) => events.map((event) => ({ delivery, event })));
   const owners = await ownersOf(tx, all.map(({ event }) => event));
@@ -102,7 +103,7 @@ async function store(tx: Transaction, deliveries: WebhookEvent[][]): Promise<Ing
   const routed = all.filter(({ event }) => isRouted(event));
   const messages = routed.filter((item): item is Delivered<MessageEvent> => item.event.kind === "message");
   const statuses = routed.filter((item): item is Delivered<StatusEvent> => item.event.kind === "status");
-  await storeInboundMessages(tx, owners, messages, results);
+  await storeInboundMessages(tx, sql, owners, messages, results);
   await applyStatuses(tx, owners, statuses, results);
   return results;
 }
@@ -123,7 +124,7 @@ interface NewMessage {
   conversationKey: string;
 }
 
-async function storeInboundMessages(tx: Transaction, owners: Map<string, string>, messages: Delivered<MessageEvent>[], results: IngestResult[]) {
+async function storeInboundMessages(tx: Transaction, sql: SqlValues, owners: Map<string, string>, messages: Delivered<MessageEvent>[], results: IngestResult[]) {
   if (messages.length === 0) return;
   const known = await knownWamids(tx, messages.map(({ event }) => event.message.id));
   const fresh: NewMessage[] = [];
@@ -145,7 +146,7 @@ async function storeInboundMessages(tx: Transaction, owners: Map<string, string>
   }
   if (fresh.length === 0) return;
   await describeReactions(tx, fresh);
-  const conversationIds = await touchConversations(tx, fresh);
+  const conversationIds = await touchConversations(tx, sql, fresh);
 
   const downloadFrom = new Date();
   const stored = await tx.whatsAppMessage.createManyAndReturn({
@@ -220,7 +221,7 @@ interface ConversationTouch {
  * 24-hour window, and the list preview — unless Meta re-delivered an older message late.
  * Answers the conversation id of each customer.
  */
-async function touchConversations(tx: Transaction, fresh: NewMessage[]) {
+async function touchConversations(tx: Transaction, sql: SqlValues, fresh: NewMessage[]) {
   const touches = new Map<string, ConversationTouch>();
   for (const { workspaceId, event, content, timestamp, conversationKey } of fresh) {
     const touch = touches.get(conversationKey);
@@ -256,6 +257,7 @@ async function touchConversations(tx: Transaction, fresh: NewMessage[]) {
 
   const ids = new Map<string, string>();
   const created: Prisma.ConversationCreateManyInput[] = [];
+  const updated: ConversationUpdate[] = [];
   for (const [key, touch] of touches) {
     const current = existingOf.get(key);
     const isLatest = !current?.lastMessageAt || touch.latest.timestamp >= current.lastMessageAt;
@@ -264,23 +266,66 @@ async function touchConversations(tx: Transaction, fresh: NewMessage[]) {
       contactId: current?.contactId ?? contactIds.get(key) ?? null,
       profileName: touch.profileName ?? current?.profileName ?? null,
       businessPhoneNumberId: touch.businessPhoneNumberId,
-      ...(isLatest ? { lastMessageAt: touch.latest.timestamp, lastMessagePreview: touch.latest.preview } : {}),
-      ...(isLatestInbound ? { lastInboundAt: touch.latestInboundAt } : {}),
+      lastMessageAt: isLatest ? touch.latest.timestamp : null,
+      lastMessagePreview: isLatest ? touch.latest.preview : null,
+      lastInboundAt: isLatestInbound ? touch.latestInboundAt : null,
     };
     if (current) {
       ids.set(key, current.id);
       // A customer writing again reopens a resolved conversation (not a late re-delivery).
-      const reopen = isLatestInbound ? REOPENED_BY_CUSTOMER : {};
-      await tx.conversation.update({ where: { id: current.id }, data: { ...data, ...reopen, unreadCount: { increment: touch.count } }, select: { id: true } });
+      updated.push({ ...data, id: current.id, newMessages: touch.count, reopen: isLatestInbound });
     } else {
       created.push({ ...data, workspaceId: touch.workspaceId, waId: touch.waId, unreadCount: touch.count });
     }
   }
+  await updateConversations(tx, sql, updated);
   if (created.length > 0) {
     const rows = await tx.conversation.createManyAndReturn({ data: created, select: { id: true, workspaceId: true, waId: true } });
     for (const row of rows) ids.set(conversationKey(row.workspaceId, row.waId), row.id);
   }
   return ids;
+}
+
+/** New values of an existing conversation; null leaves the stored value. */
+interface ConversationUpdate {
+  id: string;
+  newMessages: number;
+  contactId: string | null;
+  profileName: string | null;
+  businessPhoneNumberId: string;
+  lastMessageAt: Date | null;
+  lastMessagePreview: string | null;
+  lastInboundAt: Date | null;
+  reopen: boolean;
+}
+
+/**
+ * All of a group's existing conversations in one statement: Prisma would send an UPDATE per
+ * conversation, and a busy group touches dozens. Unread counts are added to, never overwritten.
+ */
+async function updateConversations(tx: Transaction, sql: SqlValues, updates: ConversationUpdate[]) {
+  if (updates.length === 0) return;
+  const rows = updates.map(
+    (row) =>
+      Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.businessPhoneNumberId)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
+  );
+  const open = sql.enumValue(REOPENED_BY_CUSTOMER.status, "ConversationStatus");
+  await tx.$executeRaw`
+    WITH touched (id, new_messages, contact_id, profile_name, business_phone_number_id, last_message_at, last_message_preview, last_inbound_at, reopen)
+      AS (VALUES ${Prisma.join(rows)})
+    UPDATE "Conversation" SET
+      "unreadCount" = "unreadCount" + touched.new_messages,
+      "contactId" = touched.contact_id,
+      "profileName" = touched.profile_name,
+      "businessPhoneNumberId" = touched.business_phone_number_id,
+      "lastMessageAt" = COALESCE(touched.last_message_at, "lastMessageAt"),
+      "lastMessagePreview" = COALESCE(touched.last_message_preview, "lastMessagePreview"),
+      "lastInboundAt" = COALESCE(touched.last_inbound_at, "lastInboundAt"),
+      "status" = CASE WHEN touched.reopen = 1 THEN ${open} ELSE "status" END,
+      "resolvedAt" = CASE WHEN touched.reopen = 1 THEN NULL ELSE "resolvedAt" END,
+      "updatedAt" = ${sql.dateTime(new Date())}
+    FROM touched
+    WHERE "Conversation"."id" = touched.id`;
 }
 
 /** One `OR` branch per workspace: `{ workspaceId, …condition on its customers }`. */

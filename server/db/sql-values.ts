@@ -1,0 +1,24 @@
+import { Prisma } from "../generated/prisma/client.ts";
+import type { DatabaseProvider } from "./client.ts";
+
+/** Prisma's DateTime as SQLite stores it ("2026-11-25T12:00:00.000+00:00"); text that sorts by time. */
+export const sqliteDateTime = (value: Date) => value.toISOString().replace("Z", "+00:00");
+
+/**
+ * Values for the few raw statements that both databases must read alike. PostgreSQL types the
+ * parameters of a VALUES list only through explicit casts (and enums by name); SQLite keeps
+ * Prisma's DateTime as text, so a raw value must be exactly that text or rows would compare and
+ * sort wrongly next to the ones Prisma wrote.
+ */
+export function sqlValues(provider: DatabaseProvider) {
+  const postgres = provider === "postgresql";
+  return {
+    text: (value: string | null) => (postgres ? Prisma.sql`CAST(${value} AS TEXT)` : Prisma.sql`${value}`),
+    integer: (value: number) => (postgres ? Prisma.sql`CAST(${value} AS INTEGER)` : Prisma.sql`${value}`),
+    dateTime: (value: Date | null) =>
+      postgres ? Prisma.sql`CAST(${value?.toISOString() ?? null} AS TIMESTAMP(3))` : Prisma.sql`${value ? sqliteDateTime(value) : null}`,
+    enumValue: (value: string, type: string) => (postgres ? Prisma.sql`CAST(${value} AS ${Prisma.raw(`"${type}"`)})` : Prisma.sql`${value}`),
+  };
+}
+
+export type SqlValues = ReturnType<typeof sqlValues>;
