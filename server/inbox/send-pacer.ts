@@ -3,7 +3,8 @@ import type { Redis } from "ioredis";
 /**
  * Keeps sends per business number under Meta's throughput limit (80/s by default, up to
  * 1,000/s): at most `perSecond` sends in any sliding window a little longer than a second,
- * and never two closer than half the even spacing (bursts would arrive in shuffled order).
+ * and never two closer than half the even spacing (bursts would arrive in shuffled order) where
+ * a timer can wait that long.
  * Counting in fixed one-second windows would allow twice the rate across a window boundary.
  * In memory for one instance; in Redis when several instances share the number.
  */
@@ -22,11 +23,21 @@ const WINDOW_MS = 1000 + PACER_SAFETY_MARGIN_MS;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Half the even spacing between two sends — unless that is under a millisecond (over 500/s):
+ * a timer cannot wait less, so each send would cost a turn of the event loop and a busy server
+ * would send a small fraction of the limit. Above that rate only the window holds them back.
+ */
+export function minimumGapMs(perSecond: number): number {
+  const gap = 500 / perSecond;
+  return gap >= 1 ? gap : 0;
+}
+
 /** How long until a send may go, given the send times in the window (oldest first). */
 export function pacingDelay(sentTimes: readonly number[], now: number, perSecond: number): number {
   const last = sentTimes.at(-1) ?? -Infinity;
   const windowFreesAt = sentTimes.length >= perSecond ? sentTimes[sentTimes.length - perSecond]! + WINDOW_MS : -Infinity;
-  return Math.max(last + 500 / perSecond, windowFreesAt) - now;
+  return Math.max(last + minimumGapMs(perSecond), windowFreesAt) - now;
 }
 
 /** One decision at a time per number within this process, each measured when the send really goes. */
@@ -82,7 +93,7 @@ export function createRedisSendPacer(redis: Redis, perSecond: number): SendPacer
   return perNumberLanes(async (phoneNumberId) => {
     const member = `${process.pid}:${Date.now()}:${++sequence}`;
     for (;;) {
-      const wait = Number(await redis.eval(RESERVE_SCRIPT, 1, `bharat:send-pacer:${phoneNumberId}`, perSecond, WINDOW_MS, 500 / perSecond, member));
+      const wait = Number(await redis.eval(RESERVE_SCRIPT, 1, `bharat:send-pacer:${phoneNumberId}`, perSecond, WINDOW_MS, minimumGapMs(perSecond), member));
       if (wait <= 0) return;
       await sleep(wait);
     }
