@@ -136,7 +136,10 @@ export const outboundScenario: Scenario = async (context) => {
         const rateAchieved = arrivals.length > 1 ? ((arrivals.length - 1) * 1_000) / (arrivals.at(-1)! - arrivals[0]!) : Number.NaN;
         achieved.push(rateAchieved);
         busiest.push(busiestSecond(arrivals));
-        if (!drained) failures.push(`not drained within ${Math.round(drainTimeoutMs / 1000)} s`);
+        if (!drained) {
+          failures.push(`not drained within ${Math.round(drainTimeoutMs / 1000)} s`);
+          context.log(`outbound: the product's last output:\n${product.process.output().slice(-4_000)}`);
+        }
         if (duplicates > 0) failures.push(`${duplicates} sent twice`);
         if (lost > 0) failures.push(`${lost} never reached Meta`);
         if ((statuses.FAILED ?? 0) > 0) failures.push(`${statuses.FAILED} FAILED`);

@@ -45,6 +45,9 @@ export function createDatabase(databaseUrl: string): Database {
   return db;
 }
 
+/** How long a statement waits for another process's write lock on the SQLite file. @default 5 s */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
 /**
  * libsql hands its connection to each transaction and opens a fresh one for whatever comes next,
  * so every Prisma transaction paid for opening the file and reading its schema again — several
@@ -54,6 +57,10 @@ export function createDatabase(databaseUrl: string): Database {
 class OneConnectionLibSQL extends PrismaLibSQL {
   override createClient(config: Config): Client {
     const client = super.createClient(config);
+    // Another process writing the file (a script, a benchmark) makes SQLite answer "database is
+    // locked" at once by default; wait for it instead, as better-sqlite3 does by default. The
+    // statement runs synchronously, before anything else can use the connection.
+    void client.execute(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     const transaction = async (mode: TransactionMode = "write"): Promise<Transaction> => {
       await client.execute(mode === "write" ? "BEGIN IMMEDIATE" : mode === "read" ? "BEGIN TRANSACTION READONLY" : "BEGIN DEFERRED");
       let closed = false;

@@ -49,6 +49,9 @@ export interface OutboxDependencies {
   logger: Logger;
 }
 
+/** Due rows claimed at a time: half a second at Meta's highest tier, and under SQLite's 999 parameters. */
+const DUE_BATCH_SIZE = 500;
+
 /** Exponential backoff with full jitter: retries from many rows never arrive in step. */
 export function retryDelayMs(attempt: number, options: Pick<OutboxOptions, "retryBaseMs" | "retryMaxMs">, random = Math.random) {
   const ceiling = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** Math.max(0, attempt - 1));
@@ -161,6 +164,18 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
 
   /** Every row due now — queued retries, rows whose worker died mid-attempt — and stranded statuses. */
   async function drain() {
+    // A full batch: more are due right now, without waiting for the next tick.
+    while ((await attemptDueBatch()) === DUE_BATCH_SIZE);
+    for (const change of await applyStrandedPendingStatuses(db)) {
+      publishInboxEvents(deps.pubsub, [
+        { workspaceId: change.workspaceId, event: { type: "messageStatusChanged", conversationId: change.conversationId, messageId: change.messageId, status: change.status } },
+      ]);
+      deps.mirror.schedule(change.conversationId);
+    }
+  }
+
+  /** Claims and attempts up to DUE_BATCH_SIZE due rows; answers how many were due. */
+  async function attemptDueBatch() {
     const now = new Date();
     const due = await db.whatsAppMessage.findMany({
       where: {
@@ -172,18 +187,13 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       },
       orderBy: { createdAt: "asc" },
       select: { id: true },
-      take: 500,
+      take: DUE_BATCH_SIZE,
     });
     const claimed = due.length > 0 ? await claim(due.map(({ id }) => id)) : [];
     // Oldest first, as they were queued: a customer reads them in this order.
     claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     await Promise.all(claimed.map((message) => track(attemptClaimed(message))));
-    for (const change of await applyStrandedPendingStatuses(db)) {
-      publishInboxEvents(deps.pubsub, [
-        { workspaceId: change.workspaceId, event: { type: "messageStatusChanged", conversationId: change.conversationId, messageId: change.messageId, status: change.status } },
-      ]);
-      deps.mirror.schedule(change.conversationId);
-    }
+    return claimed.length === 0 ? 0 : due.length;
   }
 
   function track<T>(work: Promise<T>): Promise<T | null> {
@@ -203,7 +213,10 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     /** Starts retrying due rows (and resuming rows left by a previous run). */
     start() {
       const tick = () => {
-        draining ??= drain().finally(() => (draining = null));
+        // A failed look (the database busy or gone for a moment) must not stop the outbox: the next tick looks again.
+        draining ??= drain()
+          .catch((error: Error) => logger.error({ err: error }, "Could not look for due sends; trying again"))
+          .finally(() => (draining = null));
       };
       tick();
       timer = setInterval(tick, options.pollIntervalMs);

@@ -177,7 +177,9 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
 
   const tick = () => {
     if (!deps.cloudApi || stopped) return;
-    draining ??= drain().finally(() => (draining = null));
+    draining ??= drain()
+      .catch((error: Error) => logger.error({ err: error }, "Could not look for due media downloads; trying again"))
+      .finally(() => (draining = null));
   };
 
   return {
