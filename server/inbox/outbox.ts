@@ -1,7 +1,8 @@
-import type { Database } from "../db/client.ts";
+import { providerOf, type Database } from "../db/client.ts";
+import { sqlValues, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
-import type { WhatsAppMessage } from "../generated/prisma/client.ts";
+import { Prisma, type WhatsAppMessage } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
@@ -51,6 +52,21 @@ export interface OutboxDependencies {
 
 /** Due rows claimed at a time: half a second at Meta's highest tier, and under SQLite's 999 parameters. */
 const DUE_BATCH_SIZE = 500;
+
+/**
+ * Sent rows in one statement (Prisma would send an UPDATE each, at about half a millisecond of
+ * its own per row): each gets Meta's wamid, and its lease and last error are cleared.
+ */
+async function markSent(tx: Prisma.TransactionClient, sql: SqlValues, sent: Array<{ id: string; wamid: string }>) {
+  const now = sql.dateTime(new Date());
+  await tx.$executeRaw`
+    WITH accepted (id, wamid) AS (VALUES ${Prisma.join(sent.map(({ id, wamid }) => Prisma.sql`(${sql.text(id)}, ${sql.text(wamid)})`))})
+    UPDATE "WhatsAppMessage" SET
+      "status" = ${sql.enumValue("SENT", "MessageStatus")}, "wamid" = accepted.wamid, "statusAt" = ${now},
+      "lockedUntil" = NULL, "nextAttemptAt" = NULL, "errorCode" = NULL, "errorTitle" = NULL, "errorDetails" = NULL, "updatedAt" = ${now}
+    FROM accepted
+    WHERE "WhatsAppMessage"."id" = accepted.id`;
+}
 
 /** Exponential backoff with full jitter: retries from many rows never arrive in step. */
 export function retryDelayMs(attempt: number, options: Pick<OutboxOptions, "retryBaseMs" | "retryMaxMs">, random = Math.random) {
@@ -107,14 +123,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     (accepted: Array<{ message: WhatsAppMessage; result: SendResult }>) =>
       serializedWrite(db, () =>
         db.$transaction(async (tx) => {
-          const statusAt = new Date();
-          for (const { message, result } of accepted) {
-            await tx.whatsAppMessage.update({
-              where: { id: message.id },
-              data: { status: "SENT", wamid: result.wamid, statusAt, lockedUntil: null, nextAttemptAt: null, errorCode: null, errorTitle: null, errorDetails: null },
-              select: { id: true },
-            });
-          }
+          await markSent(tx, sqlValues(providerOf(db)), accepted.map(({ message, result }) => ({ id: message.id, wamid: result.wamid })));
           const wamids = accepted.map(({ result }) => result.wamid);
           const early = await tx.pendingStatus.findMany({ where: { wamid: { in: wamids } }, select: { wamid: true }, distinct: ["wamid"] });
           for (const { wamid } of early) await applyPendingStatuses(tx, wamid);
