@@ -1,7 +1,8 @@
 import { createClient, type Client } from "graphql-ws";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
-import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
+import { createApiToken } from "../auth/auth.service.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, createOtherWorkspace, graphql, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound, status } from "../test/webhook-fixtures.ts";
 
@@ -59,8 +60,19 @@ function subscribe<T>(client: Client, query: string, variables: Record<string, u
   return received;
 }
 
-/** Resolves once the server has taken the subscription (graphql-ws acknowledges nothing). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+/** A second agent (same role) in a workspace, with an API token. */
+async function agentOf(workspaceId: string, name: string) {
+  const { db } = server.app;
+  const user = await db.user.create({ data: { workspaceId, email: `${name}@example.com`, name, role: "AGENT", passwordHash: "not used: token only" } });
+  const { token } = await createApiToken(db, { userId: user.id, workspaceId, role: user.role, csrfToken: null }, name);
+  return { user, token };
+}
+
+/**
+ * Resolves once the server has taken the subscription (graphql-ws acknowledges nothing): a cold
+ * first subscription took up to 80 ms on a machine at load 8, hence a wide margin.
+ */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 
 const MESSAGE_ADDED = `subscription { messageAdded { id text direction conversationId } }`;
 
@@ -129,6 +141,62 @@ describe("live events over graphql-ws", () => {
     await next;
     await settle();
     expect(outsider.events).toEqual([]);
+  });
+
+  it("shares one execution among identical subscriptions of a viewer, and still delivers to each, never across workspaces", async () => {
+    const other = await createOtherWorkspace(server);
+    const { workspaceId: insiderWorkspaceId } = await server.app.db.user.findFirstOrThrow({ where: { email: ADMIN_EMAIL } });
+    const listening = vi.spyOn(server.app.pubsub, "subscribe");
+    try {
+      const insiders = Array.from({ length: 5 }, () => subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), MESSAGE_ADDED));
+      const outsiders = Array.from({ length: 2 }, () => subscribe(connect({ token: other.token }), MESSAGE_ADDED));
+      await vi.waitFor(() => expect(listening).toHaveBeenCalledTimes(2));
+      await settle();
+      // One source stream per viewer, not one per subscriber: each event is executed once for each.
+      expect(listening.mock.calls.map(([, workspaceId]) => workspaceId).sort()).toEqual([other.workspace.id, insiderWorkspaceId].sort());
+      const arrivals = insiders.map((insider) => insider.next());
+      await deliverWebhook(server, envelope(change({ messages: [inbound({ type: "text", text: { body: "to all five" } })] })));
+      for (const event of await Promise.all(arrivals)) expect(event.messageAdded.text).toBe("to all five");
+      await settle();
+      for (const outsider of outsiders) expect(outsider.events).toEqual([]);
+    } finally {
+      listening.mockRestore();
+    }
+  });
+
+  it("keeps a subscription filtered by conversation to that conversation beside unfiltered ones of the same viewer", async () => {
+    const [watched, elsewhere] = ["919600000011", "919600000012"];
+    await deliverWebhook(server, envelope(change({ messages: [inbound({ from: watched, type: "text", text: { body: "first" } })] })));
+    const conversation = await server.app.db.conversation.findFirstOrThrow({ where: { waId: watched } });
+    const filteredQuery = `subscription($id: ID) { messageAdded(conversationId: $id) { id text direction conversationId } }`;
+    const filtered = Array.from({ length: 2 }, () =>
+      subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), filteredQuery, { id: conversation.id }),
+    );
+    const unfiltered = subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), MESSAGE_ADDED);
+    await settle();
+    const unfilteredNext = unfiltered.next();
+    await deliverWebhook(server, envelope(change({ messages: [inbound({ from: elsewhere, type: "text", text: { body: "elsewhere" } })] })));
+    expect((await unfilteredNext).messageAdded.text).toBe("elsewhere");
+    const filteredNext = filtered.map((subscriber) => subscriber.next());
+    await deliverWebhook(server, envelope(change({ messages: [inbound({ from: watched, type: "text", text: { body: "watched" } })] })));
+    for (const event of await Promise.all(filteredNext)) expect(event.messageAdded.text).toBe("watched");
+    for (const subscriber of filtered) expect(subscriber.events.map((event) => event.messageAdded.text)).toEqual(["watched"]);
+  });
+
+  it("executes apart for each user, so a field that depends on the viewer (a note's canDelete) stays theirs", async () => {
+    const { workspaceId } = await server.app.db.user.findFirstOrThrow({ where: { email: ADMIN_EMAIL } });
+    const [author, colleague] = await Promise.all(["author", "colleague"].map((name) => agentOf(workspaceId, name)));
+    await deliverWebhook(server, envelope(change({ messages: [inbound({ from: "919600000021", type: "text", text: { body: "note me" } })] })));
+    const conversation = await server.app.db.conversation.findFirstOrThrow({ where: { waId: "919600000021" } });
+    type NotesChanged = { conversationNotesChanged: { notes: Array<{ body: string; canDelete: boolean }> } };
+    const notesQuery = `subscription { conversationNotesChanged { notes { body canDelete } } }`;
+    const [asAuthor, asColleague] = [author, colleague].map(({ token }) => subscribe<NotesChanged>(connect({ token }), notesQuery));
+    await settle();
+    const [authorNext, colleagueNext] = [asAuthor!.next(), asColleague!.next()];
+    const addNote = `mutation($id: ID!) { addConversationNote(conversationId: $id, body: "mine") { __typename } }`;
+    await graphql(server, addNote, { id: conversation.id }, { token: author.token });
+    expect((await authorNext).conversationNotesChanged.notes).toEqual([{ body: "mine", canDelete: true }]);
+    expect((await colleagueNext).conversationNotesChanged.notes).toEqual([{ body: "mine", canDelete: false }]);
   });
 
   it("authenticates a browser's socket by its session cookie from our own origin only", async () => {

@@ -1,26 +1,40 @@
 import type { Server } from "node:http";
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from "graphql";
+import { MessageType, type SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import type { Viewer } from "../auth/auth.service.ts";
 import { authenticateSocket } from "../auth/socket-auth.ts";
 import type { Database } from "../db/client.ts";
 import type { GraphQLServer } from "../graphql/http.ts";
+import { createSharedSubscriptions, type PayloadSender, type SubscriptionExecution } from "./shared-subscriptions.ts";
 
 type SocketExtra = {
   viewer?: Viewer;
 };
 
 type EnvelopedExecution = ExecutionArgs & {
-  rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+  rootValue: {
+    execute: (args: ExecutionArgs) => unknown;
+    subscribe: (args: ExecutionArgs) => SubscriptionExecution | Promise<SubscriptionExecution>;
+  };
 };
+
+/** Where a subscription's shared results go, from `onSubscribe` (which knows the socket) to `subscribe` (which does not). */
+interface SubscriptionRoute {
+  sharingKey: string;
+  send: PayloadSender;
+}
 
 /**
  * GraphQL over WebSocket (`graphql-ws` protocol) at /graphql on the HTTP server's own port,
  * executed through Yoga's envelope so that both transports share schema, plugins and context.
+ * Identical subscriptions of one viewer share their execution (shared-subscriptions.ts).
  */
 export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: Database) {
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const shared = createSharedSubscriptions();
+  const routes = new WeakMap<ExecutionArgs, SubscriptionRoute>();
   const disposable = useServer<Record<string, unknown>, SocketExtra>(
     {
       onConnect: async (context) => {
@@ -30,8 +44,12 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
         return true;
       },
       execute: (args) => (args as EnvelopedExecution).rootValue.execute(args) as never,
-      subscribe: (args) => (args as EnvelopedExecution).rootValue.subscribe(args) as never,
-      onSubscribe: async (context, _id, payload) => {
+      subscribe: (args) => {
+        const route = routes.get(args);
+        if (!route) throw new Error("onSubscribe routes every operation");
+        return shared.join(route.sharingKey, route.send, () => (args as EnvelopedExecution).rootValue.subscribe(args));
+      },
+      onSubscribe: async (context, id, payload) => {
         const viewer = context.extra.viewer;
         if (!viewer) throw new Error("onConnect admits authenticated sockets only");
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer });
@@ -46,7 +64,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           if (error instanceof GraphQLError || (error as Error | null)?.name === "GraphQLError") return [error as GraphQLError];
           throw error;
         }
-        return {
+        const args: EnvelopedExecution = {
           schema,
           document,
           operationName: payload.operationName,
@@ -54,6 +72,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
+        routes.set(args, { sharingKey: sharingKey(viewer, payload), send: nextMessageSender(context.extra.socket, id) });
+        return args;
       },
     },
     sockets,
@@ -65,5 +85,29 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
       await disposable.dispose();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * Everything an execution reads that can differ between two subscriptions: the operation (with its
+ * variables and extensions) and the viewer; the rest of the context is the same services for all.
+ * The whole viewer but its CSRF token, which only guards HTTP mutations: results may depend on the
+ * user (a note's `canDelete`), the role, and always the workspace, so a subscriber never gets
+ * results executed for anyone else.
+ */
+function sharingKey(viewer: Viewer, payload: SubscribePayload) {
+  const { csrfToken: _onlyForHttp, ...scope } = viewer;
+  return JSON.stringify([scope, payload.query, payload.operationName ?? null, payload.variables ?? null, payload.extensions ?? null]);
+}
+
+/**
+ * graphql-ws's `next` message for one subscription, built around the payload its fan-out
+ * serialised once. Written straight to the socket, past graphql-ws's own `next` (whose `onNext`
+ * hook we do not use), which would serialise the payload again for every subscriber.
+ */
+function nextMessageSender(socket: WebSocket, id: string): PayloadSender {
+  const head = `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`;
+  return (payloadJson) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(head + payloadJson + "}");
   };
 }
