@@ -7,11 +7,12 @@ export const CLIENT_DIST = path.resolve(import.meta.dirname, "../../client/dist"
 
 const ASSETS_DIR = path.join(CLIENT_DIST, "assets") + path.sep;
 
-const API_PATHS = /^\/(api|graphql)(\/|$)/;
+/** Paths that are never a page of the app: an unknown one is a 404, not index.html. */
+const NOT_PAGES = /^\/(api|graphql|assets)(\/|$)/;
 
 /**
  * Serves the built Vue client, and its index.html for any other GET so that deep links
- * (/contacts/123) survive a reload. API paths keep their JSON 404.
+ * (/contacts/123) survive a reload. API paths and unknown assets answer a JSON 404.
  */
 export async function registerClientRoutes(app: FastifyInstance) {
   const hasBuild = existsSync(path.join(CLIENT_DIST, "index.html"));
@@ -31,7 +32,9 @@ export async function registerClientRoutes(app: FastifyInstance) {
     });
   }
   app.setNotFoundHandler((request, reply) => {
-    if (request.method !== "GET" || API_PATHS.test(request.url)) {
+    // A missing asset (a chunk of an older build, asked for by a tab opened before a deploy) must
+    // fail as such: index.html in its place fails later as a module script of the wrong type.
+    if (request.method !== "GET" || NOT_PAGES.test(request.url)) {
       return reply.status(404).send({ success: false, error: `No route for ${request.method} ${request.url.split("?")[0]}` });
     }
     if (!hasBuild) return reply.status(503).type("text/plain").send("The client is not built: run `npm run build`.");

@@ -31,6 +31,10 @@ describe("HTTP surface", () => {
     expect(answer).toMatchObject({ status: 404, body: { success: false, error: "No route for GET /api/nothing-here" } });
   });
 
+  it("answers an asset that is not there (a chunk of an older build) with a 404, not with the app's page", async () => {
+    expect(await rest(server, "GET", "/assets/InboxPage-gone.js")).toMatchObject({ status: 404 });
+  });
+
   it("sends security headers", async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
