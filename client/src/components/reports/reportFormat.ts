@@ -1,9 +1,10 @@
 /** How the reports page and the contact panel write numbers, money, rates and durations. */
+import { onFirstUse } from "../../format.ts";
 
-const counts = new Intl.NumberFormat("en-IN");
+const counts = onFirstUse(() => new Intl.NumberFormat("en-IN"));
 
 export function formatCount(value: number): string {
-  return counts.format(value);
+  return counts().format(value);
 }
 
 /** "₹0.98": estimates to the paisa, in the configured currency. */
