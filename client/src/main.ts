@@ -2,6 +2,7 @@ import urql from "@urql/vue";
 import { createApp } from "vue";
 import { createWebHistory } from "vue-router";
 import App from "./App.vue";
+import { prefetchConversationList } from "./composables/conversationListPrefetch.ts";
 import { useSession } from "./composables/useSession.ts";
 import { createLiveSocket, LIVE_SOCKET_STATUS } from "./liveSocket.ts";
 import { createAppRouter } from "./router.ts";
@@ -11,9 +12,13 @@ import { createAppGraphQLClient } from "./urql.ts";
 const session = useSession();
 const router = createAppRouter(session, createWebHistory());
 const socket = createLiveSocket();
+const client = createAppGraphQLClient(session, router, socket);
 
-createApp(App)
-  .use(router)
-  .use(urql, createAppGraphQLClient(session, router, socket))
-  .provide(LIVE_SOCKET_STATUS, socket.status)
-  .mount("#app");
+// Runs after the router's own guard has loaded the session. Entering the inbox, its list is asked
+// for now, while the page's code still loads and starts, rather than once the page has started.
+router.beforeEach((to, from) => {
+  const user = session.user.value;
+  if (to.name === "inbox" && from.name !== "inbox" && user) prefetchConversationList(client.value, user.id);
+});
+
+createApp(App).use(router).use(urql, client).provide(LIVE_SOCKET_STATUS, socket.status).mount("#app");

@@ -1,13 +1,14 @@
 import { useClientHandle } from "@urql/vue";
 import { computed, onScopeDispose, ref, shallowRef, watch } from "vue";
-import type { ConversationSummaryFragment } from "../graphql/generated/graphql.ts";
-import { ConversationsQuery, ConversationUpdatedSubscription } from "../graphql/inbox.ts";
+import type { ConversationSummaryFragment, ConversationsQueryVariables } from "../graphql/generated/graphql.ts";
+import { ConversationUpdatedSubscription } from "../graphql/inbox.ts";
+import { CONVERSATIONS_PAGE_SIZE, fetchConversationsPage, takePrefetchedConversations } from "./conversationListPrefetch.ts";
 import { compareStrings, mergeById } from "./mergeById.ts";
 import { useDebouncedRef } from "./useDebouncedRef.ts";
 import { LIST_POLL_MS, type LiveConnection } from "./useLiveConnection.ts";
+import { useSession } from "./useSession.ts";
 import type { WorkflowListFilter } from "./useWorkflowListFilter.ts";
 
-export const CONVERSATIONS_PAGE_SIZE = 30;
 /** A refetch asks again for everything shown, up to this many. */
 const REFETCH_MAX = 100;
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -29,6 +30,7 @@ export function byRecentActivity(a: ConversationSummaryFragment, b: Conversation
  */
 export function useConversationList(live: Pick<LiveConnection, "keepFresh">, filter?: Pick<WorkflowListFilter, "variables" | "matches">) {
   const { client } = useClientHandle();
+  const { user } = useSession();
   const search = ref("");
   const term = useDebouncedRef(
     computed(() => search.value.trim()),
@@ -41,11 +43,13 @@ export function useConversationList(live: Pick<LiveConnection, "keepFresh">, fil
   let endCursor: string | null = null;
   let latestSearch = 0;
 
-  const fetchPage = (first: number, after: string | null) =>
-    client
-      .query(ConversationsQuery, { first, after, search: term.value || null, ...filter?.variables.value }, { requestPolicy: "network-only" })
-      .toPromise()
-      .then((result) => result.data?.conversations ?? null);
+  const pageVariables = (first: number, after: string | null): ConversationsQueryVariables => ({
+    first,
+    after,
+    search: term.value || null,
+    ...filter?.variables.value,
+  });
+  const fetchPage = (first: number, after: string | null) => fetchConversationsPage(client, pageVariables(first, after));
 
   // An entry that no longer matches the tab (resolved, reassigned by another agent) leaves it.
   const merge = (incoming: readonly ConversationSummaryFragment[]) =>
@@ -54,7 +58,8 @@ export function useConversationList(live: Pick<LiveConnection, "keepFresh">, fil
   async function load() {
     const request = ++latestSearch;
     status.value = "loading";
-    const page = await fetchPage(CONVERSATIONS_PAGE_SIZE, null);
+    const firstPage = pageVariables(CONVERSATIONS_PAGE_SIZE, null);
+    const page = await (takePrefetchedConversations(user.value?.id ?? null, firstPage) ?? fetchConversationsPage(client, firstPage));
     // An answer to a search the agent has typed over since is dropped.
     if (request !== latestSearch) return;
     if (!page) {

@@ -20,6 +20,9 @@ export const WORKFLOW_LIST_TABS: ReadonlyArray<{ id: WorkflowListTab; label: str
   { id: "all", label: "All" },
 ];
 
+/** The tab the inbox opens on. */
+export const DEFAULT_WORKFLOW_LIST_TAB: WorkflowListTab = "open";
+
 /** The `conversations` query's workflow arguments. */
 export interface WorkflowListVariables {
   status: ConversationStatus | null;
@@ -49,7 +52,7 @@ export function matchesWorkflowList(conversation: ConversationSummaryFragment, f
 export function useWorkflowListFilter() {
   const { client } = useClientHandle();
   const { user } = useSession();
-  const tab = ref<WorkflowListTab>("open");
+  const tab = ref<WorkflowListTab>(DEFAULT_WORKFLOW_LIST_TAB);
   const labelId = ref<string | null>(null);
   const labels = shallowRef<readonly WorkflowLabelFragment[]>([]);
   const variables = computed(() => workflowListVariables(tab.value, labelId.value));
