@@ -37,9 +37,12 @@ describe("the embedded SQLite database", () => {
          setTimeout(async () => { await other.execute("COMMIT"); other.close(); }, 300);`,
         url,
       ],
-      { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] },
+      { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] },
     );
-    await once(holder.stdout, "data");
+    let stderr = "";
+    holder.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const locked = await Promise.race([once(holder.stdout, "data").then(() => true), once(holder, "exit").then(() => false)]);
+    expect(locked, stderr).toBe(true);
     const created = await db.workspace.create({ data: { name: "Ours" } });
     await once(holder, "exit");
     expect(await db.workspace.count({ where: { id: { in: [created.id, "wother"] } } })).toBe(2);
