@@ -2,10 +2,11 @@ import type { Redis } from "ioredis";
 
 /**
  * Keeps sends per business number under Meta's throughput limit (80/s by default, up to
- * 1,000/s): at most `perSecond` sends in any sliding window a little longer than a second,
- * and never two closer than half the even spacing (bursts would arrive in shuffled order) where
- * a timer can wait that long.
- * Counting in fixed one-second windows would allow twice the rate across a window boundary.
+ * 1,000/s). Sends are spaced evenly at the rate — each takes the next slot, 1/rate after the
+ * previous one, and after a pause the slots of the last PACER_CATCH_UP_MS may be caught up —
+ * and never more than `perSecond` go in any sliding window a little longer than a second.
+ * Counting in fixed one-second windows would allow twice the rate across a window boundary,
+ * and the window alone would let a backlog go in one burst each second.
  * In memory for one instance; in Redis when several instances share the number.
  */
 export interface SendPacer {
@@ -21,23 +22,33 @@ export interface SendPacer {
 export const PACER_SAFETY_MARGIN_MS = 50;
 const WINDOW_MS = 1000 + PACER_SAFETY_MARGIN_MS;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * How far behind its slots a busy sender may catch up, so that a timer firing late (a busy
+ * event loop) does not lower the rate. @default 20 ms
+ */
+export const PACER_CATCH_UP_MS = 20;
 
 /**
- * Half the even spacing between two sends — unless that is under a millisecond (over 500/s):
- * a timer cannot wait less, so each send would cost a turn of the event loop and a busy server
- * would send a small fraction of the limit. Above that rate only the window holds them back.
+ * Waits shorter than this are not waited: a timer cannot wait less, and each send would cost a
+ * turn of the event loop (at 1,000/s a busy server reached 55 sends a second that way). The
+ * slots still keep the average rate.
  */
-export function minimumGapMs(perSecond: number): number {
-  const gap = 500 / perSecond;
-  return gap >= 1 ? gap : 0;
+const SHORTEST_WAIT_MS = 1;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A number's pacing: its next free slot and the send times in the window, oldest first. */
+export interface PacingState {
+  nextSlot: number;
+  sentTimes: number[];
 }
 
-/** How long until a send may go, given the send times in the window (oldest first). */
-export function pacingDelay(sentTimes: readonly number[], now: number, perSecond: number): number {
-  const last = sentTimes.at(-1) ?? -Infinity;
+/** When the next send may go: its slot, unless the window is full until later. */
+export function nextSendAt(state: PacingState, now: number, perSecond: number): number {
+  const { sentTimes } = state;
+  const slot = Math.max(state.nextSlot, now - PACER_CATCH_UP_MS);
   const windowFreesAt = sentTimes.length >= perSecond ? sentTimes[sentTimes.length - perSecond]! + WINDOW_MS : -Infinity;
-  return Math.max(last + minimumGapMs(perSecond), windowFreesAt) - now;
+  return Math.max(slot, windowFreesAt);
 }
 
 /** One decision at a time per number within this process, each measured when the send really goes. */
@@ -53,38 +64,40 @@ function perNumberLanes(decide: (phoneNumberId: string) => Promise<void>): SendP
 }
 
 export function createSendPacer(perSecond: number): SendPacer {
-  const sent = new Map<string, number[]>();
+  const states = new Map<string, PacingState>();
   return perNumberLanes(async (phoneNumberId) => {
-    const times = sent.get(phoneNumberId) ?? [];
-    sent.set(phoneNumberId, times);
-    const delay = pacingDelay(times, performance.now(), perSecond);
-    if (delay > 0) await sleep(delay);
-    times.push(performance.now());
-    if (times.length > perSecond) times.splice(0, times.length - perSecond);
+    const state = states.get(phoneNumberId) ?? { nextSlot: -Infinity, sentTimes: [] };
+    states.set(phoneNumberId, state);
+    const at = nextSendAt(state, performance.now(), perSecond);
+    const wait = at - performance.now();
+    if (wait >= SHORTEST_WAIT_MS) await sleep(wait);
+    state.nextSlot = at + 1000 / perSecond;
+    state.sentTimes.push(performance.now());
+    if (state.sentTimes.length > perSecond) state.sentTimes.splice(0, state.sentTimes.length - perSecond);
   });
 }
 
 /**
  * The same rule over Redis, for every instance together: the send times live in a sorted set
- * per number, read and written by one atomic script on Redis's clock. Answers 0 when the send
+ * per number and its next slot in a key beside it, read and written by one atomic script on
+ * Redis's clock. Answers 0 when the send
  * was recorded, or how many milliseconds to wait before asking again.
  */
 const RESERVE_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local limit, windowMs, gapMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit, windowMs, catchUpMs, shortestWaitMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
+local at = math.max(tonumber(redis.call('GET', KEYS[2]) or '-1e300'), now - catchUpMs)
 local count = redis.call('ZCARD', KEYS[1])
-local wait = 0
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if #last > 0 then wait = math.max(wait, tonumber(last[2]) + gapMs - now) end
 if count >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
-  wait = math.max(wait, tonumber(oldest[2]) + windowMs - now)
+  at = math.max(at, tonumber(oldest[2]) + windowMs)
 end
-if wait > 0 then return tostring(wait) end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
+if at - now >= shortestWaitMs then return tostring(at - now) end
+redis.call('ZADD', KEYS[1], now, ARGV[5])
 redis.call('PEXPIRE', KEYS[1], math.ceil(windowMs * 2))
+redis.call('SET', KEYS[2], tostring(at + 1000 / limit), 'PX', math.ceil(windowMs * 2))
 return '0'
 `;
 
@@ -93,7 +106,8 @@ export function createRedisSendPacer(redis: Redis, perSecond: number): SendPacer
   return perNumberLanes(async (phoneNumberId) => {
     const member = `${process.pid}:${Date.now()}:${++sequence}`;
     for (;;) {
-      const wait = Number(await redis.eval(RESERVE_SCRIPT, 1, `bharat:send-pacer:${phoneNumberId}`, perSecond, WINDOW_MS, minimumGapMs(perSecond), member));
+      const key = `bharat:send-pacer:${phoneNumberId}`;
+      const wait = Number(await redis.eval(RESERVE_SCRIPT, 2, key, `${key}:next-slot`, perSecond, WINDOW_MS, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS, member));
       if (wait <= 0) return;
       await sleep(wait);
     }
