@@ -22,7 +22,7 @@ describe("the send pacer", () => {
 
   it("spreads a backlog evenly at 80/s instead of sending it in bursts", async () => {
     const released = await release(80, 40);
-    // 40 sends at 12.5 ms apart: about half a second, never a burst.
+    // 40 sends at least 12.5 ms apart: about half a second, never a burst.
     expect(released.at(-1)!).toBeGreaterThanOrEqual(39 * 12.5 - 2 * PACER_CATCH_UP_MS);
     expect(released.filter((at) => at < 100).length).toBeLessThanOrEqual(Math.ceil((100 + PACER_CATCH_UP_MS) / 12.5) + 1);
   });

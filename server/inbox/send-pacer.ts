@@ -2,9 +2,10 @@ import type { Redis } from "ioredis";
 
 /**
  * Keeps sends per business number under Meta's throughput limit (80/s by default, up to
- * 1,000/s). Sends are spaced evenly at the rate — each takes the next slot, 1/rate after the
- * previous one, and after a pause the slots of the last PACER_CATCH_UP_MS may be caught up —
- * and never more than `perSecond` go in any sliding window a little longer than a second.
+ * 1,000/s). Sends are spaced evenly at the rate the window allows — each takes the next slot,
+ * a window's `perSecond`th after the previous one, and after a pause the slots of the last
+ * PACER_CATCH_UP_MS may be caught up — and never more than `perSecond` go in any sliding window
+ * a little longer than a second.
  * Counting in fixed one-second windows would allow twice the rate across a window boundary,
  * and the window alone would let a backlog go in one burst each second.
  * In memory for one instance; in Redis when several instances share the number.
@@ -71,7 +72,7 @@ export function createSendPacer(perSecond: number): SendPacer {
     const at = nextSendAt(state, performance.now(), perSecond);
     const wait = at - performance.now();
     if (wait >= SHORTEST_WAIT_MS) await sleep(wait);
-    state.nextSlot = at + 1000 / perSecond;
+    state.nextSlot = at + WINDOW_MS / perSecond;
     state.sentTimes.push(performance.now());
     if (state.sentTimes.length > perSecond) state.sentTimes.splice(0, state.sentTimes.length - perSecond);
   });
@@ -97,7 +98,7 @@ end
 if at - now >= shortestWaitMs then return tostring(at - now) end
 redis.call('ZADD', KEYS[1], now, ARGV[5])
 redis.call('PEXPIRE', KEYS[1], math.ceil(windowMs * 2))
-redis.call('SET', KEYS[2], tostring(at + 1000 / limit), 'PX', math.ceil(windowMs * 2))
+redis.call('SET', KEYS[2], tostring(at + windowMs / limit), 'PX', math.ceil(windowMs * 2))
 return '0'
 `;
 
