@@ -14,10 +14,12 @@ export function sqlValues(provider: DatabaseProvider) {
   const postgres = provider === "postgresql";
   return {
     text: (value: string | null) => (postgres ? Prisma.sql`CAST(${value} AS TEXT)` : Prisma.sql`${value}`),
-    integer: (value: number) => (postgres ? Prisma.sql`CAST(${value} AS INTEGER)` : Prisma.sql`${value}`),
+    integer: (value: number | null) => (postgres ? Prisma.sql`CAST(${value} AS INTEGER)` : Prisma.sql`${value}`),
+    /** SQLite keeps Prisma's Boolean as 0 or 1. */
+    boolean: (value: boolean | null) => (postgres ? Prisma.sql`CAST(${value} AS BOOLEAN)` : Prisma.sql`${value === null ? null : Number(value)}`),
     dateTime: (value: Date | null) =>
       postgres ? Prisma.sql`CAST(${value?.toISOString() ?? null} AS TIMESTAMP(3))` : Prisma.sql`${value ? sqliteDateTime(value) : null}`,
-    enumValue: (value: string, type: string) => (postgres ? Prisma.sql`CAST(${value} AS ${Prisma.raw(`"${type}"`)})` : Prisma.sql`${value}`),
+    enumValue: (value: string | null, type: string) => (postgres ? Prisma.sql`CAST(${value} AS ${Prisma.raw(`"${type}"`)})` : Prisma.sql`${value}`),
   };
 }
 

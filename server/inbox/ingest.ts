@@ -7,7 +7,7 @@ import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhook.ts";
 import { describeInboundMessage, oneLine, type MessageContent } from "./message-content.ts";
 import { REOPENED_BY_CUSTOMER } from "../workflow/conversation-workflow.service.ts";
-import { isStatusAdvance, statusesBelow, toMessageStatus } from "./message-status.ts";
+import { isStatusAdvance, statusesBelow, statusRankSql, toMessageStatus } from "./message-status.ts";
 
 type Transaction = Prisma.TransactionClient;
 
@@ -104,7 +104,7 @@ async function store(tx: Transaction, sql: SqlValues, deliveries: WebhookEvent[]
   const messages = routed.filter((item): item is Delivered<MessageEvent> => item.event.kind === "message");
   const statuses = routed.filter((item): item is Delivered<StatusEvent> => item.event.kind === "status");
   await storeInboundMessages(tx, sql, owners, messages, results);
-  await applyStatuses(tx, owners, statuses, results);
+  await applyStatuses(tx, sql, owners, statuses, results);
   return results;
 }
 
@@ -348,7 +348,7 @@ async function contactIdsFor(tx: Transaction, customers: Array<{ workspaceId: st
 /** What the statuses of one delivery group do to one outgoing message. */
 interface StatusPlan {
   delivery: number;
-  message: { id: string; conversationId: string; workspaceId: string };
+  message: { id: string; conversationId: string; workspaceId: string; status: MessageStatus };
   advance: { status: MessageStatus; statusAt: Date; error: NonNullable<StatusEvent["status"]["errors"]>[number] | undefined } | null;
   pricing: NonNullable<StatusEvent["status"]["pricing"]> | null;
 }
@@ -357,7 +357,7 @@ interface StatusPlan {
  * Moves outgoing messages forward — never back — and records what Meta charges for them.
  * Statuses for messages not stored yet are kept as pending (see applyPendingStatuses).
  */
-async function applyStatuses(tx: Transaction, owners: Map<string, string>, statuses: Delivered<StatusEvent>[], results: IngestResult[]) {
+async function applyStatuses(tx: Transaction, sql: SqlValues, owners: Map<string, string>, statuses: Delivered<StatusEvent>[], results: IngestResult[]) {
   if (statuses.length === 0) return;
   const messages = await tx.whatsAppMessage.findMany({
     where: { wamid: { in: [...new Set(statuses.map(({ event }) => event.status.id))] } },
@@ -388,57 +388,50 @@ async function applyStatuses(tx: Transaction, owners: Map<string, string>, statu
   }
   if (pending.length > 0) await tx.pendingStatus.createMany({ data: pending });
 
-  // Messages moving to the same status at the same second are updated by one statement.
-  interface Update {
-    advance: StatusPlan["advance"];
-    data: Prisma.WhatsAppMessageUpdateManyMutationInput;
-    plans: StatusPlan[];
+  const moved = await updateStatuses(tx, sql, [...plans.values()]);
+  for (const { delivery, message, advance } of plans.values()) {
+    if (!advance || moved.get(message.id) !== advance.status || message.status === advance.status) continue;
+    results[delivery]!.statusChanges.push({ workspaceId: message.workspaceId, conversationId: message.conversationId, messageId: message.id, status: advance.status });
   }
-  const updates = new Map<string, Update>();
-  for (const plan of plans.values()) {
-    const data = { ...statusColumns(plan.advance), ...pricingColumns(plan.pricing) };
-    if (Object.keys(data).length === 0) continue;
-    const key = JSON.stringify(data);
-    const update: Update = updates.get(key) ?? { advance: plan.advance, data, plans: [] };
-    updates.set(key, update);
-    update.plans.push(plan);
-  }
-  for (const { advance, data, plans: planned } of updates.values()) {
-    const ids = planned.map((plan) => plan.message.id);
-    if (!advance) {
-      await tx.whatsAppMessage.updateMany({ where: { id: { in: ids } }, data });
-      continue;
-    }
-    // Conditioned on the status it replaces: two instances applying statuses at the same moment
-    // still never move a message back.
-    const moved = await tx.whatsAppMessage.updateManyAndReturn({
-      where: { id: { in: ids }, status: { in: statusesBelow(advance.status) } },
-      data,
-      select: { id: true },
+}
+
+/**
+ * Every status and price of a group in one statement (Prisma would send one per status and
+ * second). Each status applies only when it ranks above the message's status at that moment, in
+ * the statement itself: two instances applying statuses at once still never move a message back.
+ * Answers the status of each message updated.
+ */
+async function updateStatuses(tx: Transaction, sql: SqlValues, plans: StatusPlan[]): Promise<Map<string, MessageStatus>> {
+  const rows = plans
+    .filter((plan) => plan.advance || plan.pricing)
+    .map(({ message, advance, pricing }) => {
+      const failed = advance?.status === "FAILED";
+      const error = advance?.error;
+      return Prisma.sql`(${sql.text(message.id)}, ${sql.enumValue(advance?.status ?? null, "MessageStatus")}, ${sql.dateTime(advance?.statusAt ?? null)},
+        ${sql.integer(failed ? 1 : 0)}, ${sql.integer(failed ? (error?.code ?? null) : null)}, ${sql.text(failed ? (error?.title ?? error?.message ?? null) : null)},
+        ${sql.text(failed ? (error?.error_data?.details ?? null) : null)}, ${sql.integer(pricing ? 1 : 0)}, ${sql.text(pricing?.category ?? null)},
+        ${sql.boolean(pricing?.billable ?? null)}, ${sql.text(pricing?.pricing_model ?? null)})`;
     });
-    const movedIds = new Set(moved.map((row) => row.id));
-    for (const { delivery, message } of planned) {
-      if (!movedIds.has(message.id)) continue;
-      results[delivery]!.statusChanges.push({ workspaceId: message.workspaceId, conversationId: message.conversationId, messageId: message.id, status: advance.status });
-    }
-  }
-}
-
-function statusColumns(advance: StatusPlan["advance"]) {
-  if (!advance) return {};
-  const { status, statusAt, error } = advance;
-  return {
-    status,
-    statusAt,
-    ...(status === "FAILED"
-      ? { errorCode: error?.code ?? null, errorTitle: error?.title ?? error?.message ?? null, errorDetails: error?.error_data?.details ?? null }
-      : {}),
-  };
-}
-
-function pricingColumns(pricing: StatusPlan["pricing"]) {
-  if (!pricing) return {};
-  return { pricingCategory: pricing.category ?? null, pricingBillable: pricing.billable ?? null, pricingModel: pricing.pricing_model ?? null };
+  if (rows.length === 0) return new Map();
+  const advances = Prisma.sql`(reported.status IS NOT NULL AND ${statusRankSql(Prisma.sql`reported.status`)} > ${statusRankSql(Prisma.sql`"WhatsAppMessage"."status"`)})`;
+  const now = sql.dateTime(new Date());
+  const updated = await tx.$queryRaw<Array<{ id: string; status: MessageStatus }>>`
+    WITH reported (id, status, status_at, failed, error_code, error_title, error_details, priced, pricing_category, pricing_billable, pricing_model)
+      AS (VALUES ${Prisma.join(rows)})
+    UPDATE "WhatsAppMessage" SET
+      "status" = CASE WHEN ${advances} THEN reported.status ELSE "WhatsAppMessage"."status" END,
+      "statusAt" = CASE WHEN ${advances} THEN reported.status_at ELSE "WhatsAppMessage"."statusAt" END,
+      "errorCode" = CASE WHEN ${advances} AND reported.failed = 1 THEN reported.error_code ELSE "WhatsAppMessage"."errorCode" END,
+      "errorTitle" = CASE WHEN ${advances} AND reported.failed = 1 THEN reported.error_title ELSE "WhatsAppMessage"."errorTitle" END,
+      "errorDetails" = CASE WHEN ${advances} AND reported.failed = 1 THEN reported.error_details ELSE "WhatsAppMessage"."errorDetails" END,
+      "pricingCategory" = CASE WHEN reported.priced = 1 THEN reported.pricing_category ELSE "WhatsAppMessage"."pricingCategory" END,
+      "pricingBillable" = CASE WHEN reported.priced = 1 THEN reported.pricing_billable ELSE "WhatsAppMessage"."pricingBillable" END,
+      "pricingModel" = CASE WHEN reported.priced = 1 THEN reported.pricing_model ELSE "WhatsAppMessage"."pricingModel" END,
+      "updatedAt" = ${now}
+    FROM reported
+    WHERE "WhatsAppMessage"."id" = reported.id AND (${advances} OR reported.priced = 1)
+    RETURNING "WhatsAppMessage"."id" AS id, "WhatsAppMessage"."status" AS status`;
+  return new Map(updated.map((row) => [row.id, row.status]));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { DeliveryStatus } from "../whatsapp/webhook.ts";
 
@@ -16,6 +17,15 @@ const STATUS_RANK: Record<MessageStatus, number> = {
   READ: 4,
   PLAYED: 5,
 };
+
+/** STATUS_RANK as SQL, for the rank of a status column or value inside a statement. */
+export function statusRankSql(status: Prisma.Sql): Prisma.Sql {
+  const ranked = (Object.entries(STATUS_RANK) as Array<[MessageStatus, number]>).filter(([, rank]) => rank > 0);
+  return Prisma.sql`(CASE ${status} ${Prisma.join(
+    ranked.map(([name, rank]) => Prisma.sql`WHEN ${Prisma.raw(`'${name}'`)} THEN ${Prisma.raw(String(rank))}`),
+    " ",
+  )} ELSE 0 END)`;
+}
 
 export function isStatusAdvance(current: MessageStatus, next: MessageStatus): boolean {
   return STATUS_RANK[next] > STATUS_RANK[current];
