@@ -24,3 +24,16 @@ export function sqlValues(provider: DatabaseProvider) {
 }
 
 export type SqlValues = ReturnType<typeof sqlValues>;
+
+/**
+ * Rows per raw statement: SQLite takes at most 32,766 parameters in one statement and PostgreSQL
+ * 65,535, and one webhook may carry thousands of items (up to 3 MB).
+ */
+export const RAW_ROWS_PER_STATEMENT = 500;
+
+/** `items` in runs of RAW_ROWS_PER_STATEMENT, one statement each. */
+export function statementChunks<T>(items: readonly T[], size = RAW_ROWS_PER_STATEMENT): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}

@@ -1,5 +1,5 @@
 import { providerOf, type Database } from "../db/client.ts";
-import { sqlValues, type SqlValues } from "../db/sql-values.ts";
+import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -304,7 +304,10 @@ interface ConversationUpdate {
  * conversation, and a busy group touches dozens. Unread counts are added to, never overwritten.
  */
 async function updateConversations(tx: Transaction, sql: SqlValues, updates: ConversationUpdate[]) {
-  if (updates.length === 0) return;
+  for (const chunk of statementChunks(updates)) await updateConversationChunk(tx, sql, chunk);
+}
+
+async function updateConversationChunk(tx: Transaction, sql: SqlValues, updates: ConversationUpdate[]) {
   const rows = updates.map(
     (row) =>
       Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.businessPhoneNumberId)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
@@ -402,20 +405,25 @@ async function applyStatuses(tx: Transaction, sql: SqlValues, owners: Map<string
  * Answers the status of each message updated.
  */
 async function updateStatuses(tx: Transaction, sql: SqlValues, plans: StatusPlan[]): Promise<Map<string, MessageStatus>> {
-  const rows = plans
-    .filter((plan) => plan.advance || plan.pricing)
-    .map(({ message, advance, pricing }) => {
-      const failed = advance?.status === "FAILED";
-      const error = advance?.error;
-      return Prisma.sql`(${sql.text(message.id)}, ${sql.enumValue(advance?.status ?? null, "MessageStatus")}, ${sql.dateTime(advance?.statusAt ?? null)},
-        ${sql.integer(failed ? 1 : 0)}, ${sql.integer(failed ? (error?.code ?? null) : null)}, ${sql.text(failed ? (error?.title ?? error?.message ?? null) : null)},
-        ${sql.text(failed ? (error?.error_data?.details ?? null) : null)}, ${sql.integer(pricing ? 1 : 0)}, ${sql.text(pricing?.category ?? null)},
-        ${sql.boolean(pricing?.billable ?? null)}, ${sql.text(pricing?.pricing_model ?? null)})`;
-    });
-  if (rows.length === 0) return new Map();
+  const updated = new Map<string, MessageStatus>();
+  for (const chunk of statementChunks(plans.filter((plan) => plan.advance || plan.pricing))) {
+    for (const row of await updateStatusChunk(tx, sql, chunk)) updated.set(row.id, row.status);
+  }
+  return updated;
+}
+
+async function updateStatusChunk(tx: Transaction, sql: SqlValues, plans: StatusPlan[]) {
+  const rows = plans.map(({ message, advance, pricing }) => {
+    const failed = advance?.status === "FAILED";
+    const error = advance?.error;
+    return Prisma.sql`(${sql.text(message.id)}, ${sql.enumValue(advance?.status ?? null, "MessageStatus")}, ${sql.dateTime(advance?.statusAt ?? null)},
+      ${sql.integer(failed ? 1 : 0)}, ${sql.integer(failed ? (error?.code ?? null) : null)}, ${sql.text(failed ? (error?.title ?? error?.message ?? null) : null)},
+      ${sql.text(failed ? (error?.error_data?.details ?? null) : null)}, ${sql.integer(pricing ? 1 : 0)}, ${sql.text(pricing?.category ?? null)},
+      ${sql.boolean(pricing?.billable ?? null)}, ${sql.text(pricing?.pricing_model ?? null)})`;
+  });
   const advances = Prisma.sql`(reported.status IS NOT NULL AND ${statusRankSql(Prisma.sql`reported.status`)} > ${statusRankSql(Prisma.sql`"WhatsAppMessage"."status"`)})`;
   const now = sql.dateTime(new Date());
-  const updated = await tx.$queryRaw<Array<{ id: string; status: MessageStatus }>>`
+  return tx.$queryRaw<Array<{ id: string; status: MessageStatus }>>`
     WITH reported (id, status, status_at, failed, error_code, error_title, error_details, priced, pricing_category, pricing_billable, pricing_model)
       AS (VALUES ${Prisma.join(rows)})
     UPDATE "WhatsAppMessage" SET
@@ -431,7 +439,6 @@ async function updateStatuses(tx: Transaction, sql: SqlValues, plans: StatusPlan
     FROM reported
     WHERE "WhatsAppMessage"."id" = reported.id AND (${advances} OR reported.priced = 1)
     RETURNING "WhatsAppMessage"."id" AS id, "WhatsAppMessage"."status" AS status`;
-  return new Map(updated.map((row) => [row.id, row.status]));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { providerOf, type Database } from "../db/client.ts";
-import { sqlValues, type SqlValues } from "../db/sql-values.ts";
+import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma, type WhatsAppMessage } from "../generated/prisma/client.ts";
@@ -59,6 +59,10 @@ const DUE_BATCH_SIZE = 500;
  */
 async function markSent(tx: Prisma.TransactionClient, sql: SqlValues, sent: Array<{ id: string; wamid: string }>) {
   const now = sql.dateTime(new Date());
+  for (const chunk of statementChunks(sent)) await markChunkSent(tx, sql, now, chunk);
+}
+
+async function markChunkSent(tx: Prisma.TransactionClient, sql: SqlValues, now: Prisma.Sql, sent: Array<{ id: string; wamid: string }>) {
   await tx.$executeRaw`
     WITH accepted (id, wamid) AS (VALUES ${Prisma.join(sent.map(({ id, wamid }) => Prisma.sql`(${sql.text(id)}, ${sql.text(wamid)})`))})
     UPDATE "WhatsAppMessage" SET

@@ -340,6 +340,38 @@ describe("delivery statuses", () => {
     expect(await db().pendingStatus.count({ where: { id: ancient.id } })).toBe(0);
   });
 
+  it("stores one delivery of 600 messages to existing conversations and 600 statuses: more than one statement's worth", async () => {
+    const { workspaceId } = await db().conversation.findFirstOrThrow({ where: { waId: CUSTOMER.waId } });
+    const waIds = Array.from({ length: 600 }, (_, index) => `9197300${String(index).padStart(5, "0")}`);
+    await db().conversation.createMany({ data: waIds.map((waId) => ({ workspaceId, waId, unreadCount: 2 })) });
+    const conversations = await db().conversation.findMany({ where: { waId: { in: waIds } } });
+    await db().whatsAppMessage.createMany({
+      data: conversations.map((conversation, index) => ({
+        workspaceId,
+        conversationId: conversation.id,
+        wamid: `wamid.large.${index}`,
+        direction: "OUTBOUND" as const,
+        type: "text",
+        text: "Sale starts now",
+        preview: "Sale starts now",
+        status: "SENT" as const,
+        timestamp: new Date(),
+      })),
+    });
+    const answer = await deliver(
+      envelope(
+        change({
+          messages: waIds.map((from) => inbound({ from, type: "text", text: { body: "Is it on?" } })),
+          statuses: waIds.map((_, index) => status(`wamid.large.${index}`, "read")),
+        }),
+      ),
+    );
+    expect(answer.status).toBe(200);
+    const after = await db().conversation.findMany({ where: { waId: { in: waIds } }, select: { unreadCount: true, lastMessagePreview: true } });
+    expect(after.every((conversation) => conversation.unreadCount === 3 && conversation.lastMessagePreview === "Is it on?")).toBe(true);
+    expect(await db().whatsAppMessage.count({ where: { wamid: { startsWith: "wamid.large." }, status: "READ" } })).toBe(600);
+  });
+
   it("applies statuses of several messages in one batch", async () => {
     const [first, second] = [await outboundMessage(), await outboundMessage()];
     await deliver(envelope(change({ statuses: [status(first.wamid!, "delivered"), status(second.wamid!, "read"), status(first.wamid!, "read")] })));
