@@ -136,8 +136,8 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     return { mediaState: "PENDING", mediaError: reason, mediaNextAttemptAt: new Date(Date.now() + retryDelayMs(message.mediaAttempts, options)) };
   }
 
-  /** One attempt at one claimed row; resolves to its state then. */
-  async function attempt(cloudApi: CloudApi, message: WhatsAppMessage): Promise<string> {
+  /** One attempt at one claimed row. */
+  async function attempt(cloudApi: CloudApi, message: WhatsAppMessage) {
     let data: Record<string, unknown>;
     try {
       data = { ...(await fetchAndStore(cloudApi, message)), mediaError: null, mediaNextAttemptAt: null };
@@ -149,7 +149,6 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     publishInboxEvents(deps.pubsub, [
       { workspaceId: message.workspaceId, event: { type: "messageUpdated", conversationId: message.conversationId, messageId: message.id } },
     ]);
-    return data.mediaState as string;
   }
 
   async function drain() {
