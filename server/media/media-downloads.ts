@@ -54,14 +54,14 @@ export interface MediaDownloadDependencies {
   logger: Logger;
 }
 
-/** Inbound messages whose media is due for a download now (ingest stores them PENDING). */
+/**
+ * Inbound messages whose media is due for a download now. A download is PENDING exactly while it
+ * has a next attempt time (ingest sets both; every outcome clears the time of a final state), and
+ * oldest-due-first reads only the few rows taken from the (mediaState, mediaNextAttemptAt) index
+ * where any other order would sort every pending download first.
+ */
 function dueWhere(now: Date) {
-  return {
-    direction: "INBOUND" as const,
-    mediaId: { not: null },
-    mediaState: "PENDING",
-    OR: [{ mediaNextAttemptAt: null }, { mediaNextAttemptAt: { lte: now } }],
-  };
+  return { mediaState: "PENDING", mediaNextAttemptAt: { lte: now } };
 }
 
 /** Meta's webhook gives the file's SHA-256 in hex (media URL answers) or base64 (some payloads). */
@@ -92,7 +92,9 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
   function claim(ids: string[], now: Date): Promise<WhatsAppMessage[]> {
     return serializedWrite(db, () =>
       db.whatsAppMessage.updateManyAndReturn({
-        where: { id: { in: ids }, ...dueWhere(now) },
+        // Not the state: with it SQLite (without statistics) walks every pending row of the
+        // state's index instead of looking up the ids. A due time alone means PENDING.
+        where: { id: { in: ids }, mediaNextAttemptAt: { lte: now } },
         data: { mediaState: "PENDING", mediaNextAttemptAt: new Date(now.getTime() + options.leaseMs), mediaAttempts: { increment: 1 } },
       }),
     );
@@ -158,7 +160,7 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
       const now = new Date();
       const due = await db.whatsAppMessage.findMany({
         where: dueWhere(now),
-        orderBy: { timestamp: "asc" },
+        orderBy: { mediaNextAttemptAt: "asc" },
         select: { id: true },
         take: options.concurrency,
       });
@@ -185,10 +187,10 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     /** Starts fetching due media (and resuming what a previous run left). */
     async start() {
       stopped = false;
-      // Media received before ingest marked it PENDING: once, so the regular poll stays on its index.
+      // Media received before ingest marked it PENDING with a time: once, so the poll stays on its index.
       await serializedWrite(db, () =>
         db.whatsAppMessage.updateMany({
-          where: { direction: "INBOUND", mediaId: { not: null }, mediaState: null },
+          where: { direction: "INBOUND", mediaId: { not: null }, OR: [{ mediaState: null }, { mediaState: "PENDING", mediaNextAttemptAt: null }] },
           data: { mediaState: "PENDING", mediaNextAttemptAt: new Date() },
         }),
       );
