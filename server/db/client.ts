@@ -6,6 +6,7 @@ import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "../generated/prisma-postgres/client.ts";
+import { shareConnection } from "./driver-transaction.ts";
 
 /**
  * The Prisma client, typed from the SQLite schema. The PostgreSQL client is generated from a
@@ -35,13 +36,17 @@ export function ensureDatabaseDirectory(databaseUrl: string) {
 export function createDatabase(databaseUrl: string): Database {
   const provider = databaseProvider(databaseUrl);
   let db: Database;
+  let adapter: PrismaPg | OneConnectionLibSQL;
   if (provider === "postgresql") {
-    db = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Database;
+    adapter = new PrismaPg({ connectionString: databaseUrl });
+    db = new PostgresPrismaClient({ adapter }) as unknown as Database;
   } else {
     ensureDatabaseDirectory(databaseUrl);
-    db = new PrismaClient({ adapter: new OneConnectionLibSQL({ url: databaseUrl }) });
+    adapter = new OneConnectionLibSQL({ url: databaseUrl });
+    db = new PrismaClient({ adapter });
   }
   providers.set(db, provider);
+  shareConnection(db, adapter, provider);
   return db;
 }
 
