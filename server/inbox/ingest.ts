@@ -1,4 +1,6 @@
+import { v7 as uuidv7 } from "uuid";
 import { providerOf, type Database } from "../db/client.ts";
+import { driverTransaction, insertRows, isUniqueViolation, queryIn, type DriverTransaction, type InsertRow } from "../db/driver-transaction.ts";
 import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
@@ -42,6 +44,9 @@ export interface IngestResult {
  * Stores one webhook POST — every message, status and conversation change in it — so that the
  * caller can acknowledge Meta once all of it is durable. Re-delivered messages (same wamid) are
  * stored once; statuses only ever move forward. POSTs arriving together are committed together.
+ *
+ * The statements go to the database driver, not through Prisma's client: it costs ten times the
+ * statement itself, and this is the path every message of every customer takes.
  */
 export function ingestWebhookEvents(db: Database, events: WebhookEvent[]): Promise<IngestResult> {
   let ingest = ingestors.get(db);
@@ -63,20 +68,16 @@ const GROUP_MAX_EVENTS = 1_000;
 async function storeRetryingConflicts(db: Database, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await serializedWrite(db, () => db.$transaction((tx) => store(tx, sqlValues(providerOf(db)), deliveries), { timeout: 30_000 }));
+      return await serializedWrite(db, () => driverTransaction(db, (tx) => store(tx, sqlValues(providerOf(db)), deliveries)));
     } catch (error) {
       // Another instance stored the same message or conversation at the same moment: run again,
       // and this time find it stored (PostgreSQL; SQLite's writes never race).
-      if (attempt >= UNIQUE_CONFLICT_RETRIES || !isUniqueConflict(error)) throw error;
+      if (attempt >= UNIQUE_CONFLICT_RETRIES || !isUniqueViolation(error)) throw error;
     }
   }
 }
 
 const UNIQUE_CONFLICT_RETRIES = 3;
-
-function isUniqueConflict(error: unknown) {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
 
 /** An event and the delivery (webhook POST) it came in: results are reported per delivery. */
 interface Delivered<E extends WebhookEvent = WebhookEvent> {
@@ -84,7 +85,7 @@ interface Delivered<E extends WebhookEvent = WebhookEvent> {
   event: E;
 }
 
-async function store(tx: Transaction, sql: SqlValues, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
+async function store(tx: DriverTransaction, sql: SqlValues, deliveries: WebhookEvent[][]): Promise<IngestResult[]> {
   const results = deliveries.map((): IngestResult => ({ received: [], statusChanges: [], conversations: [], duplicates: 0, pendingStatuses: 0, unrouted: 0 }));
   const all = deliveries.flatMap((events, delivery) => events.map((event) => ({ delivery, event })));
   const owners = await ownersOf(tx, all.map(({ event }) => event));
@@ -93,12 +94,13 @@ async function store(tx: Transaction, sql: SqlValues, deliveries: WebhookEvent[]
   // Kept, shown to no one: changes for numbers nobody owns, and items we cannot read. Changes
   // that name no business number at all (account updates…) are only logged by the route.
   const unrouted = all.filter(({ event }) => event.kind === "unreadable" || (!isRouted(event) && event.phoneNumberId));
-  if (unrouted.length > 0) {
-    await tx.unroutedWebhook.createMany({
-      data: unrouted.map(({ event }) => ({ phoneNumberId: event.phoneNumberId ?? "", payload: JSON.stringify(event) })),
-    });
-    for (const { delivery } of unrouted) results[delivery]!.unrouted++;
-  }
+  const receivedAt = new Date();
+  await insertRows(
+    tx,
+    "UnroutedWebhook",
+    unrouted.map(({ event }) => ({ id: uuidv7(), phoneNumberId: event.phoneNumberId ?? "", payload: JSON.stringify(event), receivedAt })),
+  );
+  for (const { delivery } of unrouted) results[delivery]!.unrouted++;
 
   const routed = all.filter(({ event }) => isRouted(event));
   const messages = routed.filter((item): item is Delivered<MessageEvent> => item.event.kind === "message");
@@ -108,9 +110,13 @@ async function store(tx: Transaction, sql: SqlValues, deliveries: WebhookEvent[]
   return results;
 }
 
-async function ownersOf(tx: Transaction, events: WebhookEvent[]) {
+async function ownersOf(tx: DriverTransaction, events: WebhookEvent[]) {
   const ids = [...new Set(events.map((event) => event.phoneNumberId).filter((id): id is string => !!id))];
-  const numbers = await tx.whatsAppPhoneNumber.findMany({ where: { phoneNumberId: { in: ids } }, select: { phoneNumberId: true, workspaceId: true } });
+  const numbers = await queryIn<{ phoneNumberId: string; workspaceId: string }>(
+    tx,
+    ids,
+    (list) => Prisma.sql`SELECT "phoneNumberId", "workspaceId" FROM "WhatsAppPhoneNumber" WHERE "phoneNumberId" IN (${list})`,
+  );
   return new Map(numbers.map((number) => [number.phoneNumberId, number.workspaceId]));
 }
 
@@ -124,7 +130,7 @@ interface NewMessage {
   conversationKey: string;
 }
 
-async function storeInboundMessages(tx: Transaction, sql: SqlValues, owners: Map<string, string>, messages: Delivered<MessageEvent>[], results: IngestResult[]) {
+async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues, owners: Map<string, string>, messages: Delivered<MessageEvent>[], results: IngestResult[]) {
   if (messages.length === 0) return;
   const known = await knownWamids(tx, messages.map(({ event }) => event.message.id));
   const fresh: NewMessage[] = [];
@@ -148,30 +154,34 @@ async function storeInboundMessages(tx: Transaction, sql: SqlValues, owners: Map
   await describeReactions(tx, fresh);
   const conversationIds = await touchConversations(tx, sql, fresh);
 
-  const downloadFrom = new Date();
-  const stored = await tx.whatsAppMessage.createManyAndReturn({
-    data: fresh.map(({ workspaceId, event, content, timestamp, conversationKey }) => ({
+  const now = new Date();
+  const ids = new Map(fresh.map(({ event }) => [event.message.id, uuidv7()]));
+  await insertRows(
+    tx,
+    "WhatsAppMessage",
+    fresh.map(({ workspaceId, event, content, timestamp, conversationKey }) => ({
       ...content,
+      id: ids.get(event.message.id)!,
       workspaceId,
       conversationId: conversationIds.get(conversationKey)!,
       wamid: event.message.id,
-      direction: "INBOUND" as const,
-      status: "RECEIVED" as const,
+      direction: "INBOUND",
+      status: "RECEIVED",
       raw: JSON.stringify(event.message),
       timestamp,
       // The bytes are fetched after the commit by the media worker, never on the webhook's path.
-      ...(content.mediaId ? { mediaState: "PENDING", mediaNextAttemptAt: downloadFrom } : {}),
+      ...(content.mediaId ? { mediaState: "PENDING", mediaNextAttemptAt: now } : {}),
+      createdAt: now,
+      updatedAt: now,
     })),
-    select: { id: true, wamid: true },
-  });
-  const idOf = new Map(stored.map((row) => [row.wamid, row.id]));
+  );
 
   const touchedBy = results.map(() => new Set<string>());
   for (const { delivery, workspaceId, event, content, conversationKey } of fresh) {
     const result = results[delivery]!;
     const conversationId = conversationIds.get(conversationKey)!;
     const waId = event.message.from;
-    result.received.push({ workspaceId, conversationId, messageId: idOf.get(event.message.id)!, waId, preview: content.preview });
+    result.received.push({ workspaceId, conversationId, messageId: ids.get(event.message.id)!, waId, preview: content.preview });
     if (!touchedBy[delivery]!.has(conversationId)) {
       touchedBy[delivery]!.add(conversationId);
       result.conversations.push({ workspaceId, conversationId, waId });
@@ -183,20 +193,21 @@ function conversationKey(workspaceId: string, waId: string) {
   return `${workspaceId}\u0000${waId}`;
 }
 
-async function knownWamids(tx: Transaction, wamids: string[]) {
-  const rows = await tx.whatsAppMessage.findMany({ where: { wamid: { in: wamids } }, select: { wamid: true } });
-  return new Set(rows.map((row) => row.wamid!));
+async function knownWamids(tx: DriverTransaction, wamids: string[]) {
+  const rows = await queryIn<{ wamid: string }>(tx, wamids, (list) => Prisma.sql`SELECT "wamid" FROM "WhatsAppMessage" WHERE "wamid" IN (${list})`);
+  return new Set(rows.map((row) => row.wamid));
 }
 
 /** "👍 reacted to “…”": the preview names the message reacted to, when it is the workspace's. */
-async function describeReactions(tx: Transaction, fresh: NewMessage[]) {
+async function describeReactions(tx: DriverTransaction, fresh: NewMessage[]) {
   const reactions = fresh.filter(({ content }) => content.reactionToWamid && content.reactionEmoji);
   if (reactions.length === 0) return;
-  const targets = await tx.whatsAppMessage.findMany({
-    where: { wamid: { in: reactions.map(({ content }) => content.reactionToWamid!) } },
-    select: { wamid: true, preview: true, workspaceId: true },
-  });
-  const previews = new Map(targets.map((target) => [target.wamid!, target]));
+  const targets = await queryIn<{ wamid: string; preview: string; workspaceId: string }>(
+    tx,
+    reactions.map(({ content }) => content.reactionToWamid!),
+    (list) => Prisma.sql`SELECT "wamid", "preview", "workspaceId" FROM "WhatsAppMessage" WHERE "wamid" IN (${list})`,
+  );
+  const previews = new Map(targets.map((target) => [target.wamid, target]));
   // A reaction may follow its message within the same delivery.
   for (const { event, content, workspaceId } of fresh) {
     const target = content.reactionEmoji && content.reactionToWamid ? previews.get(content.reactionToWamid) : undefined;
@@ -216,12 +227,23 @@ interface ConversationTouch {
   businessPhoneNumberId: string;
 }
 
+/** A stored conversation as the driver answers it: DateTime columns as ISO text. */
+interface StoredConversation {
+  id: string;
+  workspaceId: string;
+  waId: string;
+  contactId: string | null;
+  profileName: string | null;
+  lastMessageAt: string | null;
+  lastInboundAt: string | null;
+}
+
 /**
  * Creates or updates each customer's conversation for their new messages: unread count, the
  * 24-hour window, and the list preview — unless Meta re-delivered an older message late.
  * Answers the conversation id of each customer.
  */
-async function touchConversations(tx: Transaction, sql: SqlValues, fresh: NewMessage[]) {
+async function touchConversations(tx: DriverTransaction, sql: SqlValues, fresh: NewMessage[]) {
   const touches = new Map<string, ConversationTouch>();
   for (const { workspaceId, event, content, timestamp, conversationKey } of fresh) {
     const touch = touches.get(conversationKey);
@@ -244,11 +266,12 @@ async function touchConversations(tx: Transaction, sql: SqlValues, fresh: NewMes
     touch.businessPhoneNumberId = event.phoneNumberId;
   }
 
-  const byCustomer = [...touches.values()].map(({ workspaceId, waId }) => ({ workspaceId, waId }));
-  const existing = await tx.conversation.findMany({
-    where: { OR: byCustomerOfWorkspace(byCustomer, (waIds) => ({ waId: { in: waIds } })) },
-    select: { id: true, workspaceId: true, waId: true, contactId: true, profileName: true, lastMessageAt: true, lastInboundAt: true },
-  });
+  const existing = await ofCustomers<StoredConversation>(
+    tx,
+    [...touches.values()],
+    { column: "waId", value: (customer) => customer.waId },
+    (condition) => Prisma.sql`SELECT "id", "workspaceId", "waId", "contactId", "profileName", "lastMessageAt", "lastInboundAt" FROM "Conversation" WHERE ${condition}`,
+  );
   const existingOf = new Map(existing.map((conversation) => [conversationKey(conversation.workspaceId, conversation.waId), conversation]));
   const contactIds = await contactIdsFor(
     tx,
@@ -256,12 +279,15 @@ async function touchConversations(tx: Transaction, sql: SqlValues, fresh: NewMes
   );
 
   const ids = new Map<string, string>();
-  const created: Prisma.ConversationCreateManyInput[] = [];
+  const now = new Date();
+  const created: Array<InsertRow<"Conversation">> = [];
   const updated: ConversationUpdate[] = [];
   for (const [key, touch] of touches) {
     const current = existingOf.get(key);
-    const isLatest = !current?.lastMessageAt || touch.latest.timestamp >= current.lastMessageAt;
-    const isLatestInbound = !current?.lastInboundAt || touch.latestInboundAt >= current.lastInboundAt;
+    const lastMessageAt = current?.lastMessageAt ? new Date(current.lastMessageAt) : null;
+    const lastInboundAt = current?.lastInboundAt ? new Date(current.lastInboundAt) : null;
+    const isLatest = !lastMessageAt || touch.latest.timestamp >= lastMessageAt;
+    const isLatestInbound = !lastInboundAt || touch.latestInboundAt >= lastInboundAt;
     const data = {
       contactId: current?.contactId ?? contactIds.get(key) ?? null,
       profileName: touch.profileName ?? current?.profileName ?? null,
@@ -275,14 +301,13 @@ async function touchConversations(tx: Transaction, sql: SqlValues, fresh: NewMes
       // A customer writing again reopens a resolved conversation (not a late re-delivery).
       updated.push({ ...data, id: current.id, newMessages: touch.count, reopen: isLatestInbound });
     } else {
-      created.push({ ...data, workspaceId: touch.workspaceId, waId: touch.waId, unreadCount: touch.count });
+      const id = uuidv7();
+      ids.set(key, id);
+      created.push({ ...data, id, workspaceId: touch.workspaceId, waId: touch.waId, unreadCount: touch.count, createdAt: now, updatedAt: now });
     }
   }
   await updateConversations(tx, sql, updated);
-  if (created.length > 0) {
-    const rows = await tx.conversation.createManyAndReturn({ data: created, select: { id: true, workspaceId: true, waId: true } });
-    for (const row of rows) ids.set(conversationKey(row.workspaceId, row.waId), row.id);
-  }
+  await insertRows(tx, "Conversation", created);
   return ids;
 }
 
@@ -300,20 +325,21 @@ interface ConversationUpdate {
 }
 
 /**
- * All of a group's existing conversations in one statement: Prisma would send an UPDATE per
- * conversation, and a busy group touches dozens. Unread counts are added to, never overwritten.
+ * All of a group's existing conversations in one statement: an UPDATE per conversation would be
+ * one more round trip each, and a busy group touches dozens. Unread counts are added to, never
+ * overwritten.
  */
-async function updateConversations(tx: Transaction, sql: SqlValues, updates: ConversationUpdate[]) {
+async function updateConversations(tx: DriverTransaction, sql: SqlValues, updates: ConversationUpdate[]) {
   for (const chunk of statementChunks(updates)) await updateConversationChunk(tx, sql, chunk);
 }
 
-async function updateConversationChunk(tx: Transaction, sql: SqlValues, updates: ConversationUpdate[]) {
+async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, updates: ConversationUpdate[]) {
   const rows = updates.map(
     (row) =>
       Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.businessPhoneNumberId)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
   );
   const open = sql.enumValue(REOPENED_BY_CUSTOMER.status, "ConversationStatus");
-  await tx.$executeRaw`
+  await tx.execute(Prisma.sql`
     WITH touched (id, new_messages, contact_id, profile_name, business_phone_number_id, last_message_at, last_message_preview, last_inbound_at, reopen)
       AS (VALUES ${Prisma.join(rows)})
     UPDATE "Conversation" SET
@@ -328,30 +354,56 @@ async function updateConversationChunk(tx: Transaction, sql: SqlValues, updates:
       "resolvedAt" = CASE WHEN touched.reopen = 1 THEN NULL ELSE "resolvedAt" END,
       "updatedAt" = ${sql.dateTime(new Date())}
     FROM touched
-    WHERE "Conversation"."id" = touched.id`;
+    WHERE "Conversation"."id" = touched.id`);
 }
 
-/** One `OR` branch per workspace: `{ workspaceId, …condition on its customers }`. */
-function byCustomerOfWorkspace<T>(customers: Array<{ workspaceId: string; waId: string }>, condition: (waIds: string[]) => T) {
-  const waIdsOf = new Map<string, string[]>();
-  for (const { workspaceId, waId } of customers) waIdsOf.set(workspaceId, [...(waIdsOf.get(workspaceId) ?? []), waId]);
-  return [...waIdsOf].map(([workspaceId, waIds]) => ({ workspaceId, ...condition(waIds) }));
+type Customer = { workspaceId: string; waId: string };
+
+/**
+ * Rows about these customers, RAW_ROWS_PER_STATEMENT customers per statement: `select` gets the
+ * condition `("workspaceId" = … AND <column> IN (…)) OR …`, one branch per workspace.
+ */
+async function ofCustomers<Row>(
+  tx: DriverTransaction,
+  customers: Customer[],
+  match: { column: string; value: (customer: Customer) => string },
+  select: (condition: Prisma.Sql) => Prisma.Sql,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const chunk of statementChunks(customers)) {
+    const valuesOf = new Map<string, string[]>();
+    for (const customer of chunk) valuesOf.set(customer.workspaceId, [...(valuesOf.get(customer.workspaceId) ?? []), match.value(customer)]);
+    const column = Prisma.raw(`"${match.column}"`);
+    const branches = [...valuesOf].map(([workspaceId, values]) => Prisma.sql`("workspaceId" = ${workspaceId} AND ${column} IN (${Prisma.join(values)}))`);
+    rows.push(...(await tx.query<Row>(select(Prisma.join(branches, " OR ")))));
+  }
+  return rows;
 }
 
 /** The contacts saved with these customers' numbers, by conversation key. */
-async function contactIdsFor(tx: Transaction, customers: Array<{ workspaceId: string; waId: string }>) {
-  if (customers.length === 0) return new Map<string, string>();
-  const contacts = await tx.contact.findMany({
-    where: { OR: byCustomerOfWorkspace(customers, (waIds) => ({ whatsappNumber: { in: waIds.map((waId) => `+${waId}`) } })) },
-    select: { id: true, workspaceId: true, whatsappNumber: true },
-  });
-  return new Map(contacts.map((contact) => [conversationKey(contact.workspaceId, contact.whatsappNumber!.slice(1)), contact.id]));
+async function contactIdsFor(tx: DriverTransaction, customers: Customer[]) {
+  const contacts = await ofCustomers<{ id: string; workspaceId: string; whatsappNumber: string }>(
+    tx,
+    customers,
+    { column: "whatsappNumber", value: (customer) => `+${customer.waId}` },
+    (condition) => Prisma.sql`SELECT "id", "workspaceId", "whatsappNumber" FROM "Contact" WHERE ${condition}`,
+  );
+  return new Map(contacts.map((contact) => [conversationKey(contact.workspaceId, contact.whatsappNumber.slice(1)), contact.id]));
+}
+
+/** An outgoing message a status names, as stored. */
+interface StatusTarget {
+  id: string;
+  wamid: string;
+  conversationId: string;
+  workspaceId: string;
+  status: MessageStatus;
 }
 
 /** What the statuses of one delivery group do to one outgoing message. */
 interface StatusPlan {
   delivery: number;
-  message: { id: string; conversationId: string; workspaceId: string; status: MessageStatus };
+  message: StatusTarget;
   advance: { status: MessageStatus; statusAt: Date; error: NonNullable<StatusEvent["status"]["errors"]>[number] | undefined } | null;
   pricing: NonNullable<StatusEvent["status"]["pricing"]> | null;
 }
@@ -360,15 +412,17 @@ interface StatusPlan {
  * Moves outgoing messages forward — never back — and records what Meta charges for them.
  * Statuses for messages not stored yet are kept as pending (see applyPendingStatuses).
  */
-async function applyStatuses(tx: Transaction, sql: SqlValues, owners: Map<string, string>, statuses: Delivered<StatusEvent>[], results: IngestResult[]) {
+async function applyStatuses(tx: DriverTransaction, sql: SqlValues, owners: Map<string, string>, statuses: Delivered<StatusEvent>[], results: IngestResult[]) {
   if (statuses.length === 0) return;
-  const messages = await tx.whatsAppMessage.findMany({
-    where: { wamid: { in: [...new Set(statuses.map(({ event }) => event.status.id))] } },
-    select: { id: true, wamid: true, status: true, workspaceId: true, conversationId: true },
-  });
-  const messageOf = new Map(messages.map((message) => [message.wamid!, message]));
-  const pending: Prisma.PendingStatusCreateManyInput[] = [];
+  const messages = await queryIn<StatusTarget>(
+    tx,
+    [...new Set(statuses.map(({ event }) => event.status.id))],
+    (list) => Prisma.sql`SELECT "id", "wamid", "status", "workspaceId", "conversationId" FROM "WhatsAppMessage" WHERE "wamid" IN (${list})`,
+  );
+  const messageOf = new Map(messages.map((message) => [message.wamid, message]));
+  const pending: Array<InsertRow<"PendingStatus">> = [];
   const plans = new Map<string, StatusPlan>();
+  const now = new Date();
   for (const { delivery, event } of statuses) {
     const { status } = event;
     const next = toMessageStatus(status.status);
@@ -376,7 +430,7 @@ async function applyStatuses(tx: Transaction, sql: SqlValues, owners: Map<string
     const error = status.errors?.[0];
     const message = messageOf.get(status.id);
     if (!message) {
-      pending.push({ wamid: status.id, status: next, timestamp, errorCode: error?.code, errorTitle: error?.title, raw: JSON.stringify(status) });
+      pending.push({ id: uuidv7(), wamid: status.id, status: next, timestamp, errorCode: error?.code, errorTitle: error?.title, raw: JSON.stringify(status), createdAt: now });
       results[delivery]!.pendingStatuses++;
       continue;
     }
@@ -389,7 +443,7 @@ async function applyStatuses(tx: Transaction, sql: SqlValues, owners: Map<string
       plan.delivery = delivery;
     }
   }
-  if (pending.length > 0) await tx.pendingStatus.createMany({ data: pending });
+  await insertRows(tx, "PendingStatus", pending);
 
   const moved = await updateStatuses(tx, sql, [...plans.values()]);
   for (const { delivery, message, advance } of plans.values()) {
@@ -399,12 +453,12 @@ async function applyStatuses(tx: Transaction, sql: SqlValues, owners: Map<string
 }
 
 /**
- * Every status and price of a group in one statement (Prisma would send one per status and
- * second). Each status applies only when it ranks above the message's status at that moment, in
+ * Every status and price of a group in one statement (one per status and price would be a round
+ * trip each). Each status applies only when it ranks above the message's status at that moment, in
  * the statement itself: two instances applying statuses at once still never move a message back.
  * Answers the status of each message updated.
  */
-async function updateStatuses(tx: Transaction, sql: SqlValues, plans: StatusPlan[]): Promise<Map<string, MessageStatus>> {
+async function updateStatuses(tx: DriverTransaction, sql: SqlValues, plans: StatusPlan[]): Promise<Map<string, MessageStatus>> {
   const updated = new Map<string, MessageStatus>();
   for (const chunk of statementChunks(plans.filter((plan) => plan.advance || plan.pricing))) {
     for (const row of await updateStatusChunk(tx, sql, chunk)) updated.set(row.id, row.status);
@@ -412,7 +466,7 @@ async function updateStatuses(tx: Transaction, sql: SqlValues, plans: StatusPlan
   return updated;
 }
 
-async function updateStatusChunk(tx: Transaction, sql: SqlValues, plans: StatusPlan[]) {
+async function updateStatusChunk(tx: DriverTransaction, sql: SqlValues, plans: StatusPlan[]) {
   const rows = plans.map(({ message, advance, pricing }) => {
     const failed = advance?.status === "FAILED";
     const error = advance?.error;
@@ -423,7 +477,7 @@ async function updateStatusChunk(tx: Transaction, sql: SqlValues, plans: StatusP
   });
   const advances = Prisma.sql`(reported.status IS NOT NULL AND ${statusRankSql(Prisma.sql`reported.status`)} > ${statusRankSql(Prisma.sql`"WhatsAppMessage"."status"`)})`;
   const now = sql.dateTime(new Date());
-  return tx.$queryRaw<Array<{ id: string; status: MessageStatus }>>`
+  return tx.query<{ id: string; status: MessageStatus }>(Prisma.sql`
     WITH reported (id, status, status_at, failed, error_code, error_title, error_details, priced, pricing_category, pricing_billable, pricing_model)
       AS (VALUES ${Prisma.join(rows)})
     UPDATE "WhatsAppMessage" SET
@@ -438,7 +492,7 @@ async function updateStatusChunk(tx: Transaction, sql: SqlValues, plans: StatusP
       "updatedAt" = ${now}
     FROM reported
     WHERE "WhatsAppMessage"."id" = reported.id AND (${advances} OR reported.priced = 1)
-    RETURNING "WhatsAppMessage"."id" AS id, "WhatsAppMessage"."status" AS status`;
+    RETURNING "WhatsAppMessage"."id" AS id, "WhatsAppMessage"."status" AS status`);
 }
 
 /**
