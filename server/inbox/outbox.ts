@@ -50,8 +50,29 @@ export interface OutboxDependencies {
   logger: Logger;
 }
 
-/** Due rows claimed at a time: half a second at Meta's highest tier, and under SQLite's 999 parameters. */
+/** Due rows claimed at a time, at most: half a second at Meta's highest tier. */
 const DUE_BATCH_SIZE = 500;
+
+/**
+ * Rows to claim at a time: no more than the pacer lets go in a quarter of the lease. A claimed row
+ * still waiting for its slot when its lease ends would be taken by another worker and sent twice.
+ */
+export function dueBatchSize(perSecond: number, leaseMs: number) {
+  return Math.max(1, Math.min(DUE_BATCH_SIZE, Math.floor((perSecond * leaseMs) / 4_000)));
+}
+
+/** Resolves once at most `most` of `attempts` (promises that never reject) are unfinished. */
+function atMostUnfinished(attempts: Array<Promise<unknown>>, most: number): Promise<void> {
+  let unfinished = attempts.length;
+  if (unfinished <= most) return Promise.resolve();
+  return new Promise((resolve) => {
+    for (const attempt of attempts) {
+      void attempt.finally(() => {
+        if (--unfinished === most) resolve();
+      });
+    }
+  });
+}
 
 /**
  * Sent rows in one statement (Prisma would send an UPDATE each, at about half a millisecond of
@@ -177,8 +198,17 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
 
   /** Every row due now — queued retries, rows whose worker died mid-attempt — and stranded statuses. */
   async function drain() {
-    // A full batch: more are due right now, without waiting for the next tick.
-    while ((await attemptDueBatch()) === DUE_BATCH_SIZE);
+    const size = dueBatchSize(deps.pacer.perSecond, options.leaseMs);
+    for (;;) {
+      const { due, attempts } = await attemptDueBatch(size);
+      if (due < size) {
+        await Promise.all(attempts);
+        break;
+      }
+      // A full batch: more are due now. They are claimed while this batch's second half still
+      // waits for its slots, so that sending does not pause between batches.
+      await atMostUnfinished(attempts, Math.floor(size / 2));
+    }
     for (const change of await applyStrandedPendingStatuses(db)) {
       publishInboxEvents(deps.pubsub, [
         { workspaceId: change.workspaceId, event: { type: "messageStatusChanged", conversationId: change.conversationId, messageId: change.messageId, status: change.status } },
@@ -187,26 +217,27 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     }
   }
 
-  /** Claims and attempts up to DUE_BATCH_SIZE due rows; answers how many were due. */
-  async function attemptDueBatch() {
+  /** Claims up to `size` due rows and starts their attempts; answers how many were due, and the attempts. */
+  async function attemptDueBatch(size: number) {
     const now = new Date();
     const due = await db.whatsAppMessage.findMany({
       where: {
         direction: "OUTBOUND",
         OR: [
-          { status: "QUEUED", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+          // Not those of the previous batch, claimed and still waiting for their slots.
+          { status: "QUEUED", AND: [{ OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] }, { OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }] },
           { status: "PENDING", lockedUntil: { lt: now } },
         ],
       },
       orderBy: { createdAt: "asc" },
       select: { id: true },
-      take: DUE_BATCH_SIZE,
+      take: size,
     });
     const claimed = due.length > 0 ? await claim(due.map(({ id }) => id)) : [];
-    // Oldest first, as they were queued: a customer reads them in this order.
+    // Oldest first, as they were queued: the pacer lets them go in this order, and a customer reads them so.
     claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-    await Promise.all(claimed.map((message) => track(attemptClaimed(message))));
-    return claimed.length === 0 ? 0 : due.length;
+    const attempts = claimed.map((message) => track(attemptClaimed(message)));
+    return { due: claimed.length === 0 ? 0 : due.length, attempts };
   }
 
   function track<T>(work: Promise<T>): Promise<T | null> {
