@@ -1,7 +1,7 @@
 import { DriverAdapterError, type ArgType, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery, type Transaction } from "@prisma/driver-adapter-utils";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Database, DatabaseProvider } from "./client.ts";
-import { statementChunks } from "./sql-values.ts";
+import { MAX_PARAMETERS_PER_STATEMENT, RAW_ROWS_PER_STATEMENT, statementChunks } from "./sql-values.ts";
 
 /**
  * Statements of one transaction, sent to the database driver itself. Prisma costs about 0.4 ms a
@@ -101,14 +101,16 @@ export type InsertRow<Table extends Prisma.ModelName> = Extract<Prisma.TypeMap["
 };
 
 /**
- * Inserts rows, RAW_ROWS_PER_STATEMENT per statement. Columns are those any row names; a row
+ * Inserts rows, RAW_ROWS_PER_STATEMENT per statement (fewer for wide tables: a statement takes at
+ * most MAX_PARAMETERS_PER_STATEMENT values). Columns are those any row names; a row
  * without one gets NULL there, not the column's default. Ids and Prisma's `@default(now())` and
  * `@updatedAt` are the caller's: only Prisma's client fills them in.
  */
 export async function insertRows<Table extends Prisma.ModelName>(tx: DriverTransaction, table: Table, rows: ReadonlyArray<InsertRow<Table>>) {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const into = Prisma.raw(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES `);
-  for (const chunk of statementChunks(rows)) {
+  const rowsPerStatement = Math.min(RAW_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS_PER_STATEMENT / Math.max(1, columns.length)));
+  for (const chunk of statementChunks(rows, rowsPerStatement)) {
     const values = chunk.map((row: object) => Prisma.sql`(${Prisma.join(columns.map((column) => (row as Record<string, unknown>)[column] ?? null))})`);
     await tx.execute(Prisma.sql`${into}${Prisma.join(values)}`);
   }

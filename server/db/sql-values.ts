@@ -31,6 +31,9 @@ export type SqlValues = ReturnType<typeof sqlValues>;
  */
 export const RAW_ROWS_PER_STATEMENT = 500;
 
+/** SQLite's limit (PostgreSQL's is twice that). */
+export const MAX_PARAMETERS_PER_STATEMENT = 32_766;
+
 /** `items` in runs of RAW_ROWS_PER_STATEMENT, one statement each. */
 export function statementChunks<T>(items: readonly T[], size = RAW_ROWS_PER_STATEMENT): T[][] {
   const chunks: T[][] = [];
