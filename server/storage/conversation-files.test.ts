@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../db/client.ts";
 import { applyMigrations } from "../db/migrate.ts";
 import { createLogger } from "../logger.ts";
-import { CLEAN_STOP_MARKER, conversationFilePath, createConversationMirror, type ConversationFile } from "./conversation-files.ts";
+import { CLEAN_STOP_MARKER, conversationFilePath, createConversationMirror, renderConversationFile, type ConversationFile } from "./conversation-files.ts";
 
 let dir: string;
 let db: Database;
@@ -36,6 +36,42 @@ async function conversationWith(waId: string, texts: string[]) {
 
 const readFile = (filesDir: string, waId: string) =>
   JSON.parse(readFileSync(conversationFilePath(filesDir, workspaceId, waId), "utf8")) as ConversationFile;
+
+describe("a conversation file", () => {
+  it("holds the customer, the contact and every message in order, each with what its kind shows", async () => {
+    const contact = await db.contact.create({ data: { workspaceId, name: "Asha Rao", whatsappNumber: "+919800000099" } });
+    const conversation = await db.conversation.create({ data: { workspaceId, waId: "919800000099", contactId: contact.id, profileName: "Asha" } });
+    const at = (second: number) => new Date(Date.UTC(2026, 10, 25, 9, 0, second));
+    const base = { workspaceId, conversationId: conversation.id, direction: "INBOUND" as const, status: "RECEIVED" as const };
+    const photo = await db.whatsAppMessage.create({
+      data: { ...base, wamid: "wamid.photo", type: "image", text: "Invoice", preview: "[Image] Invoice", mediaId: "m1", mediaMimeType: "image/jpeg", timestamp: at(1) },
+    });
+    await db.whatsAppMessage.create({
+      data: { ...base, wamid: "wamid.place", type: "location", text: null, preview: "[Location] Shop", latitude: 12.9716, longitude: 77.5946, locationName: "Shop", locationAddress: "MG Road", contextWamid: "wamid.photo", timestamp: at(2) },
+    });
+    await db.whatsAppMessage.create({ data: { ...base, wamid: "wamid.like", type: "reaction", preview: "👍", reactionEmoji: "👍", reactionToWamid: "wamid.photo", timestamp: at(3) } });
+    await db.whatsAppMessage.create({
+      data: { ...base, direction: "OUTBOUND", status: "FAILED", wamid: null, type: "text", text: "Sorry", preview: "Sorry", errorCode: 131047, errorTitle: "Re-engagement message", timestamp: at(4) },
+    });
+
+    const file = await renderConversationFile(db, conversation.id);
+    expect(file).toEqual({
+      workspaceId,
+      conversationId: conversation.id,
+      phone: "+919800000099",
+      waId: "919800000099",
+      contact: { id: contact.id, name: "Asha Rao" },
+      profileName: "Asha",
+      messages: [
+        { id: photo.id, wamid: "wamid.photo", direction: "inbound", type: "image", text: "Invoice", preview: "[Image] Invoice", status: "received", timestamp: "2026-11-25T09:00:01.000Z", media: { id: "m1", mimeType: "image/jpeg", filename: null } },
+        expect.objectContaining({ type: "location", replyTo: "wamid.photo", location: { latitude: 12.9716, longitude: 77.5946, name: "Shop", address: "MG Road" } }),
+        expect.objectContaining({ type: "reaction", reaction: { emoji: "👍", to: "wamid.photo" } }),
+        expect.objectContaining({ direction: "outbound", wamid: null, status: "failed", timestamp: "2026-11-25T09:00:04.000Z", error: { code: 131047, title: "Re-engagement message" } }),
+      ],
+    });
+    expect(await renderConversationFile(db, "no-such-conversation")).toBeNull();
+  });
+});
 
 describe("the conversation mirror", () => {
   it("writes a burst of changes to one conversation as one file equal to the database, and flush writes at once", async () => {
