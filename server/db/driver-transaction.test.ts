@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from "uuid";
 import { Prisma } from "../generated/prisma/client.ts";
 import { startTestServer, type TestServer } from "../test/harness.ts";
 import type { Database } from "./client.ts";
-import { driverTransaction, insertRows, isUniqueViolation, queryIn } from "./driver-transaction.ts";
+import { driverTransaction, insertRows, isUniqueViolation, queryChunks } from "./driver-transaction.ts";
 
 let server: TestServer;
 let db: Database;
@@ -45,10 +45,10 @@ describe("a transaction on the database driver", () => {
     const at = new Date("2026-12-02T08:30:00.000Z");
     await driverTransaction(db, (tx) => insertRows(tx, "Conversation", waIds.map((waId) => conversation(waId, at))));
     const rows = await driverTransaction(db, (tx) =>
-      queryIn<{ waId: string; lastMessageAt: string; unreadCount: number }>(
+      queryChunks<{ waId: string; lastMessageAt: string; unreadCount: number }, string>(
         tx,
         waIds,
-        (list) => Prisma.sql`SELECT "waId", "lastMessageAt", "unreadCount" FROM "Conversation" WHERE "workspaceId" = ${workspaceId} AND "waId" IN (${list})`,
+        (chunk) => Prisma.sql`SELECT "waId", "lastMessageAt", "unreadCount" FROM "Conversation" WHERE "workspaceId" = ${workspaceId} AND "waId" IN (${Prisma.join(chunk)})`,
       ),
     );
     expect(rows).toHaveLength(1_200);

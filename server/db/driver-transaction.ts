@@ -86,12 +86,12 @@ function plain(sql: string): SqlQuery {
 }
 
 /**
- * `select(list)` for every value, RAW_ROWS_PER_STATEMENT values at a time (a delivery may name
- * thousands); no statement at all for no values.
+ * The rows of `select` for every chunk of `items`, RAW_ROWS_PER_STATEMENT items per statement (a
+ * delivery may name thousands); no statement at all for no items.
  */
-export async function queryIn<Row>(tx: DriverTransaction, values: readonly unknown[], select: (list: Prisma.Sql) => Prisma.Sql): Promise<Row[]> {
+export async function queryChunks<Row, Item>(tx: DriverTransaction, items: readonly Item[], select: (chunk: Item[]) => Prisma.Sql): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const chunk of statementChunks(values)) rows.push(...(await tx.query<Row>(select(Prisma.join(chunk)))));
+  for (const chunk of statementChunks(items)) rows.push(...(await tx.query<Row>(select(chunk))));
   return rows;
 }
 

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
 import { providerOf, type Database } from "../db/client.ts";
-import { driverTransaction, insertRows, isUniqueViolation, queryIn, type DriverTransaction, type InsertRow } from "../db/driver-transaction.ts";
+import { driverTransaction, insertRows, isUniqueViolation, queryChunks, type DriverTransaction, type InsertRow } from "../db/driver-transaction.ts";
 import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
@@ -112,10 +112,10 @@ async function store(tx: DriverTransaction, sql: SqlValues, deliveries: WebhookE
 
 async function ownersOf(tx: DriverTransaction, events: WebhookEvent[]) {
   const ids = [...new Set(events.map((event) => event.phoneNumberId).filter((id): id is string => !!id))];
-  const numbers = await queryIn<{ phoneNumberId: string; workspaceId: string }>(
+  const numbers = await queryChunks<{ phoneNumberId: string; workspaceId: string }, string>(
     tx,
     ids,
-    (list) => Prisma.sql`SELECT "phoneNumberId", "workspaceId" FROM "WhatsAppPhoneNumber" WHERE "phoneNumberId" IN (${list})`,
+    (chunk) => Prisma.sql`SELECT "phoneNumberId", "workspaceId" FROM "WhatsAppPhoneNumber" WHERE "phoneNumberId" IN (${Prisma.join(chunk)})`,
   );
   return new Map(numbers.map((number) => [number.phoneNumberId, number.workspaceId]));
 }
@@ -194,7 +194,7 @@ function conversationKey(workspaceId: string, waId: string) {
 }
 
 async function knownWamids(tx: DriverTransaction, wamids: string[]) {
-  const rows = await queryIn<{ wamid: string }>(tx, wamids, (list) => Prisma.sql`SELECT "wamid" FROM "WhatsAppMessage" WHERE "wamid" IN (${list})`);
+  const rows = await queryChunks<{ wamid: string }, string>(tx, wamids, (chunk) => Prisma.sql`SELECT "wamid" FROM "WhatsAppMessage" WHERE "wamid" IN (${Prisma.join(chunk)})`);
   return new Set(rows.map((row) => row.wamid));
 }
 
@@ -202,10 +202,10 @@ async function knownWamids(tx: DriverTransaction, wamids: string[]) {
 async function describeReactions(tx: DriverTransaction, fresh: NewMessage[]) {
   const reactions = fresh.filter(({ content }) => content.reactionToWamid && content.reactionEmoji);
   if (reactions.length === 0) return;
-  const targets = await queryIn<{ wamid: string; preview: string; workspaceId: string }>(
+  const targets = await queryChunks<{ wamid: string; preview: string; workspaceId: string }, string>(
     tx,
     reactions.map(({ content }) => content.reactionToWamid!),
-    (list) => Prisma.sql`SELECT "wamid", "preview", "workspaceId" FROM "WhatsAppMessage" WHERE "wamid" IN (${list})`,
+    (chunk) => Prisma.sql`SELECT "wamid", "preview", "workspaceId" FROM "WhatsAppMessage" WHERE "wamid" IN (${Prisma.join(chunk)})`,
   );
   const previews = new Map(targets.map((target) => [target.wamid, target]));
   // A reaction may follow its message within the same delivery.
@@ -266,11 +266,12 @@ async function touchConversations(tx: DriverTransaction, sql: SqlValues, fresh: 
     touch.businessPhoneNumberId = event.phoneNumberId;
   }
 
-  const existing = await ofCustomers<StoredConversation>(
+  const existing = await queryChunks<StoredConversation, Customer>(
     tx,
     [...touches.values()],
-    { column: "waId", value: (customer) => customer.waId },
-    (condition) => Prisma.sql`SELECT "id", "workspaceId", "waId", "contactId", "profileName", "lastMessageAt", "lastInboundAt" FROM "Conversation" WHERE ${condition}`,
+    (chunk) =>
+      Prisma.sql`SELECT "id", "workspaceId", "waId", "contactId", "profileName", "lastMessageAt", "lastInboundAt" FROM "Conversation"
+        WHERE ${customersCondition(chunk, { column: "waId", value: (customer) => customer.waId })}`,
   );
   const existingOf = new Map(existing.map((conversation) => [conversationKey(conversation.workspaceId, conversation.waId), conversation]));
   const contactIds = await contactIdsFor(
@@ -359,34 +360,25 @@ async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, up
 
 type Customer = { workspaceId: string; waId: string };
 
-/**
- * Rows about these customers, RAW_ROWS_PER_STATEMENT customers per statement: `select` gets the
- * condition `("workspaceId" = … AND <column> IN (…)) OR …`, one branch per workspace.
- */
-async function ofCustomers<Row>(
-  tx: DriverTransaction,
-  customers: Customer[],
-  match: { column: string; value: (customer: Customer) => string },
-  select: (condition: Prisma.Sql) => Prisma.Sql,
-): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const chunk of statementChunks(customers)) {
-    const valuesOf = new Map<string, string[]>();
-    for (const customer of chunk) valuesOf.set(customer.workspaceId, [...(valuesOf.get(customer.workspaceId) ?? []), match.value(customer)]);
-    const column = Prisma.raw(`"${match.column}"`);
-    const branches = [...valuesOf].map(([workspaceId, values]) => Prisma.sql`("workspaceId" = ${workspaceId} AND ${column} IN (${Prisma.join(values)}))`);
-    rows.push(...(await tx.query<Row>(select(Prisma.join(branches, " OR ")))));
-  }
-  return rows;
+/** `("workspaceId" = … AND <column> IN (…)) OR …`: one branch per workspace of these customers. */
+function customersCondition(customers: Customer[], match: { column: string; value: (customer: Customer) => string }) {
+  const valuesOf = new Map<string, string[]>();
+  for (const customer of customers) valuesOf.set(customer.workspaceId, [...(valuesOf.get(customer.workspaceId) ?? []), match.value(customer)]);
+  const column = Prisma.raw(`"${match.column}"`);
+  return Prisma.join(
+    [...valuesOf].map(([workspaceId, values]) => Prisma.sql`("workspaceId" = ${workspaceId} AND ${column} IN (${Prisma.join(values)}))`),
+    " OR ",
+  );
 }
 
 /** The contacts saved with these customers' numbers, by conversation key. */
 async function contactIdsFor(tx: DriverTransaction, customers: Customer[]) {
-  const contacts = await ofCustomers<{ id: string; workspaceId: string; whatsappNumber: string }>(
+  const contacts = await queryChunks<{ id: string; workspaceId: string; whatsappNumber: string }, Customer>(
     tx,
     customers,
-    { column: "whatsappNumber", value: (customer) => `+${customer.waId}` },
-    (condition) => Prisma.sql`SELECT "id", "workspaceId", "whatsappNumber" FROM "Contact" WHERE ${condition}`,
+    (chunk) =>
+      Prisma.sql`SELECT "id", "workspaceId", "whatsappNumber" FROM "Contact"
+        WHERE ${customersCondition(chunk, { column: "whatsappNumber", value: (customer) => `+${customer.waId}` })}`,
   );
   return new Map(contacts.map((contact) => [conversationKey(contact.workspaceId, contact.whatsappNumber.slice(1)), contact.id]));
 }
@@ -414,10 +406,10 @@ interface StatusPlan {
  */
 async function applyStatuses(tx: DriverTransaction, sql: SqlValues, owners: Map<string, string>, statuses: Delivered<StatusEvent>[], results: IngestResult[]) {
   if (statuses.length === 0) return;
-  const messages = await queryIn<StatusTarget>(
+  const messages = await queryChunks<StatusTarget, string>(
     tx,
     [...new Set(statuses.map(({ event }) => event.status.id))],
-    (list) => Prisma.sql`SELECT "id", "wamid", "status", "workspaceId", "conversationId" FROM "WhatsAppMessage" WHERE "wamid" IN (${list})`,
+    (chunk) => Prisma.sql`SELECT "id", "wamid", "status", "workspaceId", "conversationId" FROM "WhatsAppMessage" WHERE "wamid" IN (${Prisma.join(chunk)})`,
   );
   const messageOf = new Map(messages.map((message) => [message.wamid, message]));
   const pending: Array<InsertRow<"PendingStatus">> = [];
