@@ -154,7 +154,7 @@ describe("the examples, against a running server", () => {
     for (const [name, value] of Object.entries(fixtures)) expect(value, `fixture ${name}`).toBeTruthy();
     workDir = mkdtempSync(path.join(whatsapp.server.dir, "examples-"));
     writeFileSync(path.join(workDir, "invoice.pdf"), PDF);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await whatsapp?.stop();
