@@ -18,8 +18,10 @@ export interface Realtime {
  */
 export function createRealtime(redis: Redis | null): Realtime {
   if (!redis) return { pubsub: createPubSub<Topics>(), close: async () => {} };
-  // A connection in subscriber mode can do nothing else: it gets its own.
-  const subscribeClient = redis.duplicate();
+  // A connection in subscriber mode can do nothing else: it gets its own. Revocations are
+  // subscribed to at start-up, before it is connected: its ready check (INFO) would then be
+  // refused in subscriber mode and the subscription lost.
+  const subscribeClient = redis.duplicate({ enableReadyCheck: false });
   return {
     pubsub: createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient: redis, subscribeClient }) }),
     async close() {
