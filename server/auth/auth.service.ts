@@ -49,6 +49,7 @@ export async function login(db: Database, email: string, password: string, ttlHo
 export async function logout(db: Database, pubsub: InboxPubSub, sessionToken: string) {
   const session = await db.session.findUnique({ where: { tokenHash: hashToken(sessionToken) }, select: { id: true } });
   if (!session) return;
+  // deleteMany: a logout of the same session in another tab may have deleted it meanwhile.
   await db.session.deleteMany({ where: { id: session.id } });
   publishRevocation(pubsub, { kind: "session", id: session.id });
 }
