@@ -107,14 +107,14 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await http.register(async (api) => {
     refuseMalformedText(api, yoga.graphqlEndpoint);
     registerAuthentication(api, db);
-    registerAuthRoutes(api, db, config);
+    registerAuthRoutes(api, db, config, pubsub);
     registerWhatsAppRoutes(api, services);
     await api.register(mediaRoutes(services));
     registerReportRoutes(api, services);
     registerGraphQLRoute(api, yoga, config.isProduction);
   });
   await registerClientRoutes(http);
-  const sockets = attachGraphQLWebSocket(http.server, yoga, db);
+  const sockets = attachGraphQLWebSocket(http.server, yoga, { db, pubsub });
 
   return {
     http,

@@ -65,6 +65,6 @@ builder.mutationFields((t) => ({
     type: ApiTokenType,
     errors: { types: [NotFoundError] },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, { db, viewer }) => revokeApiToken(db, viewer, String(args.id)),
+    resolve: (_root, args, { db, pubsub, viewer }) => revokeApiToken(db, pubsub, viewer, String(args.id)),
   }),
 }));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import type { InboxPubSub } from "../realtime/pubsub.ts";
 import { login, logout } from "./auth.service.ts";
 import { SESSION_COOKIE, sendError, viewerOf } from "./http-auth.ts";
 
@@ -10,7 +11,7 @@ const loginBody = z.object({ email: z.string().min(1).max(320), password: z.stri
 /** Login attempts per client address and email: enough for typos, too few for guessing. */
 const LOGIN_ATTEMPTS_PER_MINUTE = 10;
 
-export function registerAuthRoutes(app: FastifyInstance, db: Database, config: Config) {
+export function registerAuthRoutes(app: FastifyInstance, db: Database, config: Config, pubsub: InboxPubSub) {
   app.post(
     "/api/auth/login",
     {
@@ -45,7 +46,7 @@ export function registerAuthRoutes(app: FastifyInstance, db: Database, config: C
 
   app.post("/api/auth/logout", { config: { public: true } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (token) await logout(db, token);
+    if (token) await logout(db, pubsub, token);
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return { success: true };
   });

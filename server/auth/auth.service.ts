@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.ts";
 import type { ApiToken, UserRole } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { publishRevocation, type InboxPubSub } from "../realtime/pubsub.ts";
 import { UNKNOWN_USER_PASSWORD_HASH, verifyPassword } from "./password.ts";
 import { API_TOKEN_PREFIX, generateToken, hashToken } from "./tokens.ts";
 
@@ -11,6 +12,18 @@ export interface Viewer {
   role: UserRole;
   /** Set for browser sessions: unsafe requests must echo it in `X-CSRF-Token`. */
   csrfToken: string | null;
+}
+
+/** What proved the viewer: a browser session or an API token (their database ids), and when it ends. */
+export interface Credential {
+  kind: "session" | "apiToken";
+  id: string;
+  expiresAt: Date | null;
+}
+
+export interface Authentication {
+  viewer: Viewer;
+  credential: Credential;
 }
 
 /** Refreshing `lastUsedAt` on every request would turn each API read into a write. */
@@ -32,21 +45,31 @@ export async function login(db: Database, email: string, password: string, ttlHo
   return { sessionToken, csrfToken: session.csrfToken, expiresAt: session.expiresAt, user };
 }
 
-export async function logout(db: Database, sessionToken: string) {
-  await db.session.deleteMany({ where: { tokenHash: hashToken(sessionToken) } });
+/** Ends the session here and, through the revocation event, on every socket it opened on any instance. */
+export async function logout(db: Database, pubsub: InboxPubSub, sessionToken: string) {
+  const session = await db.session.findUnique({ where: { tokenHash: hashToken(sessionToken) }, select: { id: true } });
+  if (!session) return;
+  // deleteMany: a logout of the same session in another tab may have deleted it meanwhile.
+  await db.session.deleteMany({ where: { id: session.id } });
+  publishRevocation(pubsub, { kind: "session", id: session.id });
 }
 
-export async function viewerFromSession(db: Database, sessionToken: string): Promise<Viewer | null> {
+/** A session cookie's viewer, unless the session ended or expired. HTTP requests and sockets (at every check) both ask this. */
+export async function authenticateSession(db: Database, sessionToken: string): Promise<Authentication | null> {
   const session = await db.session.findUnique({
     where: { tokenHash: hashToken(sessionToken) },
     include: { user: true },
   });
   if (!session || session.expiresAt <= new Date()) return null;
   const { user } = session;
-  return { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: session.csrfToken };
+  return {
+    viewer: { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: session.csrfToken },
+    credential: { kind: "session", id: session.id, expiresAt: session.expiresAt },
+  };
 }
 
-export async function viewerFromApiToken(db: Database, token: string): Promise<Viewer | null> {
+/** An API token's viewer, unless it was revoked or expired. HTTP requests and sockets (at every check) both ask this. */
+export async function authenticateApiToken(db: Database, token: string): Promise<Authentication | null> {
   const record = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
   const now = new Date();
   if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) return null;
@@ -54,7 +77,18 @@ export async function viewerFromApiToken(db: Database, token: string): Promise<V
     await db.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: now } });
   }
   const { user } = record;
-  return { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: null };
+  return {
+    viewer: { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: null },
+    credential: { kind: "apiToken", id: record.id, expiresAt: record.expiresAt },
+  };
+}
+
+export async function viewerFromSession(db: Database, sessionToken: string): Promise<Viewer | null> {
+  return (await authenticateSession(db, sessionToken))?.viewer ?? null;
+}
+
+export async function viewerFromApiToken(db: Database, token: string): Promise<Viewer | null> {
+  return (await authenticateApiToken(db, token))?.viewer ?? null;
 }
 
 export interface NewApiToken {
@@ -86,8 +120,12 @@ export async function createApiToken(
   return { token, apiToken };
 }
 
-export async function revokeApiToken(db: Database, viewer: Viewer, id: string): Promise<ApiToken> {
+/** Revokes the token for HTTP at once and, through the revocation event, closes its sockets on every instance. */
+export async function revokeApiToken(db: Database, pubsub: InboxPubSub, viewer: Viewer, id: string): Promise<ApiToken> {
   const owned = await db.apiToken.findFirst({ where: { id, userId: viewer.userId } });
   if (!owned) throw new NotFoundError("API token");
-  return owned.revokedAt ? owned : db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  if (owned.revokedAt) return owned;
+  const revoked = await db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  publishRevocation(pubsub, { kind: "apiToken", id });
+  return revoked;
 }

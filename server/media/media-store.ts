@@ -52,23 +52,29 @@ export async function writeMediaFile(dir: string, relative: string, bytes: Uint8
 
 export class MediaTooLargeError extends Error {}
 
+/** How much of the start of an upload is kept in memory for the checks that read its bytes (a WebP's header). */
+export const UPLOAD_HEAD_BYTES = 32;
+
 export interface SpooledFile {
   /** Absolute path of the temporary file; {@link keepSpooledFile} or remove it. */
   temporary: string;
   size: number;
   sha256: string;
+  /** The first {@link UPLOAD_HEAD_BYTES} bytes (fewer for a smaller file). */
+  head: Buffer;
 }
 
 /**
- * Streams an upload into a temporary file of the workspace's folder, hashing it on the way and
- * stopping with {@link MediaTooLargeError} as soon as it passes `maxBytes`: a too-big file is
- * never held in memory nor kept on disk.
+ * Streams an upload into a temporary file of the workspace's folder, hashing it and keeping its
+ * first bytes on the way, and stopping with {@link MediaTooLargeError} as soon as it passes
+ * `maxBytes`: no file is ever held in memory, and a too-big one is not kept on disk.
  */
 export async function spoolUpload(dir: string, workspaceId: string, source: Readable, maxBytes: number): Promise<SpooledFile> {
   const folder = path.dirname(mediaAbsolutePath(dir, mediaRelativePath(workspaceId, "upload", "tmp")));
   await mkdir(folder, { recursive: true });
   const temporary = temporaryPath(path.join(folder, "upload"));
   const hash = createHash("sha256");
+  const head: Buffer[] = [];
   let size = 0;
   try {
     await pipeline(
@@ -77,6 +83,7 @@ export async function spoolUpload(dir: string, workspaceId: string, source: Read
         for await (const chunk of chunks) {
           size += chunk.length;
           if (size > maxBytes) throw new MediaTooLargeError(`The file is larger than ${maxBytes} bytes`);
+          if (size - chunk.length < UPLOAD_HEAD_BYTES) head.push(chunk.subarray(0, UPLOAD_HEAD_BYTES - (size - chunk.length)));
           hash.update(chunk);
           yield chunk;
         }
@@ -87,7 +94,8 @@ export async function spoolUpload(dir: string, workspaceId: string, source: Read
     await rm(temporary, { force: true });
     throw error;
   }
-  return { temporary, size, sha256: hash.digest("hex") };
+  // Copied: a slice would keep its whole first chunk alive.
+  return { temporary, size, sha256: hash.digest("hex"), head: Buffer.from(Buffer.concat(head)) };
 }
 
 /** Moves a spooled upload to its final relative path (atomic: a rename). */

@@ -1,4 +1,5 @@
-import { open, rm } from "node:fs/promises";
+import { openAsBlob } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Config } from "../config.ts";
@@ -47,17 +48,6 @@ function refuseUnless(check: MediaCheck): asserts check is Extract<MediaCheck, {
   if (!check.ok) throw new MediaRefusedError(check.status, check.reason);
 }
 
-async function firstBytes(file: string, count: number): Promise<Buffer> {
-  const handle = await open(file, "r");
-  try {
-    const buffer = Buffer.alloc(count);
-    const { bytesRead } = await handle.read(buffer, 0, count, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * An agent's attachment: checked against WhatsApp's types and limits (before reading it when
  * the size is declared, and while reading it otherwise), kept in the workspace's media folder
@@ -80,12 +70,12 @@ export async function uploadAttachment(deps: UploadDependencies, workspaceId: st
   }
   try {
     // A static sticker may be 100 KB at most: only its bytes tell whether it is animated.
-    const animated = kind === "sticker" ? isAnimatedWebp(await firstBytes(spooled.temporary, 32)) : undefined;
+    const animated = kind === "sticker" ? isAnimatedWebp(spooled.head) : undefined;
     refuseUnless(checkMedia(mimeType, spooled.size, animated));
     const filename = cleanFilename(input.filename, `${kind}.${type.extension}`);
     const relative = mediaRelativePath(workspaceId, spooled.sha256, type.extension);
-    const bytes = await firstBytes(spooled.temporary, spooled.size);
-    const mediaId = await deps.cloudApi.uploadMedia(bytes, mimeType, filename);
+    // From disk to Meta as the request is sent: memory stays flat whatever the file's size.
+    const mediaId = await deps.cloudApi.uploadMedia(await openAsBlob(spooled.temporary, { type: mimeType }), filename);
     await keepSpooledFile(deps.config.MEDIA_DIR, spooled, relative);
     const record: UploadRecord = { mediaId, kind, mimeType, filename, size: spooled.size, sha256: spooled.sha256, path: relative, uploadedAt: new Date().toISOString() };
     await saveUploadRecord(deps.config.MEDIA_DIR, workspaceId, record);

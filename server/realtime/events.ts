@@ -18,3 +18,14 @@ export interface WorkspaceEvent {
   workspaceId: string;
   event: InboxEvent;
 }
+
+/**
+ * A credential (a session ended or expired, an API token revoked) or a whole user (deactivated,
+ * role changed) lost the access it had: every instance closes the sockets it opened at once.
+ * HTTP needs no event: it authenticates every request.
+ */
+export interface Revocation {
+  kind: "session" | "apiToken" | "user";
+  /** The session's, token's or user's id. */
+  id: string;
+}

@@ -1,9 +1,9 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, type PubSub } from "graphql-yoga";
 import type { Redis } from "ioredis";
-import type { InboxEvent, WorkspaceEvent } from "./events.ts";
+import type { InboxEvent, Revocation, WorkspaceEvent } from "./events.ts";
 
-type Topics = { inbox: [workspaceId: string, event: InboxEvent] };
+type Topics = { inbox: [workspaceId: string, event: InboxEvent]; revoked: [revocation: Revocation] };
 export type InboxPubSub = PubSub<Topics>;
 
 export interface Realtime {
@@ -12,14 +12,16 @@ export interface Realtime {
 }
 
 /**
- * Topics are per workspace (`inbox`, workspaceId): a subscriber only ever hears its own.
+ * Inbox topics are per workspace (`inbox`, workspaceId): a subscriber only ever hears its own.
  * In-process for one instance; through Redis when REDIS_URL is set, so that a webhook
  * received by one instance reaches agents connected to another.
  */
 export function createRealtime(redis: Redis | null): Realtime {
   if (!redis) return { pubsub: createPubSub<Topics>(), close: async () => {} };
-  // A connection in subscriber mode can do nothing else: it gets its own.
-  const subscribeClient = redis.duplicate();
+  // A connection in subscriber mode can do nothing else: it gets its own. Revocations are
+  // subscribed to at start-up, before it is connected: its ready check (INFO) would then be
+  // refused in subscriber mode and the subscription lost.
+  const subscribeClient = redis.duplicate({ enableReadyCheck: false });
   return {
     pubsub: createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient: redis, subscribeClient }) }),
     async close() {
@@ -30,4 +32,9 @@ export function createRealtime(redis: Redis | null): Realtime {
 
 export function publishInboxEvents(pubsub: InboxPubSub, events: WorkspaceEvent[]) {
   for (const { workspaceId, event } of events) pubsub.publish("inbox", workspaceId, event);
+}
+
+/** Publish after the change is committed: from then on no instance may serve the credential or user a live event. */
+export function publishRevocation(pubsub: InboxPubSub, revocation: Revocation) {
+  pubsub.publish("revoked", revocation);
 }

@@ -1,21 +1,29 @@
 import type { Server } from "node:http";
-import { GraphQLError, type DocumentNode, type ExecutionArgs } from "graphql";
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs } from "graphql";
 import { MessageType, type SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Viewer } from "../auth/auth.service.ts";
-import { authenticateSocket } from "../auth/socket-auth.ts";
+import { socketAuthenticator } from "../auth/socket-auth.ts";
 import type { Database } from "../db/client.ts";
 import type { GraphQLServer } from "../graphql/http.ts";
+import type { InboxPubSub } from "./pubsub.ts";
 import { createSharedSubscriptions, type PayloadSender, type SubscriptionExecution } from "./shared-subscriptions.ts";
+import { createSocketCredentials, type LiveCredential } from "./socket-credentials.ts";
+
+/**
+ * Subscriptions one socket may hold at once. The inbox needs a handful; each costs memory until
+ * completed (5,000 on one socket held 91 MB), so a socket that asks for more is refused.
+ * @default 100
+ */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
 
 type SocketExtra = {
-  viewer?: Viewer;
+  credential?: LiveCredential;
 };
 
 type EnvelopedExecution = ExecutionArgs & {
   rootValue: {
-    execute: (args: ExecutionArgs) => unknown;
     subscribe: (args: ExecutionArgs) => SubscriptionExecution | Promise<SubscriptionExecution>;
   };
 };
@@ -26,38 +34,63 @@ interface SubscriptionRoute {
   send: PayloadSender;
 }
 
+/** A refusal sent as the operation's `error` message; the socket stays open. */
+function refusal(message: string, code: string) {
+  return [new GraphQLError(message, { extensions: { code } })];
+}
+
 /**
- * GraphQL over WebSocket (`graphql-ws` protocol) at /graphql on the HTTP server's own port,
- * executed through Yoga's envelope so that both transports share schema, plugins and context.
- * Identical subscriptions of one viewer share their execution (shared-subscriptions.ts).
+ * GraphQL subscriptions over WebSocket (`graphql-ws` protocol) at /graphql on the HTTP server's
+ * own port, executed through Yoga's envelope so that both transports share schema, plugins and
+ * context. Identical subscriptions of one viewer share their execution (shared-subscriptions.ts).
+ *
+ * The socket carries subscriptions only: queries and mutations go over HTTP, where every request
+ * is authenticated and CSRF-checked and passes every HTTP protection — the Vue client and
+ * GraphiQL send only subscriptions here anyway. Its credential is checked at connect and again before every
+ * operation, and a revoked or expired one closes it (socket-credentials.ts).
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: Database) {
+export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, { db, pubsub }: { db: Database; pubsub: InboxPubSub }) {
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const shared = createSharedSubscriptions();
+  const credentials = createSocketCredentials(pubsub);
   const routes = new WeakMap<ExecutionArgs, SubscriptionRoute>();
   const disposable = useServer<Record<string, unknown>, SocketExtra>(
     {
       onConnect: async (context) => {
-        const viewer = await authenticateSocket(db, context.extra.request, context.connectionParams);
-        if (!viewer) return false; // closes with 4403 Forbidden
-        context.extra.viewer = viewer;
+        const authenticate = socketAuthenticator(db, context.extra.request, context.connectionParams);
+        const credential = authenticate && (await credentials.admit(context.extra.socket, authenticate));
+        if (!credential) return false; // closes with 4403 Forbidden
+        context.extra.credential = credential;
         return true;
       },
-      execute: (args) => (args as EnvelopedExecution).rootValue.execute(args) as never,
       subscribe: (args) => {
         const route = routes.get(args);
         if (!route) throw new Error("onSubscribe routes every operation");
         return shared.join(route.sharingKey, route.send, () => (args as EnvelopedExecution).rootValue.subscribe(args));
       },
       onSubscribe: async (context, id, payload) => {
-        const viewer = context.extra.viewer;
-        if (!viewer) throw new Error("onConnect admits authenticated sockets only");
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer });
+        const credential = context.extra.credential;
+        if (!credential) throw new Error("onConnect admits authenticated sockets only");
+        // graphql-ws has already counted this one.
+        if (Object.keys(context.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return refusal(
+            `Too many subscriptions on this socket: at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} at once; complete some first`,
+            "TOO_MANY_SUBSCRIPTIONS",
+          );
+        }
+        if (!(await credentials.verify(credential))) {
+          return refusal("The session ended or the API token was revoked or expired: authenticate again", "UNAUTHENTICATED");
+        }
+        const { viewer } = credential;
+        const { schema, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer });
         let document: DocumentNode;
         try {
           document = parse(payload.query);
           const errors = validate(schema, document);
           if (errors.length > 0) return errors;
+          if (getOperationAST(document, payload.operationName)?.operation !== "subscription") {
+            return refusal("This socket carries subscriptions only: send queries and mutations over HTTP (POST /graphql)", "SUBSCRIPTIONS_ONLY");
+          }
         } catch (error) {
           // A syntax error, or a document over a limit (graphql-armor throws): the client's
           // mistake, answered as an error message. Thrown, it would close the socket with 4500.
@@ -70,7 +103,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { subscribe },
         };
         routes.set(args, { sharingKey: sharingKey(viewer, payload), send: nextMessageSender(context.extra.socket, id) });
         return args;
@@ -82,6 +115,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
     /** Closes every socket with 1001 "going away" so clients reconnect elsewhere. */
     async close() {
       for (const client of sockets.clients) client.close(1001, "Server shutting down");
+      await credentials.close();
       await disposable.dispose();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
     },

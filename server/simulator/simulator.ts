@@ -47,8 +47,8 @@ export const DEFAULT_STATUS_DELAYS_MS: StatusDelaysMs = { sent: 400, delivered: 
 export const DEFAULT_WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [1000, 5000, 15_000];
 /** How long the product may take to answer a webhook. @default 10_000 */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
-/** Largest request body accepted (media uploads included); larger ones get 413. @default 64 MiB */
-export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** Largest request body accepted: Meta's largest media upload (a 100 MB document) and its multipart framing; larger ones get 413. @default 101 MiB */
+export const MAX_REQUEST_BYTES = 101 * 1024 * 1024;
 
 export interface SimulatorOptions {
   token: string;

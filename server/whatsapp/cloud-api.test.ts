@@ -1,5 +1,7 @@
 // The client against the simulator over real HTTP on port 0: what it sends, and how each failure is classified.
 import { createHash } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSimulator, type Simulator } from "../simulator/simulator.ts";
 import { createCloudApi, type CloudApi, type CloudApiOptions } from "./cloud-api.ts";
@@ -86,7 +88,7 @@ describe("sending with the Cloud API client", () => {
   });
 
   it("sends media by uploaded id and by link, and reactions", async () => {
-    const id = await api.uploadMedia(Buffer.from("%PDF-1.4 invoice"), "application/pdf", "invoice.pdf");
+    const id = await api.uploadMedia(new Blob(["%PDF-1.4 invoice"], { type: "application/pdf" }), "invoice.pdf");
     await api.sendMedia(CUSTOMER, { kind: "document", id, caption: "Your invoice", filename: "invoice.pdf" });
     expect(lastRequestBody()).toMatchObject({ type: "document", document: { id, caption: "Your invoice", filename: "invoice.pdf" } });
     await api.sendMedia(CUSTOMER, { kind: "image", link: "https://example.com/photo.jpg" });
@@ -123,7 +125,7 @@ describe("sending with the Cloud API client", () => {
 
   it("uploads media, resolves its URL and downloads the same bytes with the token", async () => {
     const bytes = Buffer.from("fake jpeg bytes \x00\x01\x02");
-    const id = await api.uploadMedia(bytes, "image/jpeg", "photo.jpg");
+    const id = await api.uploadMedia(new Blob([bytes], { type: "image/jpeg" }), "photo.jpg");
     const info = await api.getMediaUrl(id);
     expect(info).toMatchObject({ mimeType: "image/jpeg", fileSize: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
     expect(await api.downloadMedia(info.url)).toEqual(bytes);
@@ -184,6 +186,31 @@ describe("failures of the Cloud API client", () => {
   it("reports an unreachable server as a retryable network failure", async () => {
     const error = await failure(createCloudApi({ ...options, baseUrl: "http://127.0.0.1:9" }).sendText(CUSTOMER, "Hi"));
     expect(error).toMatchObject({ kind: "network", httpStatus: null, retryable: true });
+  });
+
+  it("reports a failed upload as every other request: Meta's refusal, a wrong token, no answer in time, no server", async () => {
+    const file = () => new Blob(["GIF89a"], { type: "image/gif" });
+    expect(await failure(api.uploadMedia(file(), "animation.gif"))).toMatchObject({ code: 100, httpStatus: 400, retryable: false });
+    const pdf = () => new Blob(["%PDF-1.4"], { type: "application/pdf" });
+    expect(await failure(createCloudApi({ ...options, token: "wrong-token-0123456789" }).uploadMedia(pdf(), "a.pdf"))).toMatchObject({ code: 190, httpStatus: 401 });
+    // Takes the upload and never answers.
+    const silent = http.createServer((request) => request.resume());
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const impatient = createCloudApi({ ...options, baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+      expect(await failure(impatient.uploadMedia(pdf(), "a.pdf"))).toMatchObject({ kind: "timeout", retryable: true });
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+    expect(await failure(createCloudApi({ ...options, baseUrl: "http://127.0.0.1:9" }).uploadMedia(pdf(), "a.pdf"))).toMatchObject({ kind: "network", retryable: true });
+  });
+
+  it("uploads a file name with quotes, line breaks and non-Latin letters intact", async () => {
+    const name = 'बिल "मार्च"\r\n.pdf';
+    const id = await api.uploadMedia(new Blob(["%PDF-1.4"], { type: "application/pdf" }), name);
+    expect(simulator.mediaInfo(id)).toMatchObject({ filename: name, mimeType: "application/pdf", size: 8 });
   });
 
   it("refuses arguments Meta would refuse before sending anything", async () => {
