@@ -31,6 +31,10 @@ interface CatalogOperations<T, Input> {
   save(id: string | null, input: Input): Promise<Saved<T>>;
   /** Answers an error message, or null when deleted. */
   remove(id: string): Promise<string | null>;
+  /** The form's values for a new item. */
+  blank(): Input;
+  /** The form's values for editing `item`. */
+  fieldsOf(item: T): Input;
 }
 
 /**
@@ -78,10 +82,12 @@ function useCatalog<T extends { id: string }, Input, Field extends string>(
   }
 
   void reload();
-  return { items, status, saving, errors, listError, reload, save, remove };
+  return { items, status, saving, errors, listError, reload, save, remove, blank: operations.blank, fieldsOf: operations.fieldsOf };
 }
 
 const UNREACHABLE = "Could not reach the server. Try again.";
+/** WhatsApp's green: what a new label is coloured until the agent picks another. */
+const DEFAULT_LABEL_COLOR = "#25d366";
 
 /** The workspace's labels and canned responses, for the Labels & replies page. */
 export function useWorkflowSettings() {
@@ -102,6 +108,8 @@ export function useWorkflowSettings() {
         const answer = (await client.mutation(DeleteLabelMutation, { id }).toPromise()).data?.deleteLabel;
         return answer?.__typename === "MutationDeleteLabelSuccess" ? null : ((answer && "message" in answer && answer.message) || UNREACHABLE);
       },
+      blank: () => ({ name: "", color: DEFAULT_LABEL_COLOR }),
+      fieldsOf: ({ name, color }) => ({ name, color }),
     },
     ["name", "color"],
     (a, b) => a.name.localeCompare(b.name),
@@ -122,6 +130,8 @@ export function useWorkflowSettings() {
         const answer = (await client.mutation(DeleteCannedResponseMutation, { id }).toPromise()).data?.deleteCannedResponse;
         return answer?.__typename === "MutationDeleteCannedResponseSuccess" ? null : ((answer && "message" in answer && answer.message) || UNREACHABLE);
       },
+      blank: () => ({ shortcut: "", body: "" }),
+      fieldsOf: ({ shortcut, body }) => ({ shortcut, body }),
     },
     ["shortcut", "body"],
     (a, b) => compareStrings(a.shortcut, b.shortcut),
@@ -134,13 +144,10 @@ export type WorkflowCatalog<T extends { id: string }, Input, Field extends strin
 
 /**
  * The add/edit form and delete confirmation of a catalog page: which item is being edited, the
- * form's fields, and the item waiting for "Delete?" — shared by the labels and replies managers.
+ * form's fields, and the item waiting for "Delete?" — shared by every catalog (WorkflowCatalogManager).
  */
-export function useCatalogEditor<T extends { id: string }, Input extends object, Field extends string>(
-  catalog: WorkflowCatalog<T, Input, Field>,
-  blank: () => Input,
-  fieldsOf: (item: T) => Input,
-) {
+export function useCatalogEditor<T extends { id: string }, Input extends object, Field extends string>(catalog: WorkflowCatalog<T, Input, Field>) {
+  const { blank, fieldsOf } = catalog;
   const editingId = ref<string | null>(null);
   const form = reactive(blank());
   const deleting = shallowRef<T | null>(null);
