@@ -1,27 +1,22 @@
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./browser.ts";
-import { logIn, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
+import { openSignedInPage, type SignedInPage } from "./whatsapp-harness.ts";
 
-let bed: WhatsAppTestBed;
-let browser: Browser;
+let signedIn: SignedInPage;
 let page: Page;
 
 beforeAll(async () => {
-  bed = await startWhatsAppTestBed();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page, `${bed.server.url}/settings/tokens`);
+  signedIn = await openSignedInPage("/settings/tokens");
+  page = signedIn.page;
   await page.getByRole("heading", { name: "API tokens" }).waitFor();
 });
-afterAll(async () => {
-  await browser?.close();
-  await bed?.stop();
-});
+afterAll(() => signedIn?.stop());
+
+const tokenCount = () => signedIn.bed.server.app.db.apiToken.count();
 
 describe("API tokens", () => {
   it("refuses a token without a name under its field, announced to assistive technology", async () => {
-    const before = await bed.server.app.db.apiToken.count();
+    const before = await tokenCount();
     const name = page.getByLabel("Token name");
     await name.fill("   ");
     await page.getByRole("button", { name: "Create token" }).click();
@@ -29,7 +24,7 @@ describe("API tokens", () => {
     await refusal.waitFor();
     expect(await name.getAttribute("aria-invalid")).toBe("true");
     expect(await name.getAttribute("aria-describedby")).toBe(await refusal.getAttribute("id"));
-    expect(await bed.server.app.db.apiToken.count()).toBe(before);
+    expect(await tokenCount()).toBe(before);
   });
 
   it("creates a named token, shows it once, and the API accepts it", async () => {
@@ -42,7 +37,7 @@ describe("API tokens", () => {
     expect(await page.getByLabel("Token name").getAttribute("aria-invalid")).toBeNull();
     await page.getByRole("table").getByRole("rowheader", { name: "Tally sync" }).waitFor();
 
-    const answer = await fetch(`${bed.server.url}/graphql`, {
+    const answer = await fetch(`${signedIn.bed.server.url}/graphql`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ query: "{ viewer { email } }" }),
