@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "./browser.ts";
 import { logIn, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
@@ -92,5 +92,42 @@ describe("reactions, replies and templates in the inbox", () => {
     await chat().getByText("नमस्ते अर्जुन, 12 नवंबर को आपकी अपॉइंटमेंट की याद दिला रहे हैं।").waitFor();
     const sent = bed.simulator.sentMessages().at(-1);
     expect(sent).toMatchObject({ to: ARJUN, type: "template", request: { template: { name: "appointment_reminder", language: { code: "hi" } } } });
+  });
+
+  // The picker first offers appointment_reminder (en): "Hello {{1}}, … on {{2}}.".
+  const parameterFields = (scope: Page | Locator) => scope.getByLabel(/^Parameter \d+$/);
+
+  it("shows the template's parameter fields every time New chat opens, and holds Send template until they are filled", async () => {
+    const dialog = page.getByRole("dialog", { name: "New chat" });
+    for (const opening of ["first", "again"]) {
+      await page.getByRole("button", { name: "New chat" }).click();
+      await dialog.getByLabel("Phone number").fill("98000 54321");
+      const template = dialog.getByLabel("Template", { exact: true });
+      await template.waitFor();
+      expect(await template.locator("option:checked").textContent(), opening).toContain("appointment_reminder (en)");
+      await expect.poll(() => parameterFields(dialog).count(), { message: opening }).toBe(2);
+      expect(await dialog.getByRole("button", { name: "Send template" }).isDisabled(), opening).toBe(true);
+      if (opening === "first") await dialog.getByRole("button", { name: "Cancel" }).click();
+    }
+    await dialog.getByLabel("Parameter 1").fill("Kavya");
+    expect(await dialog.getByRole("button", { name: "Send template" }).isDisabled()).toBe(true);
+    await dialog.getByLabel("Parameter 2").fill("3 December");
+    await dialog.getByRole("button", { name: "Send template" }).click();
+    await page.getByRole("heading", { name: "+919800054321" }).waitFor();
+    expect(bed.simulator.sentMessages().at(-1)).toMatchObject({
+      to: "919800054321",
+      request: { template: { name: "appointment_reminder", language: { code: "en" } } },
+    });
+  });
+
+  it("keeps a closed-window conversation's parameter fields after the agent switches to another chat and back", async () => {
+    await openConversation(/^Arjun Rao/);
+    await expect.poll(() => parameterFields(page).count()).toBe(2);
+    await openConversation(/^Meera Iyer/);
+    await composer().waitFor();
+    await openConversation(/^Arjun Rao/);
+    await page.getByRole("heading", { name: "Send a template" }).waitFor();
+    await expect.poll(() => parameterFields(page).count()).toBe(2);
+    expect(await page.getByRole("button", { name: "Send template" }).isDisabled()).toBe(true);
   });
 });

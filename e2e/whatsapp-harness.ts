@@ -1,7 +1,8 @@
 // The product wired to the Cloud API simulator for browser tests: Meta's side is real HTTP too.
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createSimulator, type Simulator } from "../server/simulator/simulator.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/test/harness.ts";
+import { launchBrowser } from "./browser.ts";
 
 const CREDENTIALS = {
   token: "e2e-access-token",
@@ -55,4 +56,28 @@ export async function logIn(page: Page, url: string, credentials = { email: ADMI
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+export interface SignedInPage {
+  bed: WhatsAppTestBed;
+  browser: Browser;
+  page: Page;
+  stop(): Promise<void>;
+}
+
+/** The usual start of a browser test: the test bed, a browser, and the first admin signed in at `path`. */
+export async function openSignedInPage(path: string, viewport = { width: 1280, height: 900 }): Promise<SignedInPage> {
+  const bed = await startWhatsAppTestBed();
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  await logIn(page, `${bed.server.url}${path}`);
+  return {
+    bed,
+    browser,
+    page,
+    async stop() {
+      await browser.close();
+      await bed.stop();
+    },
+  };
 }

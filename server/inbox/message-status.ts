@@ -1,22 +1,10 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { DeliveryStatus } from "../whatsapp/webhook.ts";
+import { STATUS_RANK as SHARED_STATUS_RANK, type StatusRank } from "../../shared/message-status-rank.ts";
 
-/**
- * How far a message has got. Meta delivers statuses at least once and in any order, and may
- * skip `delivered`: a status is applied only when it ranks above the current one, so a late
- * `delivered` never undoes `read`. A failure outranks `sent` but not proof of delivery.
- */
-const STATUS_RANK: Record<MessageStatus, number> = {
-  RECEIVED: 0,
-  PENDING: 0,
-  QUEUED: 0,
-  SENT: 1,
-  FAILED: 2,
-  DELIVERED: 3,
-  READ: 4,
-  PLAYED: 5,
-};
+/** The shared order of progress, typed by Prisma's enum. */
+const STATUS_RANK: StatusRank<MessageStatus> = SHARED_STATUS_RANK;
 
 /** STATUS_RANK as SQL, for the rank of a status column or value inside a statement. */
 export function statusRankSql(status: Prisma.Sql): Prisma.Sql {

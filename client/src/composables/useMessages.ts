@@ -2,6 +2,7 @@ import { useClientHandle } from "@urql/vue";
 import { onScopeDispose, ref, shallowRef } from "vue";
 import type { ChatMessageFragment, MessageStatus } from "../graphql/generated/graphql.ts";
 import { MessageAddedSubscription, MessagesQuery, MessageStatusChangedSubscription, MessageUpdatedSubscription } from "../graphql/inbox.ts";
+import { STATUS_RANK as SHARED_STATUS_RANK, type StatusRank } from "../../../shared/message-status-rank.ts";
 import { compareStrings, mergeById } from "./mergeById.ts";
 import { CHAT_POLL_MS, type LiveConnection } from "./useLiveConnection.ts";
 import type { ConversationListStatus } from "./useConversationList.ts";
@@ -9,19 +10,10 @@ import type { ConversationListStatus } from "./useConversationList.ts";
 export const MESSAGES_PAGE_SIZE = 30;
 
 /**
- * The server's order of progress (inbox/message-status.ts): a status only ever moves up, so a
- * refetch answered before a push arrived cannot turn blue ticks grey again.
+ * The server's order of progress: a status only ever moves up, so a refetch answered before a
+ * push arrived cannot turn blue ticks grey again.
  */
-const STATUS_RANK: Record<MessageStatus, number> = {
-  RECEIVED: 0,
-  PENDING: 0,
-  QUEUED: 0,
-  SENT: 1,
-  FAILED: 2,
-  DELIVERED: 3,
-  READ: 4,
-  PLAYED: 5,
-};
+const STATUS_RANK: StatusRank<MessageStatus> = SHARED_STATUS_RANK;
 
 /** Oldest first, as the server pages them: by timestamp, then id. */
 export function chronological(a: ChatMessageFragment, b: ChatMessageFragment): number {

@@ -1,11 +1,7 @@
 import { readonly, ref } from "vue";
+import type { SessionUserFragment } from "../graphql/generated/graphql.ts";
 
-export interface SessionUser {
-  id: string;
-  name: string;
-  email: string;
-  role: "ADMIN" | "AGENT";
-}
+export type SessionUser = SessionUserFragment;
 
 export type LoginResult = { ok: true } | { ok: false; error: string };
 

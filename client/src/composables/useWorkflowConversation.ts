@@ -1,6 +1,6 @@
 import { useClientHandle } from "@urql/vue";
 import { ref, shallowRef } from "vue";
-import type { ConversationStatus, ConversationSummaryFragment, WorkflowLabelFragment } from "../graphql/generated/graphql.ts";
+import type { ConversationStatus, ConversationSummaryFragment, WorkflowAgentsQuery, WorkflowLabelFragment } from "../graphql/generated/graphql.ts";
 import {
   AddConversationLabelMutation,
   AgentsQuery,
@@ -10,7 +10,7 @@ import {
   SetConversationStatusMutation,
 } from "../graphql/workflow.ts";
 
-type Agent = { id: string; name: string };
+type Agent = WorkflowAgentsQuery["agents"][number];
 /** Every workflow mutation answers the conversation as it now is, or an error with a message. */
 type Answer =
   | { __typename: `Mutation${string}Success`; conversation: ConversationSummaryFragment }

@@ -1,5 +1,6 @@
+import type { TypedDocumentNode } from "@urql/core";
 import { useClientHandle } from "@urql/vue";
-import { reactive, ref, shallowRef } from "vue";
+import { reactive, ref, shallowRef, type Ref, type ShallowRef } from "vue";
 import type {
   CannedResponseInput,
   LabelInput,
@@ -17,31 +18,49 @@ import {
   UpdateLabelMutation,
 } from "../graphql/workflow.ts";
 import { compareStrings } from "./mergeById.ts";
-import { useFieldErrors, type FieldError } from "./useFieldErrors.ts";
+import { useFieldErrors, type FieldError, type FieldErrorsState } from "./useFieldErrors.ts";
 
-/** A mutation's answer, reduced to what a settings form shows. */
-interface Saved<T> {
-  item?: T;
-  fieldErrors?: readonly FieldError[];
-  message?: string;
-}
+/** A create or update answer, as the catalog mutations are written (graphql/workflow.ts). */
+type SaveAnswer<T> = { result: { item: T } | { __typename: string; message?: string; fieldErrors?: readonly FieldError[] } };
+type DeleteAnswer = { result: { __typename: string; message?: string } };
 
-interface CatalogOperations<T, Input> {
+/** What makes one catalog: its query, its mutations and its form. */
+interface CatalogDefinition<T, Input> {
   list(): Promise<readonly T[] | null>;
-  save(id: string | null, input: Input): Promise<Saved<T>>;
-  /** Answers an error message, or null when deleted. */
-  remove(id: string): Promise<string | null>;
+  create: TypedDocumentNode<SaveAnswer<T>, { input: Input }>;
+  update: TypedDocumentNode<SaveAnswer<T>, { id: string; input: Input }>;
+  remove: TypedDocumentNode<DeleteAnswer, { id: string }>;
+  /** The form's values for a new item. */
+  blank(): Input;
+  /** The form's values for editing `item`. */
+  fieldsOf(item: T): Input;
 }
 
 /**
  * One editable list of the workspace (labels, canned responses): load, create or update through
  * one form with the server's field errors under its fields, delete.
  */
-function useCatalog<T extends { id: string }, Input, Field extends string>(
-  operations: CatalogOperations<T, Input>,
+export interface WorkflowCatalog<T extends { id: string }, Input, Field extends string> {
+  items: ShallowRef<readonly T[]>;
+  status: Ref<"loading" | "done" | "error">;
+  saving: Ref<boolean>;
+  errors: FieldErrorsState<Field>;
+  /** Why the last delete failed. */
+  listError: Ref<string | null>;
+  reload(): Promise<void>;
+  /** Creates (`id` null) or updates; answers whether it was saved, so the form can empty itself. */
+  save(id: string | null, input: Input): Promise<boolean>;
+  remove(id: string): Promise<void>;
+  blank(): Input;
+  fieldsOf(item: T): Input;
+}
+
+function useCatalog<T extends { id: string }, Input extends object, Field extends string>(
+  definition: CatalogDefinition<T, Input>,
   fields: readonly Field[],
   order: (a: T, b: T) => number,
-) {
+): WorkflowCatalog<T, Input, Field> {
+  const { client } = useClientHandle();
   const items = shallowRef<readonly T[]>([]);
   const status = ref<"loading" | "done" | "error">("loading");
   const saving = ref(false);
@@ -49,23 +68,26 @@ function useCatalog<T extends { id: string }, Input, Field extends string>(
   const listError = ref<string | null>(null);
 
   async function reload() {
-    const list = await operations.list();
+    const list = await definition.list();
     status.value = list ? "done" : "error";
     if (list) items.value = [...list].sort(order);
   }
 
-  /** Creates (`id` null) or updates; returns whether it was saved, so the form can empty itself. */
   async function save(id: string | null, input: Input): Promise<boolean> {
     saving.value = true;
     errors.clear();
     try {
-      const answer = await operations.save(id, input);
-      const { item } = answer;
-      if (item) {
+      const answer = id
+        ? await client.mutation(definition.update, { id, input }).toPromise()
+        : await client.mutation(definition.create, { input }).toPromise();
+      const result = answer.data?.result;
+      if (result && "item" in result) {
+        const { item } = result;
         items.value = [...items.value.filter((existing) => existing.id !== item.id), item].sort(order);
         return true;
       }
-      errors.apply(answer.fieldErrors ?? [], answer.message ?? "Could not save. Try again.");
+      if (!result) errors.fail(UNREACHABLE);
+      else errors.apply(result.fieldErrors ?? [], result.message ?? "Could not save. Try again.");
       return false;
     } finally {
       saving.value = false;
@@ -73,35 +95,32 @@ function useCatalog<T extends { id: string }, Input, Field extends string>(
   }
 
   async function remove(id: string) {
-    listError.value = await operations.remove(id);
+    const result = (await client.mutation(definition.remove, { id }).toPromise()).data?.result;
+    listError.value = result ? (result.message ?? null) : UNREACHABLE;
     if (!listError.value) items.value = items.value.filter((item) => item.id !== id);
   }
 
   void reload();
-  return { items, status, saving, errors, listError, reload, save, remove };
+  return { items, status, saving, errors, listError, reload, save, remove, blank: definition.blank, fieldsOf: definition.fieldsOf };
 }
 
 const UNREACHABLE = "Could not reach the server. Try again.";
+/** WhatsApp's green: what a new label is coloured until the agent picks another. */
+const DEFAULT_LABEL_COLOR = "#25d366";
 
 /** The workspace's labels and canned responses, for the Labels & replies page. */
 export function useWorkflowSettings() {
   const { client } = useClientHandle();
+  const fresh = { requestPolicy: "network-only" } as const;
 
   const labels = useCatalog<WorkflowLabelFragment, LabelInput, "name" | "color">(
     {
-      list: async () => (await client.query(LabelsQuery, {}, { requestPolicy: "network-only" }).toPromise()).data?.labels ?? null,
-      async save(id, input) {
-        const result = id
-          ? (await client.mutation(UpdateLabelMutation, { id, input }).toPromise()).data?.updateLabel
-          : (await client.mutation(CreateLabelMutation, { input }).toPromise()).data?.createLabel;
-        if (!result) return { message: UNREACHABLE };
-        if ("label" in result) return { item: result.label };
-        return { fieldErrors: "fieldErrors" in result ? result.fieldErrors : [], message: "message" in result ? result.message : undefined };
-      },
-      async remove(id) {
-        const answer = (await client.mutation(DeleteLabelMutation, { id }).toPromise()).data?.deleteLabel;
-        return answer?.__typename === "MutationDeleteLabelSuccess" ? null : ((answer && "message" in answer && answer.message) || UNREACHABLE);
-      },
+      list: async () => (await client.query(LabelsQuery, {}, fresh).toPromise()).data?.labels ?? null,
+      create: CreateLabelMutation,
+      update: UpdateLabelMutation,
+      remove: DeleteLabelMutation,
+      blank: () => ({ name: "", color: DEFAULT_LABEL_COLOR }),
+      fieldsOf: ({ name, color }) => ({ name, color }),
     },
     ["name", "color"],
     (a, b) => a.name.localeCompare(b.name),
@@ -109,19 +128,12 @@ export function useWorkflowSettings() {
 
   const canned = useCatalog<WorkflowCannedResponseFragment, CannedResponseInput, "shortcut" | "body">(
     {
-      list: async () => (await client.query(CannedResponsesQuery, {}, { requestPolicy: "network-only" }).toPromise()).data?.cannedResponses ?? null,
-      async save(id, input) {
-        const result = id
-          ? (await client.mutation(UpdateCannedResponseMutation, { id, input }).toPromise()).data?.updateCannedResponse
-          : (await client.mutation(CreateCannedResponseMutation, { input }).toPromise()).data?.createCannedResponse;
-        if (!result) return { message: UNREACHABLE };
-        if ("cannedResponse" in result) return { item: result.cannedResponse };
-        return { fieldErrors: "fieldErrors" in result ? result.fieldErrors : [], message: "message" in result ? result.message : undefined };
-      },
-      async remove(id) {
-        const answer = (await client.mutation(DeleteCannedResponseMutation, { id }).toPromise()).data?.deleteCannedResponse;
-        return answer?.__typename === "MutationDeleteCannedResponseSuccess" ? null : ((answer && "message" in answer && answer.message) || UNREACHABLE);
-      },
+      list: async () => (await client.query(CannedResponsesQuery, {}, fresh).toPromise()).data?.cannedResponses ?? null,
+      create: CreateCannedResponseMutation,
+      update: UpdateCannedResponseMutation,
+      remove: DeleteCannedResponseMutation,
+      blank: () => ({ shortcut: "", body: "" }),
+      fieldsOf: ({ shortcut, body }) => ({ shortcut, body }),
     },
     ["shortcut", "body"],
     (a, b) => compareStrings(a.shortcut, b.shortcut),
@@ -130,17 +142,12 @@ export function useWorkflowSettings() {
   return { labels, canned };
 }
 
-export type WorkflowCatalog<T extends { id: string }, Input, Field extends string> = ReturnType<typeof useCatalog<T, Input, Field>>;
-
 /**
  * The add/edit form and delete confirmation of a catalog page: which item is being edited, the
- * form's fields, and the item waiting for "Delete?" — shared by the labels and replies managers.
+ * form's fields, and the item waiting for "Delete?" — shared by every catalog (WorkflowCatalogManager).
  */
-export function useCatalogEditor<T extends { id: string }, Input extends object, Field extends string>(
-  catalog: WorkflowCatalog<T, Input, Field>,
-  blank: () => Input,
-  fieldsOf: (item: T) => Input,
-) {
+export function useCatalogEditor<T extends { id: string }, Input extends object, Field extends string>(catalog: WorkflowCatalog<T, Input, Field>) {
+  const { blank, fieldsOf } = catalog;
   const editingId = ref<string | null>(null);
   const form = reactive(blank());
   const deleting = shallowRef<T | null>(null);

@@ -10,3 +10,11 @@ export const FieldErrorsFragment = graphql(`
     }
   }
 `);
+
+/** Any refusal: its message, and the fields it names when it is a ValidationError. */
+export const RefusalFragment = graphql(`
+  fragment Refusal on Error {
+    message
+    ...FieldErrors
+  }
+`);

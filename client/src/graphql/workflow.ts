@@ -164,10 +164,7 @@ export const AddConversationNoteMutation = graphql(`
           ...WorkflowNote
         }
       }
-      ...FieldErrors
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
 `);
@@ -183,86 +180,80 @@ export const DeleteConversationNoteMutation = graphql(`
   }
 `);
 
+/*
+ * The catalog mutations below are written alike — the answer as `result`, a saved item as
+ * `item`, every refusal as `...Refusal` — so that one function reads them all (useWorkflowSettings).
+ */
 export const CreateLabelMutation = graphql(`
   mutation CreateLabel($input: LabelInput!) {
-    createLabel(input: $input) {
+    result: createLabel(input: $input) {
       __typename
       ... on MutationCreateLabelSuccess {
-        label {
+        item: label {
           ...WorkflowLabel
         }
       }
-      ...FieldErrors
+      ...Refusal
     }
   }
 `);
 
 export const UpdateLabelMutation = graphql(`
   mutation UpdateLabel($id: ID!, $input: LabelInput!) {
-    updateLabel(id: $id, input: $input) {
+    result: updateLabel(id: $id, input: $input) {
       __typename
       ... on MutationUpdateLabelSuccess {
-        label {
+        item: label {
           ...WorkflowLabel
         }
       }
-      ...FieldErrors
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
 `);
 
 export const DeleteLabelMutation = graphql(`
   mutation DeleteLabel($id: ID!) {
-    deleteLabel(id: $id) {
+    result: deleteLabel(id: $id) {
       __typename
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
 `);
 
 export const CreateCannedResponseMutation = graphql(`
   mutation CreateCannedResponse($input: CannedResponseInput!) {
-    createCannedResponse(input: $input) {
+    result: createCannedResponse(input: $input) {
       __typename
       ... on MutationCreateCannedResponseSuccess {
-        cannedResponse {
+        item: cannedResponse {
           ...WorkflowCannedResponse
         }
       }
-      ...FieldErrors
+      ...Refusal
     }
   }
 `);
 
 export const UpdateCannedResponseMutation = graphql(`
   mutation UpdateCannedResponse($id: ID!, $input: CannedResponseInput!) {
-    updateCannedResponse(id: $id, input: $input) {
+    result: updateCannedResponse(id: $id, input: $input) {
       __typename
       ... on MutationUpdateCannedResponseSuccess {
-        cannedResponse {
+        item: cannedResponse {
           ...WorkflowCannedResponse
         }
       }
-      ...FieldErrors
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
 `);
 
 export const DeleteCannedResponseMutation = graphql(`
   mutation DeleteCannedResponse($id: ID!) {
-    deleteCannedResponse(id: $id) {
+    result: deleteCannedResponse(id: $id) {
       __typename
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
 `);
