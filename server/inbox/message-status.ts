@@ -1,7 +1,7 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { DeliveryStatus } from "../whatsapp/webhook.ts";
-import { STATUS_RANK as SHARED_STATUS_RANK, type StatusRank } from "../../shared/message-status-rank.ts";
+import { STATUS_RANK as SHARED_STATUS_RANK, type StatusRank } from "./status-rank.ts";
 
 /** The shared order of progress, typed by Prisma's enum. */
 const STATUS_RANK: StatusRank<MessageStatus> = SHARED_STATUS_RANK;

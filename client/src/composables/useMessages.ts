@@ -2,7 +2,7 @@ import { useClientHandle } from "@urql/vue";
 import { onScopeDispose, ref, shallowRef } from "vue";
 import type { ChatMessageFragment, MessageStatus } from "../graphql/generated/graphql.ts";
 import { MessageAddedSubscription, MessagesQuery, MessageStatusChangedSubscription, MessageUpdatedSubscription } from "../graphql/inbox.ts";
-import { STATUS_RANK as SHARED_STATUS_RANK, type StatusRank } from "../../../shared/message-status-rank.ts";
+import { STATUS_RANK as SHARED_STATUS_RANK, type StatusRank } from "../../../server/inbox/status-rank.ts";
 import { compareStrings, mergeById } from "./mergeById.ts";
 import { CHAT_POLL_MS, type LiveConnection } from "./useLiveConnection.ts";
 import type { ConversationListStatus } from "./useConversationList.ts";

@@ -4,8 +4,9 @@
  * message). Meta delivers statuses at least once and in any order, and may skip `delivered`: so a
  * late `delivered` never undoes `read`. A failure outranks `sent` but not proof of delivery.
  *
- * It imports nothing: the server and the browser bundle both load it as it is. Each side checks
- * that its own status type (Prisma's enum, the GraphQL enum) has exactly these keys.
+ * It imports nothing: the server and the browser bundle (client/src/composables/useMessages.ts)
+ * both load it as it is. Each side checks that its own status type (Prisma's enum, the GraphQL
+ * enum) has exactly these keys.
  */
 export const STATUS_RANK = {
   RECEIVED: 0,
