@@ -57,6 +57,9 @@ export function registerAuthentication(app: FastifyInstance, db: Database) {
     request.viewer = viewer;
 
     const claimedUserId = request.headers["x-user-id"];
+    if (claimedUserId !== undefined && !viewer) {
+      return sendError(reply, 401, "Authentication required: X-User-Id is not a credential; log in or send an API token");
+    }
     if (claimedUserId !== undefined && claimedUserId !== viewer?.userId) {
       return sendError(reply, 403, "X-User-Id does not match the authenticated user");
     }
