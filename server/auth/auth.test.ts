@@ -39,7 +39,7 @@ describe("first start", () => {
     try {
       const lines = fresh.logs.map((line) => String(line.msg)).filter((msg) => msg.startsWith("Created the first admin"));
       expect(lines).toHaveLength(1);
-      const password = /owner@example\.com \/ (\S+) /.exec(lines[0]!)?.[1];
+      const password = /owner@example\.com \/ (\S+)$/m.exec(lines[0]!)?.[1];
       expect(password).toBeTruthy();
       expect((await loginAs(fresh, "owner@example.com", password)).status).toBe(200);
 
