@@ -23,7 +23,7 @@ describe("the first start in a terminal", () => {
     for (const route of ["/", "/login", "/api/auth/session", "/graphql", "/readyz"]) await fetch(`${server.url}${route}`);
     // Ctrl-C, as the newcomer would press it: its line comes after any line the requests wrote.
     server.child.stdin!.write("\x03");
-    await eventually(() => server!.output().includes("SIGINT: shutting down"), "the shutdown line");
+    await eventually(async () => server!.output().includes("SIGINT: shutting down"), "the shutdown line", 30_000);
     const lines = stripVTControlCharacters(server.output()).split(/\r?\n/);
 
     const admin = lines.findIndex((line) => line.includes("Created the first admin account: owner@example.com / "));
