@@ -119,6 +119,9 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     rolldownOptions: {
+      // Its "plugins took 84% of the build" notice is for bundler authors; on a busy machine it
+      // printed at every `npm start`, just above the first admin's password.
+      checks: { bundlerTimings: false },
       output: {
         codeSplitting: {
           // What more than one chunk needs goes into one "common" chunk (with the libraries it

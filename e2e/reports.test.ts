@@ -52,6 +52,7 @@ describe("the reports page", () => {
     expect(await tile("Delivery rate").textContent()).toBe("66.7%");
     expect(await tile("Median first response").textContent()).toBe("4 min");
     expect(await tile("Estimated cost").textContent()).toBe("₹0.86");
+    expect(await page.locator(".tile", { hasText: "Estimated cost" }).locator(".hint").textContent()).toBe("1 billable message");
 
     const dailyRow = page.getByRole("table", { name: "Daily figures" }).getByRole("row", { name: new RegExp(`^${day}`) });
     expect(await dailyRow.getByRole("cell").allTextContents()).toEqual(["1", "3", "2", "1", "1", "66.7%", "33.3%", "₹0.86"]);

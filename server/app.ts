@@ -19,7 +19,7 @@ import { createOutbox } from "./inbox/outbox.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
 import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
-import { createLogger, type Logger } from "./logger.ts";
+import { createLogger, QuietRequestLogs, type Logger } from "./logger.ts";
 import { createMediaDownloads } from "./media/media-downloads.ts";
 import { mediaRoutes } from "./media/media.routes.ts";
 import { createRealtime } from "./realtime/pubsub.ts";
@@ -38,7 +38,7 @@ export interface AppOptions {
  * listening yet, so that main.ts and tests start it the same way (tests on port 0).
  */
 export async function buildApp(config: Config, options: AppOptions = {}) {
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, config.LOG_FORMAT);
   const { applied } = await applyMigrations(config.DATABASE_URL);
   if (applied.length > 0) logger.info({ migrations: applied }, "Applied database migrations");
   const db = createDatabase(config.DATABASE_URL);
@@ -77,7 +77,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const ai = aiSettingsOf(config);
   const autoReplies = createAutoReplyRunner({ ...services, ai: ai && createAiClient(ai), agentActiveMinutes: config.AUTO_REPLY_AGENT_ACTIVE_MINUTES });
 
-  const http = Fastify({ loggerInstance: logger, trustProxy: config.isProduction });
+  const http = Fastify({ loggerInstance: logger, logController: new QuietRequestLogs(), trustProxy: config.isProduction });
   registerErrorAnswers(http);
   let stopping = false;
   // An answer sent while stopping closes its connection: a kept-alive one would hold stop() open.

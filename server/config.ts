@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(["auto", "pretty", "json"]).default("auto")),
   DATABASE_URL: z
     .string()
     .default("file:./data/bharat.db")

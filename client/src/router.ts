@@ -28,6 +28,18 @@ export function safeNextPath(next: unknown): string {
   return next;
 }
 
+/** Pages the server renders itself (GraphiQL in development): loaded by the browser, not routed. */
+export function isServerPage(path: string): boolean {
+  return /^\/graphql(?:[/?#]|$)/.test(path);
+}
+
+/** Leaves the login page for `next`; the router would send a server page to the inbox instead. */
+export function afterLogin(next: string): string | false {
+  if (!isServerPage(next)) return next;
+  window.location.assign(next);
+  return false;
+}
+
 function preload(component: unknown) {
   if (typeof component === "function") void (component as () => Promise<unknown>)();
 }
@@ -92,7 +104,7 @@ export function createAppRouter(session: Session, history: RouterHistory) {
     if (!to.meta.public) for (const record of to.matched) preload(record.components?.default);
     await session.ensureLoaded();
     const signedIn = session.user.value !== null;
-    if (to.name === "login" && signedIn) return safeNextPath(to.query.next);
+    if (to.name === "login" && signedIn) return afterLogin(safeNextPath(to.query.next));
     if (!to.meta.public && !signedIn) return { name: "login", query: { next: to.fullPath } };
     return true;
   });

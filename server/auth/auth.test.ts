@@ -39,7 +39,7 @@ describe("first start", () => {
     try {
       const lines = fresh.logs.map((line) => String(line.msg)).filter((msg) => msg.startsWith("Created the first admin"));
       expect(lines).toHaveLength(1);
-      const password = /owner@example\.com \/ (\S+) /.exec(lines[0]!)?.[1];
+      const password = /owner@example\.com \/ (\S+)$/m.exec(lines[0]!)?.[1];
       expect(password).toBeTruthy();
       expect((await loginAs(fresh, "owner@example.com", password)).status).toBe(200);
 
@@ -157,10 +157,13 @@ describe("API tokens", () => {
 });
 
 describe("X-User-Id", () => {
-  it("never authenticates on its own", async () => {
+  it("never authenticates on its own: without credentials it answers 401, asking for them", async () => {
     const admin = await server.app.db.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } });
-    const answer = await graphql(server, VIEWER, {}, { headers: { "x-user-id": admin.id } });
-    expect(answer.status).toBe(403);
+    const answer = await rest(server, "POST", "/graphql", { query: VIEWER }, { headers: { "x-user-id": admin.id } });
+    expect(answer.status).toBe(401);
+    expect(answer.body.data).toBeUndefined();
+    expect(answer.body.error).toMatch(/log in or send an API token/);
+    expect(answer.body.error).not.toMatch(/does not match/);
   });
 
   it("is accepted when it names the authenticated user and refused when it names another", async () => {

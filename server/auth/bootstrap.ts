@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import type { Logger } from "../logger.ts";
+import { NOTICE, type Logger } from "../logger.ts";
 import { hashPassword } from "./password.ts";
 import { hashToken } from "./tokens.ts";
 
@@ -25,7 +25,7 @@ export async function bootstrapDatabase(db: Database, config: Config, logger: Lo
       logger.info({ email }, "Created the first admin account with ADMIN_PASSWORD");
     } else {
       // Printed once, by design: it is the only way into a fresh install without ADMIN_PASSWORD.
-      logger.warn(`Created the first admin account: ${email} / ${password} — change it after logging in`);
+      logger.warn({ [NOTICE]: true }, `Created the first admin account: ${email} / ${password}\nKeep the password: it is shown only this once.`);
     }
   }
   if (!admin) return;

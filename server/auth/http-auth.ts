@@ -13,6 +13,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Routes that answer anonymous callers (login, health, the webhook Meta calls). */
     public?: boolean;
+    /** A page a browser opens (GraphiQL): a logged-out browser is sent to the login page, not answered JSON. */
+    browserPage?: boolean;
   }
 }
 
@@ -57,11 +59,19 @@ export function registerAuthentication(app: FastifyInstance, db: Database) {
     request.viewer = viewer;
 
     const claimedUserId = request.headers["x-user-id"];
+    if (claimedUserId !== undefined && !viewer) {
+      return sendError(reply, 401, "Authentication required: X-User-Id is not a credential; log in or send an API token");
+    }
     if (claimedUserId !== undefined && claimedUserId !== viewer?.userId) {
       return sendError(reply, 403, "X-User-Id does not match the authenticated user");
     }
     if (request.routeOptions.config.public) return;
-    if (!viewer) return sendError(reply, 401, "Authentication required: log in or send an API token");
+    if (!viewer) {
+      if (request.routeOptions.config.browserPage && request.method === "GET" && request.headers.accept?.includes("text/html")) {
+        return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+      }
+      return sendError(reply, 401, "Authentication required: log in or send an API token");
+    }
     if (viewer.csrfToken && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== "string" || !tokensEqual(sent, viewer.csrfToken)) {

@@ -3,6 +3,7 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Viewer } from "../auth/auth.service.ts";
 import { viewerOf } from "../auth/http-auth.ts";
 import type { GraphQLContext, GraphQLServices } from "./context.ts";
+import { registerGraphiQLAssets, renderGraphiQLPage } from "./graphiql.ts";
 import { graphqlProtections } from "./limits.ts";
 import { schema } from "./schema.ts";
 
@@ -27,17 +28,21 @@ export function createGraphQLServer(services: GraphQLServices): GraphQLServer {
           subscriptionsProtocol: "WS",
           headers: JSON.stringify({ "X-CSRF-Token": ("req" in context && context.req.viewer?.csrfToken) || "" }),
         }),
+    renderGraphiQL: renderGraphiQLPage,
     context: (initial) => ({ ...services, viewer: "viewer" in initial ? initial.viewer : viewerOf(initial.req) }),
   });
 }
 
-/** Mounts Yoga at /graphql, behind the same authentication as the REST routes. */
+/**
+ * Mounts Yoga at /graphql, behind the same authentication as the REST routes; in development
+ * also GraphiQL's files, and a logged-out browser opening GraphiQL is sent to the login page.
+ */
 export function registerGraphQLRoute(app: FastifyInstance, yoga: GraphQLServer, isProduction: boolean) {
+  if (!isProduction) registerGraphiQLAssets(app);
   app.route({
     url: yoga.graphqlEndpoint,
     method: ["GET", "POST", "OPTIONS"],
-    // GraphiQL's page is inline HTML: the strict policy of the client pages would blank it.
-    helmet: { contentSecurityPolicy: isProduction },
+    config: { browserPage: !isProduction },
     handler: async (req, reply) => {
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       response.headers.forEach((value, key) => reply.header(key, value));

@@ -1,3 +1,4 @@
+import { countOf } from "../plural.ts";
 import type { InboundMessage, MediaObject } from "../whatsapp/webhook.ts";
 
 /** The columns of a stored message that come from what the customer sent. */
@@ -104,7 +105,7 @@ function describeBody(message: InboundMessage): MessageContent {
   }
   if (type === "order" && message.order) {
     const items = message.order.product_items?.reduce((sum, item) => sum + (item.quantity ?? 1), 0) ?? 0;
-    const summary = `${items} item${items === 1 ? "" : "s"}${message.order.text ? ` · ${message.order.text}` : ""}`;
+    const summary = `${countOf(items, "item")}${message.order.text ? ` · ${message.order.text}` : ""}`;
     return { type, text: message.order.text ?? null, preview: labelled("Order", summary) };
   }
   if (type === "system" && message.system) {

@@ -5,6 +5,7 @@ import { toE164, waIdOf } from "../contacts/phone.ts";
 import type { Database } from "../db/client.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { countOf } from "../plural.ts";
 import { Prisma, type WhatsAppMessage } from "../generated/prisma/client.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
@@ -255,7 +256,7 @@ export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewe
   const template = await approvedTemplate(deps.templates, viewer.workspaceId, name, languageCode);
   if (template === null) throw ValidationError.of("templateName", `No approved template ${name} in ${languageCode}`);
   if (template && template.parameterCount !== bodyParameters.length) {
-    throw ValidationError.of("bodyParameters", `${name} needs ${template.parameterCount} parameter(s), got ${bodyParameters.length}`);
+    throw ValidationError.of("bodyParameters", `${name} needs ${countOf(template.parameterCount, "parameter")}, got ${bodyParameters.length}`);
   }
   if (bodyParameters.some((parameter) => !parameter)) throw ValidationError.of("bodyParameters", "Fill in every parameter");
   const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);

@@ -3,6 +3,7 @@ import { createClient, type Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as clientDocuments from "../../client/src/graphql/generated/graphql.ts";
+import { GRAPHIQL_ASSETS } from "../graphql/graphiql.ts";
 import { GRAPHQL_LIMITS } from "../graphql/limits.ts";
 import { ADMIN_API_TOKEN, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
 
@@ -144,6 +145,10 @@ describe("in production", () => {
     const answer = await page(production);
     expect(answer.type).not.toMatch(/text\/html/);
     expect(answer.text).not.toMatch(/graphiql/i);
+    // Nor its files, which development serves itself (no CDN).
+    const file = async (server: TestServer) => (await fetch(`${server.url}${GRAPHIQL_ASSETS}/graphiql.css`, { headers: { cookie: (await loginAs(server)).cookie! } })).status;
+    expect(await file(development)).toBe(200);
+    expect(await file(production)).toBe(404);
   });
 
   it("marks the session cookie Secure", async () => {

@@ -53,11 +53,16 @@ export async function serverEnvironment(dir: string, overrides: Record<string, s
   };
 }
 
-/** Starts the server and resolves once `/readyz` answers 200 (its database is open). */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+/**
+ * Starts the server and resolves once `/readyz` answers 200 (its database is open). `terminal`
+ * runs it on a pseudo-terminal (util-linux `script`), as `npm start` in a shell does; what is
+ * written to its stdin is typed on that terminal (Ctrl-C: "\x03").
+ */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 30_000, { terminal = false } = {}): Promise<ServerProcess> {
+  const command = [process.execPath, "--import", "tsx", "server/main.ts"];
+  const child = spawn(terminal ? "script" : command[0]!, terminal ? ["--quiet", "--flush", "--return", "--command", `exec ${command.join(" ")}`, "/dev/null"] : command.slice(1), {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [terminal ? "pipe" : "ignore", "pipe", "pipe"],
   });
   const chunks: string[] = [];
   child.stdout!.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));

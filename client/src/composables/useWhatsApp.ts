@@ -1,5 +1,6 @@
 import { useClientHandle, useQuery } from "@urql/vue";
 import { computed, ref, toValue, type MaybeRefOrGetter } from "vue";
+import { countOf } from "../../../server/plural.ts";
 import { SyncWhatsAppTemplatesMutation, WhatsAppStatusQuery, WhatsAppTemplatesQuery, WhatsAppWindowQuery } from "../graphql/whatsapp.ts";
 
 /** Whether the server can send at all: the banner's source. Null until known. */
@@ -27,7 +28,7 @@ export function useWhatsAppTemplates() {
     const answer = result.data?.syncWhatsAppTemplates;
     if (answer?.__typename === "MutationSyncWhatsAppTemplatesSuccess") {
       const { count } = answer.sync;
-      syncNote.value = { ok: true, text: `Synced: ${count} template${count === 1 ? "" : "s"} in WhatsApp Manager` };
+      syncNote.value = { ok: true, text: `Synced: ${countOf(count, "template")} in WhatsApp Manager` };
       await query.executeQuery({ requestPolicy: "network-only" });
     } else {
       syncNote.value = { ok: false, text: answer && "message" in answer ? answer.message : "Could not sync the templates. Try again." };
