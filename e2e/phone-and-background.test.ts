@@ -154,6 +154,11 @@ describe("on a phone (390 × 844, touch)", () => {
     await page.waitForURL(/\/contacts$/);
     expect(await page.getByRole("button", { name: "Menu" }).getAttribute("aria-expanded")).toBe("false");
     expect(await topBarHeight(page)).toBeLessThan(ONE_ROW_PX);
+    // A tap outside closes it, as any menu.
+    await page.getByRole("button", { name: "Menu" }).tap();
+    await page.getByRole("navigation", { name: "Main" }).waitFor();
+    await page.touchscreen.tap(200, 700);
+    await page.getByRole("navigation", { name: "Main" }).waitFor({ state: "hidden" });
     await page.getByRole("button", { name: "Menu" }).tap();
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).tap();
     await page.getByRole("heading", { name: "Inbox" }).waitFor();
