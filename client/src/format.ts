@@ -65,3 +65,8 @@ export function formatDaySeparator(iso: string, now = new Date()): string {
   if (day === daysBefore(now, 1)) return "Yesterday";
   return longDay().format(new Date(iso));
 }
+
+/** Meta's reason for a failed send, e.g. "Message undeliverable (131026)". */
+export function failureReason(errorTitle: string | null | undefined, errorCode: number | null | undefined): string {
+  return `${errorTitle || "Unknown error"}${errorCode == null ? "" : ` (${errorCode})`}`;
+}

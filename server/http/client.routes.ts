@@ -8,7 +8,7 @@ export const CLIENT_DIST = path.resolve(import.meta.dirname, "../../client/dist"
 const ASSETS_DIR = path.join(CLIENT_DIST, "assets") + path.sep;
 
 /** Paths that are never a page of the app: an unknown one is a 404, not index.html. */
-const NOT_PAGES = /^\/(api|graphql|assets)(\/|$)/;
+const NOT_PAGES = /^\/(api|graphql|assets|icons)(\/|$)/;
 
 /**
  * Serves the built Vue client, and its index.html for any other GET so that deep links

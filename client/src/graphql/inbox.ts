@@ -168,3 +168,16 @@ export const MessageUpdatedSubscription = graphql(`
     }
   }
 `);
+
+/** Every customer message of the workspace, as little of it as a desktop notification needs. */
+export const IncomingMessageSubscription = graphql(`
+  subscription IncomingMessage {
+    messageAdded {
+      id
+      conversationId
+      direction
+      type
+      preview
+    }
+  }
+`);
