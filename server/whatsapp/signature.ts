@@ -2,7 +2,7 @@
  * Meta's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`,
  * keyed with the App Secret. Speaks only Meta's language: imports nothing of ours.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 /** The header Meta signs every webhook POST with (lower-case, as Node exposes headers). */
 export const SIGNATURE_HEADER = "x-hub-signature-256";
@@ -27,4 +27,15 @@ export function verifySignature(rawBody: Buffer, header: string | undefined, app
   const received = Buffer.from(header.slice(SIGNATURE_PREFIX.length), "hex");
   const expected = createHmac("sha256", appSecret).update(rawBody).digest();
   return received.length === expected.length && timingSafeEqual(received, expected);
+}
+
+/**
+ * Meta's verification handshake: true when `received` (the `hub.verify_token` of the GET) is the
+ * token we chose. Compared as SHA-256 digests in constant time, so that neither how much of a
+ * guess is right nor how long the token is shows in the time the answer takes.
+ */
+export function verifyTokenMatches(received: unknown, expected: string | undefined): boolean {
+  if (!expected || typeof received !== "string") return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(received), digest(expected));
 }
