@@ -40,11 +40,15 @@ function isAddressOrCidr(entry: string): boolean {
 }
 
 /** Browser origins besides our own that may call /graphql with the user's cookies. */
-const corsOrigins = z
-  .string()
-  .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
-  .pipe(z.array(z.url({ protocol: /^https?$/, message: "must list origins such as https://crm.example.in, separated by commas" })))
-  .transform((origins) => origins.map((origin) => new URL(origin).origin));
+const corsOrigins = z.string().transform((value, context): string[] => {
+  const entries = value.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const origins = entries.map((entry) => (URL.canParse(entry) && /^https?:$/.test(new URL(entry).protocol) ? new URL(entry).origin : null));
+  if (origins.some((origin) => origin === null)) {
+    context.addIssue({ code: "custom", message: "must list origins such as https://crm.example.in, separated by commas" });
+    return z.NEVER;
+  }
+  return origins as string[];
+});
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
