@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { sendError } from "../auth/http-auth.ts";
-import { SIGNATURE_HEADER } from "../whatsapp/signature.ts";
+import { isWellFormedSignature, SIGNATURE_HEADER } from "../whatsapp/signature.ts";
 
 export interface WebhookGuardOptions {
   /** The POST route Meta delivers to. */
@@ -16,8 +16,8 @@ export interface WebhookGuardOptions {
 
 /**
  * Meta's door, guarded before any byte of a body is read. A POST declaring more than Meta's
- * largest body, or carrying no signature when an app secret is set, cannot be Meta's: it is
- * refused at once (413, 401) and its connection closed. Every refused POST counts against its
+ * largest body, or carrying no well-formed signature when an app secret is set, cannot be Meta's:
+ * it is refused at once (413, 401) and its connection closed. Every refused POST counts against its
  * address; past a sixtieth of `refusalsPerMinute` in one second, that address's unsigned POSTs are
  * answered 429 with Retry-After for the rest of the second.
  *
@@ -37,15 +37,14 @@ export function guardWebhook(app: FastifyInstance, options: WebhookGuardOptions)
     if (declaredLength > options.bodyLimitBytes) {
       return sendError(reply, 413, `Webhook bodies are at most ${options.bodyLimitBytes} bytes`);
     }
-    const signature = request.headers[SIGNATURE_HEADER];
-    if (typeof signature === "string" && signature !== "") return;
+    if (isWellFormedSignature(request.headers[SIGNATURE_HEADER])) return;
     const counted = await refusals.get(request.ip);
     if (counted && counted.consumedPoints >= refusalsPerSecond) {
       const waitSeconds = Math.max(1, Math.ceil(counted.msBeforeNext / 1000));
       reply.header("retry-after", waitSeconds);
       return sendError(reply, 429, `Too many refused webhook requests: try again in ${waitSeconds} s`);
     }
-    if (options.appSecret) return sendError(reply, 401, "Missing X-Hub-Signature-256");
+    if (options.appSecret) return sendError(reply, 401, "Missing or malformed X-Hub-Signature-256");
   });
 
   app.addHook("onResponse", async (request, reply) => {

@@ -16,7 +16,9 @@ async function start(env: Record<string, string>) {
   servers.push(server);
   return server;
 }
-afterAll(() => Promise.all(servers.map((server) => server.stop())));
+// Starting and stopping servers on a busy 2-core machine can take longer than vitest's 10 s hook default.
+const SERVER_HOOK_TIMEOUT_MS = 30_000;
+afterAll(() => Promise.all(servers.map((server) => server.stop())), SERVER_HOOK_TIMEOUT_MS);
 
 async function login(server: TestServer, email: string, password: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}/api/auth/login`, {
@@ -52,7 +54,7 @@ describe("login limits count every spelling of an address as one", () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await start({ TRUST_PROXY: "127.0.0.1" });
-  });
+  }, SERVER_HOOK_TIMEOUT_MS);
   const from = (address: string) => ({ "x-forwarded-for": address });
 
   it("logs in whatever the spelling: spaces, case, full-width letters", async () => {
@@ -130,7 +132,7 @@ describe("connections that never finish", () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await start({ ...WEBHOOK_ENV, PUBLIC_REQUEST_TIMEOUT_MS: "1000" });
-  });
+  }, SERVER_HOOK_TIMEOUT_MS);
 
   it.each([
     ["/api/whatsapp/webhook", { ...LOOKS_SIGNED, "Content-Length": 2_900_000 }],
@@ -174,7 +176,7 @@ describe("Meta's door", () => {
   beforeAll(async () => {
     // A refusal limit of one a second: any limit on signed deliveries would show at once.
     server = await start({ ...WEBHOOK_ENV, WEBHOOK_RATE_LIMIT_PER_MINUTE: "60" });
-  });
+  }, SERVER_HOOK_TIMEOUT_MS);
 
   it("stores every signed delivery of a burst far beyond the refusal limit, none answered 429", async () => {
     const messages = Array.from({ length: 300 }, (_, index) => inbound({ from: `9199000${String(index % 50).padStart(5, "0")}`, type: "text", text: { body: `burst ${index}` } }));

@@ -11,6 +11,11 @@ const SIGNATURE_PREFIX = "sha256=";
 /** `sha256=` and exactly 64 hex digits; anything else is refused before any comparison. */
 const SIGNATURE_FORMAT = /^sha256=[0-9a-f]{64}$/i;
 
+/** True when `header` has the form of Meta's signature; whether it is one needs the body. */
+export function isWellFormedSignature(header: unknown): header is string {
+  return typeof header === "string" && SIGNATURE_FORMAT.test(header);
+}
+
 /** The header value for these exact bytes: `sha256=<lower-case hex HMAC-SHA256>`. */
 export function signPayload(rawBody: Buffer | string, appSecret: string): string {
   return SIGNATURE_PREFIX + createHmac("sha256", appSecret).update(rawBody).digest("hex");
@@ -23,7 +28,7 @@ export function signPayload(rawBody: Buffer | string, appSecret: string): string
  * secret verifies nothing, so a missing configuration can never accept forged payloads.
  */
 export function verifySignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
-  if (!appSecret || typeof header !== "string" || !SIGNATURE_FORMAT.test(header)) return false;
+  if (!appSecret || !isWellFormedSignature(header)) return false;
   const received = Buffer.from(header.slice(SIGNATURE_PREFIX.length), "hex");
   const expected = createHmac("sha256", appSecret).update(rawBody).digest();
   return received.length === expected.length && timingSafeEqual(received, expected);
