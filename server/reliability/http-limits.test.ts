@@ -19,6 +19,8 @@ async function start(env: Record<string, string>) {
 // Starting and stopping servers on a busy 2-core machine can take longer than vitest's 10 s hook default.
 const SERVER_HOOK_TIMEOUT_MS = 30_000;
 afterAll(() => Promise.all(servers.map((server) => server.stop())), SERVER_HOOK_TIMEOUT_MS);
+/** For tests that start a server of their own or check thirty passwords (scrypt): a sequence, not a timing. */
+const SLOW_TEST_TIMEOUT_MS = 60_000;
 
 async function login(server: TestServer, email: string, password: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}/api/auth/login`, {
@@ -82,14 +84,14 @@ describe("login limits count every spelling of an address as one", () => {
     expect((await login(server, ADMIN_EMAIL, ADMIN_PASSWORD, from("203.0.113.2"))).status).toBe(429);
     // Another client is not locked out of the account by the guesser.
     expect((await login(server, ADMIN_EMAIL, ADMIN_PASSWORD, from("203.0.113.3"))).status).toBe(200);
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
 
   it("limits one address across all emails: thirty failures, then 429 (password spraying)", async () => {
     for (let index = 0; index < 30; index++) {
       expect((await login(server, `agent${index}@example.com`, "Summer2026!", from("203.0.113.4"))).status).toBe(401);
     }
     expect((await login(server, "agent30@example.com", "Summer2026!", from("203.0.113.4"))).status).toBe(429);
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
 });
 
 describe("X-Forwarded-For", () => {
@@ -100,7 +102,7 @@ describe("X-Forwarded-For", () => {
       statuses.push((await login(server, ADMIN_EMAIL, "a wrong guess", { "x-forwarded-for": `198.51.100.${index}` })).status);
     }
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
 
   it.each(["1", "127.0.0.1", "127.0.0.0/8"])("behind a proxy trusted as TRUST_PROXY=%s, a forged left-most address changes nothing", async (trust) => {
     const server = await start({ NODE_ENV: "production", COOKIE_SECURE: "false", TRUST_PROXY: trust });
@@ -112,7 +114,7 @@ describe("X-Forwarded-For", () => {
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
     // The address the proxy saw is what counts: another client has its own attempts.
     expect((await login(server, ADMIN_EMAIL, ADMIN_PASSWORD, { "x-forwarded-for": "203.0.113.8" })).status).toBe(200);
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
 
   it("does not let invented addresses escape the webhook's refusal limit", async () => {
     const server = await start({ ...WEBHOOK_ENV, NODE_ENV: "production", COOKIE_SECURE: "false", WEBHOOK_RATE_LIMIT_PER_MINUTE: "60" });
@@ -125,7 +127,7 @@ describe("X-Forwarded-For", () => {
     expect(await unsigned(0)).toBe(401);
     const statuses = await Promise.all([1, 2, 3, 4, 5].map(unsigned));
     expect(statuses).toContain(429);
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
 });
 
 describe("connections that never finish", () => {
@@ -168,7 +170,7 @@ describe("connections that never finish", () => {
     } finally {
       for (const connection of slow) connection.socket.destroy();
     }
-  });
+  }, SLOW_TEST_TIMEOUT_MS);
 });
 
 describe("Meta's door", () => {
