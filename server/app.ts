@@ -1,6 +1,5 @@
 import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
-import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify from "fastify";
 import { Redis } from "ioredis";
 import { registerAuthRoutes } from "./auth/auth.routes.ts";
@@ -8,16 +7,18 @@ import { aiSettingsOf, createAiClient } from "./autoreply/ai-client.ts";
 import { createAutoReplyRunner } from "./autoreply/runner.ts";
 import { bootstrapDatabase } from "./auth/bootstrap.ts";
 import { registerAuthentication } from "./auth/http-auth.ts";
-import type { Config } from "./config.ts";
+import { trustedProxies, type Config } from "./config.ts";
 import { createDatabase } from "./db/client.ts";
 import { applyMigrations } from "./db/migrate.ts";
 import { createGraphQLServer, registerGraphQLRoute } from "./graphql/http.ts";
 import { registerClientRoutes } from "./http/client.routes.ts";
+import { limitPublicUploads, serverTimeouts } from "./http/connection-limits.ts";
 import { refuseMalformedText, registerErrorAnswers } from "./http/hardening.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
+import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
-import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
+import { registerWebhookRoutes, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH } from "./inbox/webhook.routes.ts";
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
 import { createLogger, QuietRequestLogs, type Logger } from "./logger.ts";
 import { createMediaDownloads } from "./media/media-downloads.ts";
@@ -77,7 +78,12 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const ai = aiSettingsOf(config);
   const autoReplies = createAutoReplyRunner({ ...services, ai: ai && createAiClient(ai), agentActiveMinutes: config.AUTO_REPLY_AGENT_ACTIVE_MINUTES });
 
-  const http = Fastify({ loggerInstance: logger, logController: new QuietRequestLogs(), trustProxy: config.isProduction });
+  const http = Fastify({
+    loggerInstance: logger,
+    logController: new QuietRequestLogs(),
+    trustProxy: trustedProxies(config.TRUST_PROXY),
+    ...serverTimeouts(config),
+  });
   registerErrorAnswers(http);
   let stopping = false;
   // An answer sent while stopping closes its connection: a kept-alive one would hold stop() open.
@@ -92,14 +98,12 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     },
     strictTransportSecurity: config.cookieSecure,
   });
-  await http.register(fastifyRateLimit, {
-    global: false,
-    hook: "preHandler",
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: context.statusCode,
-      success: false,
-      error: `Too many attempts: try again in ${Math.ceil(context.ttl / 1000)} s`,
-    }),
+  limitPublicUploads(http, config);
+  guardWebhook(http, {
+    path: WEBHOOK_PATH,
+    bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+    appSecret: config.WHATSAPP_APP_SECRET,
+    refusalsPerMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE,
   });
 
   registerHealthRoutes(http, db);

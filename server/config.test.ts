@@ -17,6 +17,18 @@ describe("configuration", () => {
     expect(config.cookieSecure).toBe(false);
   });
 
+  it("trusts no proxy by default, and reads TRUST_PROXY as a hop count or a list of addresses and CIDRs", () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: " 10.0.0.2, 10.1.0.0/16 ,::1" }).TRUST_PROXY).toEqual(["10.0.0.2", "10.1.0.0/16", "::1"]);
+  });
+
+  it("reads CORS_ORIGINS as origins, none by default", () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: "https://crm.example.in, http://localhost:5173/" }).CORS_ORIGINS).toEqual(["https://crm.example.in", "http://localhost:5173"]);
+  });
+
   it("treats empty values as unset, as .env files written from .env.example have them", () => {
     expect(loadConfig({ WHATSAPP_TOKEN: "", REDIS_URL: "", ADMIN_EMAIL: "" }).WHATSAPP_TOKEN).toBeUndefined();
   });
@@ -29,6 +41,11 @@ describe("configuration", () => {
     [{ WHATSAPP_API_BASE_URL: "not a url" }, "WHATSAPP_API_BASE_URL"],
     [{ WHATSAPP_PHONE_ID: "12ab" }, "WHATSAPP_PHONE_ID"],
     [{ ADMIN_EMAIL: "admin" }, "ADMIN_EMAIL"],
+    [{ TRUST_PROXY: "true" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.1, nginx" }, "TRUST_PROXY"],
+    [{ CORS_ORIGINS: "crm.example.in" }, "CORS_ORIGINS"],
+    [{ PUBLIC_REQUEST_TIMEOUT_MS: "0" }, "PUBLIC_REQUEST_TIMEOUT_MS"],
   ])("names the variable of a wrong value: %j", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 import { INDIA_DEFAULT_RATES, pricingRatesJson } from "./reports/pricing.ts";
@@ -9,6 +10,45 @@ const optionalSecret = (minLength = 1) =>
 function emptyToUndefined(value: unknown) {
   return typeof value === "string" && value.trim() === "" ? undefined : value;
 }
+
+/**
+ * Which proxies' `X-Forwarded-For` to believe: none (`false`, the default), the last N hops (a
+ * number), or the proxies' own addresses and CIDRs (`10.0.0.2, 10.1.0.0/16`). Never everyone:
+ * a client would then choose its own address, and with it its rate limits.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, context): false | number | string[] => {
+    if (/^(false|off|no|0)$/i.test(value)) return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(",").map((entry) => entry.trim()).filter(Boolean);
+    const invalid = entries.filter((entry) => !isAddressOrCidr(entry));
+    if (entries.length === 0 || invalid.length > 0) {
+      context.addIssue({ code: "custom", message: "must be false, a hop count, or the proxies' addresses/CIDRs separated by commas" });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, extra] = entry.split("/");
+  if (extra !== undefined || !address) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
+
+/** Browser origins besides our own that may call /graphql with the user's cookies. */
+const corsOrigins = z.string().transform((value, context): string[] => {
+  const entries = value.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const origins = entries.map((entry) => (URL.canParse(entry) && /^https?:$/.test(new URL(entry).protocol) ? new URL(entry).origin : null));
+  if (origins.some((origin) => origin === null)) {
+    context.addIssue({ code: "custom", message: "must list origins such as https://crm.example.in, separated by commas" });
+    return z.NEVER;
+  }
+  return origins as string[];
+});
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -29,7 +69,10 @@ const environmentSchema = z.object({
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: optionalSecret(),
   WHATSAPP_APP_SECRET: optionalSecret(),
   WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
-  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(12_000)),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(600)),
+  TRUST_PROXY: z.preprocess(emptyToUndefined, trustProxy.default(false)),
+  CORS_ORIGINS: z.preprocess(emptyToUndefined, corsOrigins.default([])),
+  PUBLIC_REQUEST_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(10_000)),
   WHATSAPP_API_BASE_URL: z.url({ message: "must be a URL such as https://graph.facebook.com" }).default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v23.0").default("v23.0"),
   WHATSAPP_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
@@ -63,6 +106,14 @@ const environmentSchema = z.object({
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
+
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count trusts that many proxies nearest to us: the
+ * address they saw is the client's, whatever a client wrote further left in X-Forwarded-For.
+ */
+export function trustedProxies(setting: Environment["TRUST_PROXY"]): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === "number" ? (_address, hop) => hop < setting : setting;
+}
 
 export interface Config extends Environment {
   isProduction: boolean;

@@ -4,34 +4,29 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { InboxPubSub } from "../realtime/pubsub.ts";
 import { login, logout } from "./auth.service.ts";
+import { normalizeEmail } from "./email.ts";
+import { createLoginLimits } from "./login-limits.ts";
 import { SESSION_COOKIE, sendError, viewerOf } from "./http-auth.ts";
 
-const loginBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
-
-/** Login attempts per client address and email: enough for typos, too few for guessing. */
-const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+const loginBody = z.object({ email: z.string().min(1).max(320).transform(normalizeEmail), password: z.string().min(1).max(1024) });
 
 export function registerAuthRoutes(app: FastifyInstance, db: Database, config: Config, pubsub: InboxPubSub) {
+  const limits = createLoginLimits();
   app.post(
     "/api/auth/login",
-    {
-      config: {
-        public: true,
-        rateLimit: {
-          max: LOGIN_ATTEMPTS_PER_MINUTE,
-          timeWindow: 60_000,
-          keyGenerator: (request) => {
-            const email = (request.body as { email?: unknown } | undefined)?.email;
-            return `${request.ip}:${typeof email === "string" ? email.toLowerCase() : ""}`;
-          },
-        },
-      },
-    },
+    { config: { public: true } },
     async (request, reply) => {
       const body = loginBody.safeParse(request.body);
       if (!body.success) return sendError(reply, 400, "Email and password are required");
-      const result = await login(db, body.data.email, body.data.password, config.SESSION_TTL_HOURS);
+      const { email, password } = body.data;
+      const waitSeconds = await limits.take(request.ip, email);
+      if (waitSeconds !== null) {
+        reply.header("retry-after", waitSeconds);
+        return sendError(reply, 429, `Too many attempts: try again in ${waitSeconds} s`);
+      }
+      const result = await login(db, email, password, config.SESSION_TTL_HOURS);
       if (!result) return sendError(reply, 401, "Wrong email or password");
+      await limits.giveBack(request.ip, email);
       reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         path: "/",
         httpOnly: true,

@@ -29,8 +29,9 @@ export interface Authentication {
 /** Refreshing `lastUsedAt` on every request would turn each API read into a write. */
 const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
 
+/** `email` as normalizeEmail spells it: the login limits count attempts under that same key. */
 export async function login(db: Database, email: string, password: string, ttlHours: number) {
-  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const user = await db.user.findUnique({ where: { email } });
   const passwordMatches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_PASSWORD_HASH);
   if (!user || !passwordMatches) return null;
   const sessionToken = generateToken();

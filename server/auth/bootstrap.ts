@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { NOTICE, type Logger } from "../logger.ts";
+import { normalizeEmail } from "./email.ts";
 import { hashPassword } from "./password.ts";
 import { hashToken } from "./tokens.ts";
 
@@ -15,7 +16,7 @@ const DEFAULT_ADMIN_EMAIL = "admin@bharat-crm.local";
 export async function bootstrapDatabase(db: Database, config: Config, logger: Logger) {
   let admin = await db.user.findFirst({ where: { role: "ADMIN" }, orderBy: { createdAt: "asc" } });
   if (!admin && (await db.user.count()) === 0) {
-    const email = (config.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
+    const email = normalizeEmail(config.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL);
     const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
     const workspace = await db.workspace.create({ data: { name: "My business" } });
     admin = await db.user.create({

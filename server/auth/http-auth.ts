@@ -53,7 +53,8 @@ async function resolveViewer(db: Database, request: FastifyRequest, reply: Fasti
  */
 export function registerAuthentication(app: FastifyInstance, db: Database) {
   app.decorateRequest("viewer", null);
-  app.addHook("preHandler", async (request, reply) => {
+  // From the headers alone, before any body is read: a stranger's body is never read at all.
+  app.addHook("onRequest", async (request, reply) => {
     const viewer = await resolveViewer(db, request, reply);
     if (reply.sent) return reply;
     request.viewer = viewer;

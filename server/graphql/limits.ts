@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { GraphQLError, NoSchemaIntrospectionCustomRule, visit, type DocumentNode } from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
-import { findMalformedText, isMalformedText, MALFORMED_TEXT_MESSAGE } from "../http/json-input.ts";
+import { findMalformedText, hasPrototypeKeys, isMalformedText, MALFORMED_TEXT_MESSAGE, PROTOTYPE_KEYS_MESSAGE } from "../http/json-input.ts";
 
 /**
  * What one GraphQL operation may ask for. The Vue client's deepest query (messages → edges →
@@ -36,9 +36,10 @@ export function graphqlProtections(isProduction: boolean): Plugin[] {
       maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
       maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
       maxTokens: { n: GRAPHQL_LIMITS.maxTokens },
-      blockFieldSuggestion: { enabled: isProduction },
+      // graphql-armor's covers field names in validation only; noSuggestions covers every kind.
+      blockFieldSuggestion: { enabled: false },
     }),
-    ...(isProduction ? [noIntrospection()] : []),
+    ...(isProduction ? [noIntrospection(), noSuggestions()] : []),
     unreadableJsonIsBadRequest(),
     wellFormedText(),
   ];
@@ -48,17 +49,60 @@ function noIntrospection(): Plugin {
   return { onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) };
 }
 
+/** graphql-js's hints: `Did you mean "viewer"?`, `Did you mean the enum value "OPEN"?`, several names. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+function withoutSuggestions<E extends Error>(error: E): E | GraphQLError {
+  if (!(error instanceof GraphQLError) || !SUGGESTION.test(error.message)) return error;
+  SUGGESTION.lastIndex = 0;
+  return new GraphQLError(error.message.replace(SUGGESTION, ""), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}
+
+/**
+ * Strips "did you mean" hints from every error: validation (unknown fields, arguments, enum
+ * literals) and execution (variables coerced to enums and input types), over HTTP and WebSocket.
+ */
+function noSuggestions(): Plugin {
+  const strip = <T extends { errors?: readonly GraphQLError[] }>(result: T): T =>
+    result.errors ? { ...result, errors: result.errors.map(withoutSuggestions) } : result;
+  return {
+    onValidate: () => ({ result, setResult }) => setResult(result.map(withoutSuggestions)),
+    onExecute: () => ({
+      onExecuteDone: ({ result, setResult }) => {
+        if (!(Symbol.asyncIterator in result)) setResult(strip(result));
+      },
+    }),
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result, setResult }) => {
+        if (!(Symbol.asyncIterator in result)) setResult(strip(result));
+      },
+    }),
+  };
+}
+
+/** Unreadable JSON, or JSON with prototype keys, in a GET's `variables` or `extensions` answers 400. */
 function unreadableJsonIsBadRequest(): Plugin {
   return {
     onRequestParse({ requestParser, setRequestParser }) {
       if (!requestParser) return;
       setRequestParser(async (request) => {
+        let params;
         try {
-          return await requestParser(request);
+          params = await requestParser(request);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
           throw createGraphQLError(`The request's JSON cannot be read: ${error.message}`, { extensions: { http: { status: 400 } } });
         }
+        // POST bodies are refused by Fastify's parser; a GET's JSON variables come through here.
+        if (hasPrototypeKeys(params)) throw createGraphQLError(`The request's JSON: ${PROTOTYPE_KEYS_MESSAGE}`, { extensions: { http: { status: 400 } } });
+        return params;
       });
     },
   };

@@ -35,6 +35,27 @@ export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean
   return false;
 }
 
+/**
+ * True when `value` has a `__proto__` key, or a `constructor` key holding a `prototype` — what
+ * Fastify's JSON parser refuses in REST bodies. JSON.parse keeps such keys as plain data, but code
+ * that merges or copies objects may later treat them as prototypes; refusing them everywhere is
+ * simpler than auditing every copy.
+ */
+export function hasPrototypeKeys(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (current === null || typeof current !== "object") continue;
+    if (Object.hasOwn(current, "__proto__")) return true;
+    const constructorValue: unknown = Object.hasOwn(current, "constructor") ? (current as { constructor: unknown }).constructor : undefined;
+    if (constructorValue !== null && typeof constructorValue === "object" && Object.hasOwn(constructorValue, "prototype")) return true;
+    stack.push(...Object.values(current));
+  }
+  return false;
+}
+
+export const PROTOTYPE_KEYS_MESSAGE = "keys named __proto__ (or constructor.prototype) are not accepted";
+
 /** Where the first string with malformed text is (`input.name`, `messages.0`), or null. */
 export function findMalformedText(value: unknown): string | null {
   const stack: Array<[unknown, string]> = [[value, ""]];

@@ -2,12 +2,12 @@ import type { FastifyInstance } from "fastify";
 import { sendError } from "../auth/http-auth.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { exceedsDepth, MAX_JSON_DEPTH, replaceMalformedText } from "../http/json-input.ts";
+import { exceedsDepth, hasPrototypeKeys, MAX_JSON_DEPTH, PROTOTYPE_KEYS_MESSAGE, replaceMalformedText } from "../http/json-input.ts";
 import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
-import { verifySignature } from "../whatsapp/signature.ts";
+import { verifySignature, verifyTokenMatches } from "../whatsapp/signature.ts";
 import { parseWebhook, WebhookShapeError } from "../whatsapp/webhook.ts";
 import { applyTemplateStatusEvents, type TemplateCatalog } from "../templates/templates.service.ts";
 import type { AutoReplyRunner } from "../autoreply/runner.ts";
@@ -18,14 +18,6 @@ import { ownsConfiguredNumber } from "./send.service.ts";
 export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
 export const WEBHOOK_PATH = "/api/whatsapp/webhook";
-
-/**
- * WEBHOOK_RATE_LIMIT_PER_MINUTE is enforced in one-second slices (a sixtieth of it in any one
- * second): a storm is cut short at once, and Meta's retries get in seconds later, not a minute.
- */
-export function webhookRateLimit(perMinute: number) {
-  return { max: Math.max(1, Math.ceil(perMinute / 60)), timeWindow: 1000, hook: "onRequest" as const };
-}
 
 export interface WebhookDependencies {
   db: Database;
@@ -65,15 +57,14 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
     webhook.get(WEBHOOK_PATH, { logLevel: "warn" }, async (request, reply) => {
       const query = request.query as Record<string, string | undefined>;
       const expected = config.WHATSAPP_WEBHOOK_VERIFY_TOKEN;
-      if (query["hub.mode"] === "subscribe" && expected && query["hub.verify_token"] === expected) {
+      if (query["hub.mode"] === "subscribe" && verifyTokenMatches(query["hub.verify_token"], expected)) {
         return reply.type("text/plain").send(query["hub.challenge"] ?? "");
       }
       return sendError(reply, 403, "Webhook verification failed: wrong hub.verify_token");
     });
 
-    // Limited before the body is even read: answering 429 makes Meta deliver it again later.
-    const rateLimit = webhookRateLimit(config.WEBHOOK_RATE_LIMIT_PER_MINUTE);
-    webhook.post(WEBHOOK_PATH, { config: { rateLimit } }, async (request, reply) => {
+    // Guarded before the body is read (http/webhook-guard.ts); public: its sender is known only from the body's signature.
+    webhook.post(WEBHOOK_PATH, { config: { public: true } }, async (request, reply) => {
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const refusal = checkSignature(config, rawBody, request.headers["x-hub-signature-256"]);
       if (refusal) return sendError(reply, refusal.status, refusal.error);
@@ -82,6 +73,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
       try {
         const body: unknown = JSON.parse(rawBody.toString("utf8"));
         if (exceedsDepth(body)) return sendError(reply, 400, `Unexpected webhook payload: nested more than ${MAX_JSON_DEPTH} levels deep`);
+        if (hasPrototypeKeys(body)) return sendError(reply, 400, `Unexpected webhook payload: ${PROTOTYPE_KEYS_MESSAGE}`);
         replaceMalformedText(body);
         events = parseWebhook(body);
       } catch (error) {

@@ -135,6 +135,20 @@ describe("in production", () => {
     expect(answer.text).not.toMatch(/Did you mean|viewer/);
   });
 
+  it("suggests no enum values either, in a literal, a variable or an input field", async () => {
+    const cases = [
+      { query: "{ conversations(status: OPNE) { __typename } }" },
+      { query: "query($s: ConversationStatus) { conversations(status: $s) { __typename } }", variables: { s: "OPNE" } },
+      { query: "mutation($i: ContactInput!) { createContact(input: $i) { __typename } }", variables: { i: { name: "Priya", whatsappNumbr: "98765 43210" } } },
+    ];
+    for (const body of cases) {
+      expect((await gql(development, body)).text).toMatch(/Did you mean/);
+      const answer = await gql(production, body);
+      expect(answer.body.errors).toHaveLength(1);
+      expect(answer.text).not.toMatch(/Did you mean|"OPEN"|"whatsappNumber"/);
+    }
+  });
+
   it("serves no GraphiQL page, which development serves", async () => {
     const page = async (server: TestServer) => {
       const session = await loginAs(server);

@@ -150,6 +150,18 @@ describe("the webhook under hostile input", () => {
     );
   }, 60_000);
 
+  it.each([
+    ["a __proto__ key", (delivery: Record<string, unknown>) => JSON.stringify(delivery).replace(/^\{/, '{"__proto__":{"polluted":true},')],
+    ["a constructor.prototype key", (delivery: Record<string, unknown>) => JSON.stringify(delivery).replace(/^\{/, '{"constructor":{"prototype":{"polluted":true}},')],
+  ])("refuses a signed delivery with %s with 400, storing nothing", async (_name, build) => {
+    const before = await rowCounts();
+    const answer = await postWebhook(build(validDelivery()));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text)).toMatchObject({ success: false, error: expect.stringMatching(/__proto__/) });
+    expect(await rowCounts()).toBe(before);
+    await expectServerIntact();
+  });
+
   it("stores HTML, script and SQL-looking text verbatim, and NUL or a lone surrogate as U+FFFD", async () => {
     await fc.assert(
       fc.asyncProperty(hostileText, hostileText, async (text, profileName) => {
@@ -273,6 +285,16 @@ describe("GraphQL under hostile input", () => {
     expect(answer.status).toBeLessThan(500);
     expect(answer.text).not.toContain(UNEXPECTED);
     expect(await rowCounts()).toBe(before);
+    await expectServerIntact();
+  });
+});
+
+describe("GraphQL over GET under hostile input", () => {
+  it("refuses variables with a __proto__ key with 400, as POST bodies are", async () => {
+    const search = new URLSearchParams({ query: "query($s: String) { contacts(search: $s) { __typename } }", variables: '{"s":"a","__proto__":{"polluted":true}}' });
+    const response = await fetch(`${server.url}/graphql?${search}`, { headers: { authorization: `Bearer ${ADMIN_API_TOKEN}`, accept: "application/json" } });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/__proto__/);
     await expectServerIntact();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signPayload, verifySignature } from "./signature.ts";
+import { signPayload, verifySignature, verifyTokenMatches } from "./signature.ts";
 
 const SECRET = "app-secret";
 const BODY = Buffer.from('{"object":"whatsapp_business_account"}');
@@ -46,5 +46,18 @@ describe("webhook signatures", () => {
 
   it("verifies nothing when the app secret is empty, even a signature made with it", () => {
     expect(verifySignature(BODY, signPayload(BODY, ""), "")).toBe(false);
+  });
+});
+
+describe("the verify token of Meta's handshake", () => {
+  it("matches only the exact token, compared as equal-length digests whatever the guess's length", () => {
+    expect(verifyTokenMatches("verify-me", "verify-me")).toBe(true);
+    for (const guess of ["", "v", "verify-m", "verify-me ", "Verify-me", "verify-me-and-more", "x".repeat(10_000)]) {
+      expect(verifyTokenMatches(guess, "verify-me")).toBe(false);
+    }
+    expect(verifyTokenMatches(["verify-me", "verify-me"], "verify-me")).toBe(false);
+    expect(verifyTokenMatches(undefined, "verify-me")).toBe(false);
+    expect(verifyTokenMatches("verify-me", undefined)).toBe(false);
+    expect(verifyTokenMatches("", "")).toBe(false);
   });
 });
