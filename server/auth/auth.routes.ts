@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { login, logout } from "./auth.service.ts";
-import { SESSION_COOKIE, sendError, viewerOf } from "./http-auth.ts";
+import { sendError } from "../http/error.ts";
+import { SESSION_COOKIE, viewerOf } from "./http-auth.ts";
 
 const loginBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
 

@@ -6,7 +6,8 @@
  */
 import { ValidationError } from "../errors.ts";
 import type { ReceivedMessage } from "../inbox/ingest.ts";
-import { SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "../inbox/send-errors.ts";
+import { WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
+import { SendFailedError, WindowClosedError } from "../inbox/send-errors.ts";
 import { sendWhatsAppText, type SendDependencies } from "../inbox/send.service.ts";
 import type { Logger } from "../logger.ts";
 import { AiReplyError, type AiClient, type ChatTurn } from "./ai-client.ts";

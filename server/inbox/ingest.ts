@@ -8,7 +8,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhook.ts";
 import { describeInboundMessage, oneLine, type MessageContent } from "./message-content.ts";
-import { REOPENED_BY_CUSTOMER } from "../workflow/conversation-workflow.service.ts";
+import { REOPENED_BY_CUSTOMER } from "./conversations.service.ts";
 import { isStatusAdvance, statusesBelow, statusRankSql, toMessageStatus } from "./message-status.ts";
 
 type Transaction = Prisma.TransactionClient;

@@ -1,15 +1,5 @@
 /** Why a send was refused or failed: each a typed answer on GraphQL and an HTTP status on REST. */
 
-export class WhatsAppNotConfiguredError extends Error {
-  override name = "WhatsAppNotConfiguredError";
-  constructor(
-    readonly missing: string[],
-    message = "WhatsApp is not configured",
-  ) {
-    super(message);
-  }
-}
-
 export class InvalidPhoneNumberError extends Error {
   override name = "InvalidPhoneNumberError";
   constructor(readonly reason = "Invalid phone number") {

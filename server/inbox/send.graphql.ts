@@ -1,8 +1,9 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { customerServiceWindow } from "./window.ts";
-import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
-import { sendWhatsAppTemplate, sendWhatsAppText, whatsappStatus, type SendOutcome } from "./send.service.ts";
+import { WhatsAppNotConfiguredError, whatsappStatus } from "../business-number/business-number.ts";
+import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
+import { sendWhatsAppTemplate, sendWhatsAppText, type SendOutcome } from "./send.service.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
 
 builder.objectType(WhatsAppNotConfiguredError, {

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { viewerOf } from "../auth/http-auth.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import type { GraphQLServices } from "../graphql/context.ts";
-import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
-import { sendWhatsAppText, whatsappStatus } from "./send.service.ts";
+import type { AppServices } from "../app-services.ts";
+import { WhatsAppNotConfiguredError, whatsappStatus } from "../business-number/business-number.ts";
+import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
+import { sendWhatsAppText } from "./send.service.ts";
 
 const sendBody = z.object({
   contactId: z.string().optional(),
@@ -29,7 +30,7 @@ function answerSendError(reply: FastifyReply, error: unknown) {
 }
 
 /** The REST API of the original guide: the same domain services as GraphQL, another door. */
-export function registerWhatsAppRoutes(app: FastifyInstance, services: GraphQLServices) {
+export function registerWhatsAppRoutes(app: FastifyInstance, services: AppServices) {
   app.get("/api/whatsapp/status", async (request) => whatsappStatus(services.db, services.config, viewerOf(request).workspaceId));
 
   app.post("/api/whatsapp/send", async (request, reply) => {

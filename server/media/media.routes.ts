@@ -1,8 +1,9 @@
 import send from "@fastify/send";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { sendError, viewerOf } from "../auth/http-auth.ts";
-import type { GraphQLServices } from "../graphql/context.ts";
-import { WhatsAppNotConfiguredError } from "../inbox/send-errors.ts";
+import { viewerOf } from "../auth/http-auth.ts";
+import { sendError } from "../http/error.ts";
+import type { AppServices } from "../app-services.ts";
+import { WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { baseMimeType } from "./limits.ts";
 import { MediaRefusedError, uploadAttachment } from "./media-upload.service.ts";
@@ -39,7 +40,7 @@ function uploadAnswer(reply: FastifyReply, error: unknown) {
  * the authenticated API scope; this plugin reads upload bodies itself, as streams, so the
  * global 1 MB JSON limit stays as it is for every other route.
  */
-export function mediaRoutes(services: GraphQLServices) {
+export function mediaRoutes(services: AppServices) {
   return async function registerMediaRoutes(app: FastifyInstance) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null));

@@ -6,7 +6,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { Viewer } from "../auth/auth.service.ts";
 import { authenticateSocket } from "../auth/socket-auth.ts";
 import type { Database } from "../db/client.ts";
-import type { GraphQLServer } from "../graphql/http.ts";
+import type { GraphQLServer } from "../graphql/context.ts";
 import { createSharedSubscriptions, type PayloadSender, type SubscriptionExecution } from "./shared-subscriptions.ts";
 
 type SocketExtra = {

@@ -1,8 +1,7 @@
 import { GraphQLError } from "graphql";
 import { builder } from "../graphql/builder.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
-import { WhatsAppNotConfiguredError } from "../inbox/send-errors.ts";
-import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber } from "../inbox/send.service.ts";
+import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { parseComponents, templateContent, type TemplateButton } from "./template-content.ts";
 import { APPROVED, type TemplateSyncResult } from "./templates.service.ts";
