@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from "uuid";
 import { providerOf, type Database } from "../db/client.ts";
-import { driverTransaction, insertRows, isUniqueViolation, queryChunks, type DriverTransaction, type InsertRow } from "../db/driver-transaction.ts";
+import { driverTransaction, insertRows, queryChunks, type DriverTransaction, type InsertRow } from "../db/driver-transaction.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";

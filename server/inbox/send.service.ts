@@ -3,9 +3,10 @@ import type { Viewer } from "../auth/auth.service.ts";
 import type { Config } from "../config.ts";
 import { toE164, waIdOf } from "../contacts/phone.ts";
 import type { Database } from "../db/client.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { Prisma, type WhatsAppMessage } from "../generated/prisma/client.ts";
+import type { Prisma, WhatsAppMessage } from "../generated/prisma/client.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import { TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
@@ -173,7 +174,7 @@ export async function sendOutbound(deps: SendDependencies, viewer: Sender, recip
     );
   } catch (error) {
     // The same key sent twice at the same moment: the other request stored it first.
-    if (key && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (key && isUniqueViolation(error)) {
       const earlier = await db.whatsAppMessage.findUniqueOrThrow({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: key } } });
       return outcomeOf(earlier, recipient);
     }
