@@ -4,15 +4,22 @@
  */
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { ExpectedError } from "../errors.ts";
 
 /** Refused because WhatsApp is not set up, or set up for another workspace's number. */
-export class WhatsAppNotConfiguredError extends Error {
+export class WhatsAppNotConfiguredError extends ExpectedError {
   override name = "WhatsAppNotConfiguredError";
+  readonly code = "WHATSAPP_NOT_CONFIGURED";
+  readonly httpStatus = 503;
   constructor(
     readonly missing: string[],
     message = "WhatsApp is not configured",
   ) {
     super(message);
+  }
+
+  override answerFields() {
+    return { missing: this.missing };
   }
 }
 

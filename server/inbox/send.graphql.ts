@@ -27,7 +27,7 @@ builder.objectType(SendFailedError, {
   description: "Meta refused the message; it is stored as FAILED with this reason.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    code: t.exposeInt("code", { nullable: true, description: "Meta's error code, e.g. 131026." }),
+    code: t.int({ nullable: true, description: "Meta's error code, e.g. 131026.", resolve: (error) => error.metaCode }),
     title: t.exposeString("title"),
     details: t.exposeString("details", { nullable: true }),
     messageId: t.exposeID("messageId"),
