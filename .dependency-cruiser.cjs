@@ -14,15 +14,22 @@
  *   and they may only import types.
  */
 const LAYERS = [
+  // Meta's language (imports nothing of ours), Prisma's generated client, the kernel.
   { whatsapp: "^server/whatsapp/", generated: "^server/generated/", kernel: "^server/(logger|errors)\\.ts$" },
   { config: "^server/config\\.ts$", db: "^server/db/", simulator: "^server/simulator/" },
+  // HTTP helpers every REST door shares: the error answers, input hardening, health, the client.
   { http: "^server/http/" },
   { "graphql-builder": "^server/graphql/(builder|context|errors\\.graphql|limits)\\.ts$", "app-services": "^server/app-services\\.ts$" },
   { auth: "^server/auth/" },
+  // Events and pub/sub, and the WebSocket door (it authenticates sockets, so it sits above auth/).
   { realtime: "^server/realtime/" },
   { storage: "^server/storage/", contacts: "^server/contacts/", "business-number": "^server/business-number/" },
+  // Sending a template reads the catalogue; the catalogue never sends.
   { templates: "^server/templates/" },
+  // Conversations and messages: ingest, send, outbox, window. The domains above build on it:
   { inbox: "^server/inbox/" },
+  // media/ sends attachments through inbox/; workflow/ (status, assignment, labels, notes) extends
+  // its conversations; autoreply/ answers through its send service; reports/ reads the database only.
   { media: "^server/media/", workflow: "^server/workflow/", autoreply: "^server/autoreply/", reports: "^server/reports/" },
   { "graphql-schema": "^server/graphql/(schema|print-schema|http)\\.ts$" },
   { app: "^server/(app|main|demo)\\.ts$" },
@@ -59,9 +66,14 @@ module.exports = {
     },
     {
       name: "services-import-no-graphql-or-http",
-      comment: "a service (*.service.ts) is called by both doors: it imports neither GraphQL nor HTTP",
+      comment:
+        "domain logic is called by both doors (and by tests directly): only a domain's *.graphql.ts, *.routes.ts and " +
+        "auth's request/socket authentication import GraphQL or HTTP",
       severity: "error",
-      from: { path: "\\.service\\.ts$" },
+      from: {
+        path: "^server/(auth|autoreply|business-number|contacts|inbox|media|reports|storage|templates|workflow)/",
+        pathNot: "\\.(graphql|routes)\\.ts$|^server/auth/(http-auth|socket-auth)\\.ts$",
+      },
       to: {
         path: [
           "^server/graphql/",
