@@ -3,20 +3,19 @@
  * A reaction is a message of its own (type "reaction", reactionToWamid): the one shown on a
  * message is the latest of each side — the customer's and ours — and an empty emoji removes it.
  */
+import type { Viewer } from "../auth/auth.service.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import type { WhatsAppMessage } from "../generated/prisma/client.ts";
 import type { MessageDirection } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
-import { customerServiceWindow } from "./window.ts";
+import { oneLine } from "./message-content.ts";
 import { WindowClosedError } from "./send-errors.ts";
 import { ensureConfigured, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
-import { oneLine } from "./message-content.ts";
-import { ValidationError } from "../errors.ts";
-import type { WhatsAppMessage } from "../generated/prisma/client.ts";
-import type { Viewer } from "../auth/auth.service.ts";
+import { customerServiceWindow } from "./window.ts";
 
 export interface MessageReaction {
   emoji: string;

@@ -1,8 +1,9 @@
+/** Sending an attachment: the inbox's send path (window, outbox, idempotency) with media's uploads. */
 import { ValidationError } from "../errors.ts";
-import { findUploadRecord } from "./media-store.ts";
 import { mediaContent, type MessageContent } from "../inbox/message-content.ts";
 import { ensureConfigured, ensureWindowOpen, resolveRecipient, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "../inbox/send.service.ts";
 import { MEDIA_CAPTION_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
+import { findUploadRecord } from "./media-store.ts";
 
 export interface SendMediaInput extends SendTarget {
   /** The id `POST /api/media/uploads` answered: a file this workspace uploaded. */
