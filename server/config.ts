@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
-import { INDIA_DEFAULT_RATES, pricingRatesJson } from "./reports/pricing.ts";
+import { INDIA_DEFAULT_RATES, pricingRatesJson } from "./whatsapp/pricing.ts";
 
 const optionalSecret = (minLength = 1) =>
   z.preprocess(emptyToUndefined, z.string().min(minLength, `must be at least ${minLength} characters`).optional());

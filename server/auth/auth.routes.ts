@@ -4,9 +4,10 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { InboxPubSub } from "../realtime/pubsub.ts";
 import { login, logout } from "./auth.service.ts";
+import { sendError } from "../http/error.ts";
 import { normalizeEmail } from "./email.ts";
 import { createLoginLimits } from "./login-limits.ts";
-import { SESSION_COOKIE, sendError, viewerOf } from "./http-auth.ts";
+import { SESSION_COOKIE, viewerOf } from "./http-auth.ts";
 
 const loginBody = z.object({ email: z.string().min(1).max(320).transform(normalizeEmail), password: z.string().min(1).max(1024) });
 

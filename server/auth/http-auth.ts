@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Database } from "../db/client.ts";
+import { sendError } from "../http/error.ts";
 import { viewerFromApiToken, viewerFromSession, type Viewer } from "./auth.service.ts";
 import { tokensEqual } from "./tokens.ts";
 
@@ -19,11 +20,6 @@ declare module "fastify" {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** A JSON error body shared by every REST route: `{ success: false, error }`. */
-export function sendError(reply: FastifyReply, status: number, error: string) {
-  return reply.status(status).send({ success: false, error });
-}
 
 /** The caller of a non-public route: the preHandler has already refused anonymous ones. */
 export function viewerOf(request: FastifyRequest): Viewer {

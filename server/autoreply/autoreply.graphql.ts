@@ -2,7 +2,8 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { createRule, deleteRule, getSettings, updateRule, updateSettings, type AutoReplySettings } from "./autoreply.service.ts";
 import { WEEKDAYS, type BusinessHours, type TimeRange, type Weekday } from "./business-hours.ts";
-import { AUTO_REPLY_KINDS, isAutoReplyKind, splitKeywords } from "./decide.ts";
+import { AUTO_REPLY_KINDS, isAutoReplyKind } from "../inbox/auto-replies.ts";
+import { splitKeywords } from "./decide.ts";
 
 const AutoReplyKindType = builder.enumType("AutoReplyKind", {
   description: "What an automatic reply answered: a rule's kind, or the AI.",

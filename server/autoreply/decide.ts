@@ -3,16 +3,10 @@
  * message, the workspace's rules and settings, the conversation and the clock — so every
  * precedence rule is tested without a database or a network.
  */
+import type { AutoReplyKind } from "../inbox/auto-replies.ts";
 import { isOpen, type BusinessHours } from "./business-hours.ts";
 
-/** What an automatic message says it is: a rule's kind, or the AI. Stored in WhatsAppMessage.autoReply. */
-export const AUTO_REPLY_KINDS = ["KEYWORD", "AWAY", "GREETING", "AI"] as const;
-export type AutoReplyKind = (typeof AUTO_REPLY_KINDS)[number];
 export type RuleKind = Exclude<AutoReplyKind, "AI">;
-
-export function isAutoReplyKind(value: unknown): value is AutoReplyKind {
-  return (AUTO_REPLY_KINDS as readonly unknown[]).includes(value);
-}
 
 /**
  * Message types that are not something said to the business: a reaction, a notice that the

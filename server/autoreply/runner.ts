@@ -4,9 +4,8 @@
  * service — so the outbox, the rate limit and the 24-hour window apply as to any agent's
  * message. Never delays Meta's answer; a failure is logged and the message simply gets no reply.
  */
-import { ValidationError } from "../errors.ts";
+import { ExpectedError } from "../errors.ts";
 import type { ReceivedMessage } from "../inbox/ingest.ts";
-import { SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "../inbox/send-errors.ts";
 import { sendWhatsAppText, type SendDependencies } from "../inbox/send.service.ts";
 import type { Logger } from "../logger.ts";
 import { AiReplyError, type AiClient, type ChatTurn } from "./ai-client.ts";
@@ -108,9 +107,8 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
       await sendWhatsAppText(deps, { workspaceId, userId: null }, { phoneNumber: `+${received.waId}`, message: reply, idempotencyKey: key, autoReply: decision.kind });
       logger.info({ conversationId, messageId, kind: decision.kind }, `Sent an automatic reply to +${received.waId}`);
     } catch (error) {
-      const expected = [WindowClosedError, WhatsAppNotConfiguredError, SendFailedError, ValidationError].some((type) => error instanceof type);
-      if (!expected) throw error;
-      logger.warn({ conversationId, messageId, kind: decision.kind, reason: (error as Error).message }, "Could not send an automatic reply");
+      if (!(error instanceof ExpectedError)) throw error;
+      logger.warn({ conversationId, messageId, kind: decision.kind, code: error.code, reason: error.message }, "Could not send an automatic reply");
     }
   }
 

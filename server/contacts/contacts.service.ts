@@ -2,7 +2,8 @@ import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { searchTerms } from "../db/text-search.ts";
-import { Prisma, type Contact } from "../generated/prisma/client.ts";
+import type { Contact, Prisma } from "../generated/prisma/client.ts";
+import { refuseDuplicate } from "../db/unique-violation.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { INVALID_PHONE_NUMBER, toE164, waIdOf } from "./phone.ts";
 
@@ -65,18 +66,6 @@ async function requireContact(db: Database, workspaceId: string, id: string) {
 
 const DUPLICATE_NUMBER = "Another contact already has this WhatsApp number";
 
-/** The database's unique index is the source of truth; this turns its refusal into a field error. */
-async function refuseDuplicateNumber<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw ValidationError.of("whatsappNumber", DUPLICATE_NUMBER);
-    }
-    throw error;
-  }
-}
-
 /**
  * Points the customer's WhatsApp conversation at the contact with its number, and releases
  * conversations of a number the contact no longer has: the inbox links to the CRM contact.
@@ -97,7 +86,7 @@ export async function createContact(
   defaultCountry: CountryCode,
 ): Promise<Contact> {
   const data = parseContactInput(input, defaultCountry);
-  const contact = await refuseDuplicateNumber(db.contact.create({ data: { ...data, workspaceId } }));
+  const contact = await refuseDuplicate(db.contact.create({ data: { ...data, workspaceId } }), "whatsappNumber", DUPLICATE_NUMBER);
   await linkConversations(db, contact);
   return contact;
 }
@@ -111,7 +100,7 @@ export async function updateContact(
 ): Promise<Contact> {
   await requireContact(db, workspaceId, id);
   const data = parseContactInput(input, defaultCountry);
-  const contact = await refuseDuplicateNumber(db.contact.update({ where: { id }, data }));
+  const contact = await refuseDuplicate(db.contact.update({ where: { id }, data }), "whatsappNumber", DUPLICATE_NUMBER);
   await linkConversations(db, contact);
   return contact;
 }

@@ -4,7 +4,8 @@ import { v7 as uuidv7 } from "uuid";
 import { Prisma } from "../generated/prisma/client.ts";
 import { startTestServer, type TestServer } from "../test/harness.ts";
 import type { Database } from "./client.ts";
-import { driverTransaction, insertRows, isUniqueViolation, queryChunks } from "./driver-transaction.ts";
+import { driverTransaction, insertRows, queryChunks } from "./driver-transaction.ts";
+import { isUniqueViolation } from "./unique-violation.ts";
 
 let server: TestServer;
 let db: Database;

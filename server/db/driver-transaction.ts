@@ -1,4 +1,4 @@
-import { DriverAdapterError, type ArgType, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery, type Transaction } from "@prisma/driver-adapter-utils";
+import { type ArgType, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery, type Transaction } from "@prisma/driver-adapter-utils";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Database, DatabaseProvider } from "./client.ts";
 import { MAX_PARAMETERS_PER_STATEMENT, RAW_ROWS_PER_STATEMENT, statementChunks } from "./sql-values.ts";
@@ -50,11 +50,6 @@ export async function driverTransaction<T>(db: Database, work: (tx: DriverTransa
     await transaction.rollback();
     throw error;
   }
-}
-
-/** Another transaction stored the same unique value first (PostgreSQL: two instances at once). */
-export function isUniqueViolation(error: unknown) {
-  return error instanceof DriverAdapterError && error.cause.kind === "UniqueConstraintViolation";
 }
 
 function statementsOn(transaction: Transaction, postgres: boolean): DriverTransaction {

@@ -1,18 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
-import type { Viewer } from "../auth/auth.service.ts";
+import type { FastifyInstance } from "fastify";
+import { createYoga } from "graphql-yoga";
+import type { AppServices } from "../app-services.ts";
 import { viewerOf } from "../auth/http-auth.ts";
-import type { GraphQLContext, GraphQLServices } from "./context.ts";
+import type { GraphQLContext, GraphQLServer, ServerContext } from "./context.ts";
 import { registerGraphiQLAssets, renderGraphiQLPage } from "./graphiql.ts";
 import { graphqlProtections } from "./limits.ts";
 import { schema } from "./schema.ts";
 
-/** HTTP requests bring Fastify's request; WebSocket operations bring the socket's viewer. */
-export type ServerContext = { req: FastifyRequest; reply: FastifyReply } | { viewer: Viewer };
-
-export type GraphQLServer = YogaServerInstance<ServerContext, GraphQLContext>;
-
-export function createGraphQLServer(services: GraphQLServices): GraphQLServer {
+export function createGraphQLServer(services: AppServices): GraphQLServer {
   const { config, logger } = services;
   return createYoga<ServerContext, GraphQLContext>({
     schema,

@@ -2,6 +2,7 @@ import type { Database } from "../db/client.ts";
 import { searchTerms } from "../db/text-search.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
+import { ConversationStatus } from "../generated/prisma/enums.ts";
 
 /** Matches the customer's name (contact or WhatsApp profile) or the digits of their number. */
 export function conversationSearchFilter(db: Database, workspaceId: string, search?: string | null): Prisma.ConversationWhereInput {
@@ -31,4 +32,34 @@ export async function markConversationRead(db: Database, workspaceId: string, id
   });
   const updated = await db.conversation.update({ where: { id }, data: { unreadCount: 0 } });
   return { conversation: updated, newestUnreadWamid: newest?.wamid ?? null };
+}
+
+/**
+ * What an inbound customer message does to a resolved conversation: it is open again. Spread
+ * into the conversation update of inbox/ingest.ts, so it happens in the message's transaction.
+ */
+export const REOPENED_BY_CUSTOMER = { status: ConversationStatus.OPEN, resolvedAt: null } satisfies Prisma.ConversationUpdateInput;
+
+/** The conversation list's workflow filters (each optional). */
+export interface ConversationWorkflowFilter {
+  status?: ConversationStatus | null;
+  /** MINE: assigned to the caller; UNASSIGNED: to nobody. */
+  assignee?: "MINE" | "UNASSIGNED" | null;
+  assigneeId?: string | null;
+  labelId?: string | null;
+}
+
+/**
+ * The where-clause for those filters. It narrows a query that is already scoped to the caller's
+ * workspace: another workspace's agent or label id simply matches nothing.
+ */
+export function conversationWorkflowFilter(viewerUserId: string, filter: ConversationWorkflowFilter): Prisma.ConversationWhereInput {
+  const where: Prisma.ConversationWhereInput = {};
+  if (filter.status) where.status = filter.status;
+  if (filter.assignee === "MINE") where.assigneeId = viewerUserId;
+  if (filter.assignee === "UNASSIGNED") where.assigneeId = null;
+  // Both given and different: nothing can match both.
+  if (filter.assigneeId) where.assigneeId = where.assigneeId === undefined || where.assigneeId === filter.assigneeId ? filter.assigneeId : { in: [] };
+  if (filter.labelId) where.labels = { some: { labelId: filter.labelId } };
+  return where;
 }

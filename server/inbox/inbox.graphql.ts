@@ -1,13 +1,11 @@
-import { filter, pipe } from "graphql-yoga";
 import { MessageDirection, MessageStatus } from "../generated/prisma/enums.ts";
 import { builder } from "../graphql/builder.ts";
-import type { GraphQLContext } from "../graphql/context.ts";
 import { NotFoundError } from "../errors.ts";
 import type { InboxEvent } from "../realtime/events.ts";
-import { publishInboxEvents } from "../realtime/pubsub.ts";
+import { inboxEvents, publishInboxEvents } from "../realtime/pubsub.ts";
 import { conversationSearchFilter, markConversationRead } from "./conversations.service.ts";
-import { conversationWorkflowFilter } from "../workflow/conversation-workflow.service.ts";
-import { ConversationAssigneeFilterType, ConversationStatusType } from "../workflow/workflow-enums.graphql.ts";
+import { conversationWorkflowFilter } from "./conversations.service.ts";
+import { ConversationAssigneeFilterType, ConversationStatusType } from "./conversation-enums.graphql.ts";
 import { customerServiceWindow } from "./window.ts";
 import { loadOncePerEvent } from "../realtime/load-once.ts";
 
@@ -152,21 +150,6 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** The workspace's events of one kind, optionally of one conversation. */
-export function inboxEvents<T extends InboxEvent["type"]>(
-  context: Pick<GraphQLContext, "pubsub" | "viewer">,
-  type: T,
-  conversationId?: string | null,
-) {
-  return pipe(
-    context.pubsub.subscribe("inbox", context.viewer.workspaceId),
-    filter((event: InboxEvent): event is Extract<InboxEvent, { type: T }> =>
-      event.type === type && (!conversationId || event.conversationId === conversationId),
-    ),
-  );
-}
-
-builder.subscriptionType({});
 builder.subscriptionFields((t) => ({
   messageAdded: t.prismaField({
     type: "WhatsAppMessage",

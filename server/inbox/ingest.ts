@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from "uuid";
 import { providerOf, type Database } from "../db/client.ts";
-import { driverTransaction, insertRows, isUniqueViolation, queryChunks, type DriverTransaction, type InsertRow } from "../db/driver-transaction.ts";
+import { driverTransaction, insertRows, queryChunks, type DriverTransaction, type InsertRow } from "../db/driver-transaction.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
 import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
@@ -8,7 +9,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhook.ts";
 import { describeInboundMessage, oneLine, type MessageContent } from "./message-content.ts";
-import { REOPENED_BY_CUSTOMER } from "../workflow/conversation-workflow.service.ts";
+import { REOPENED_BY_CUSTOMER } from "./conversations.service.ts";
 import { isStatusAdvance, statusesBelow, statusRankSql, toMessageStatus } from "./message-status.ts";
 
 type Transaction = Prisma.TransactionClient;

@@ -3,8 +3,9 @@ import { builder } from "../graphql/builder.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { MessageDirectionType } from "./inbox.graphql.ts";
 import { createReactionLoader, sendTypingIndicator, type MessageReaction } from "./reactions.service.ts";
-import { SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
-import { reactToMessage } from "./send.service.ts";
+import { WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
+import { SendFailedError, WindowClosedError } from "./send-errors.ts";
+import { reactToMessage } from "./reactions.service.ts";
 
 const MessageReactionType = builder.objectRef<MessageReaction>("MessageReaction").implement({
   description: "An emoji on a message: the latest of the customer (INBOUND) and the latest of ours (OUTBOUND).",

@@ -3,13 +3,18 @@
  * A reaction is a message of its own (type "reaction", reactionToWamid): the one shown on a
  * message is the latest of each side — the customer's and ours — and an empty emoji removes it.
  */
+import type { Viewer } from "../auth/auth.service.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import type { WhatsAppMessage } from "../generated/prisma/client.ts";
 import type { MessageDirection } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
+import { oneLine } from "./message-content.ts";
+import { WindowClosedError } from "./send-errors.ts";
+import { ensureConfigured, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
 import { customerServiceWindow } from "./window.ts";
 
 export interface MessageReaction {
@@ -92,4 +97,54 @@ export async function sendTypingIndicator(deps: TypingDependencies, workspaceId:
     deps.logger.warn({ err: error }, "Could not show the typing indicator");
     return false;
   }
+}
+
+export interface ReactInput {
+  /** Our id of the message reacted to. */
+  messageId: string;
+  /** One emoji; empty removes our earlier reaction. */
+  emoji: string;
+}
+
+/** One emoji (a single grapheme, flags and keycaps included), as WhatsApp accepts for a reaction. */
+export function isSingleEmoji(text: string): boolean {
+  const graphemes = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)];
+  return graphemes.length === 1 && /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(text);
+}
+
+/**
+ * Our reaction to a message of the conversation (an empty emoji takes it back): sent like any
+ * message — stored, then through the outbox — inside the 24-hour window. It shows on the message
+ * it reacts to, and leaves the conversation's list entry as it was.
+ */
+export async function reactToMessage(deps: SendDependencies, viewer: Viewer, input: ReactInput): Promise<SendOutcome & { target: WhatsAppMessage }> {
+  await ensureConfigured(deps, viewer.workspaceId);
+  const emoji = input.emoji.trim();
+  if (emoji !== "" && !isSingleEmoji(emoji)) throw ValidationError.of("emoji", "Give one emoji, or nothing to remove the reaction");
+  const target = await deps.db.whatsAppMessage.findFirst({
+    where: { id: input.messageId, workspaceId: viewer.workspaceId },
+    include: { conversation: { include: { contact: { select: { name: true } } } } },
+  });
+  if (!target) throw new NotFoundError("Message");
+  if (target.type === "reaction") throw ValidationError.of("messageId", "A reaction cannot be reacted to");
+  if (!target.wamid) throw ValidationError.of("messageId", "The message has not reached WhatsApp yet");
+  const { conversation } = target;
+  const window = customerServiceWindow(conversation.lastInboundAt);
+  if (!window.isOpen) throw new WindowClosedError(window.closesAt);
+  const recipient: Recipient = {
+    phone: `+${conversation.waId}`,
+    waId: conversation.waId,
+    name: conversation.contact?.name ?? conversation.profileName ?? `+${conversation.waId}`,
+    contactId: conversation.contactId,
+  };
+  const outcome = await sendOutbound(deps, viewer, recipient, {
+    type: "reaction",
+    text: null,
+    preview: emoji ? `${emoji} reacted to “${oneLine(target.preview, 60)}”` : "Removed a reaction",
+    reaction: { emoji: emoji || null, toWamid: target.wamid },
+    listed: false,
+    request: { type: "reaction", to: conversation.waId, wamid: target.wamid, emoji },
+  });
+  const { conversation: _conversation, ...message } = target;
+  return { ...outcome, target: message };
 }

@@ -1,25 +1,24 @@
 /** Why a send was refused or failed: each a typed answer on GraphQL and an HTTP status on REST. */
+import { ExpectedError } from "../errors.ts";
 
-export class WhatsAppNotConfiguredError extends Error {
-  override name = "WhatsAppNotConfiguredError";
-  constructor(
-    readonly missing: string[],
-    message = "WhatsApp is not configured",
-  ) {
-    super(message);
-  }
-}
-
-export class InvalidPhoneNumberError extends Error {
+export class InvalidPhoneNumberError extends ExpectedError {
   override name = "InvalidPhoneNumberError";
+  readonly code = "INVALID_PHONE_NUMBER";
+  readonly httpStatus = 400;
   constructor(readonly reason = "Invalid phone number") {
     super("Invalid phone number");
+  }
+
+  override answerFields() {
+    return { reason: this.reason };
   }
 }
 
 /** Free-form messages need an open 24-hour window; a template is allowed at any time. */
-export class WindowClosedError extends Error {
+export class WindowClosedError extends ExpectedError {
   override name = "WindowClosedError";
+  readonly code = "WINDOW_CLOSED";
+  readonly httpStatus = 422;
   constructor(readonly closedAt: Date | null) {
     super(
       closedAt
@@ -27,17 +26,29 @@ export class WindowClosedError extends Error {
         : "The customer has not written yet: the first message must be an approved template",
     );
   }
+
+  override answerFields() {
+    return { code: this.code };
+  }
 }
 
 /** Meta refused the message for good (or every retry failed); it is stored as FAILED. */
-export class SendFailedError extends Error {
+export class SendFailedError extends ExpectedError {
   override name = "SendFailedError";
+  readonly code = "SEND_FAILED";
+  readonly httpStatus = 502;
   constructor(
-    readonly code: number | null,
+    /** Meta's error code, e.g. 131026. */
+    readonly metaCode: number | null,
     readonly title: string,
     readonly details: string | null,
     readonly messageId: string,
   ) {
     super("Failed to send message");
+  }
+
+  /** REST's `code` has always been Meta's: integrators branch on it. */
+  override answerFields() {
+    return { code: this.metaCode, title: this.title, details: this.details, id: this.messageId };
   }
 }

@@ -1,8 +1,9 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { customerServiceWindow } from "./window.ts";
-import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
-import { sendWhatsAppTemplate, sendWhatsAppText, whatsappStatus, type SendOutcome } from "./send.service.ts";
+import { WhatsAppNotConfiguredError, whatsappStatus } from "../business-number/business-number.ts";
+import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
+import { sendWhatsAppTemplate, sendWhatsAppText, type SendOutcome } from "./send.service.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
 
 builder.objectType(WhatsAppNotConfiguredError, {
@@ -26,7 +27,7 @@ builder.objectType(SendFailedError, {
   description: "Meta refused the message; it is stored as FAILED with this reason.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    code: t.exposeInt("code", { nullable: true, description: "Meta's error code, e.g. 131026." }),
+    code: t.int({ nullable: true, description: "Meta's error code, e.g. 131026.", resolve: (error) => error.metaCode }),
     title: t.exposeString("title"),
     details: t.exposeString("details", { nullable: true }),
     messageId: t.exposeID("messageId"),

@@ -3,21 +3,22 @@ import type { Viewer } from "../auth/auth.service.ts";
 import type { Config } from "../config.ts";
 import { toE164, waIdOf } from "../contacts/phone.ts";
 import type { Database } from "../db/client.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { countOf } from "../plural.ts";
-import { Prisma, type WhatsAppMessage } from "../generated/prisma/client.ts";
+import type { Prisma, WhatsAppMessage } from "../generated/prisma/client.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
-import { MEDIA_CAPTION_MAX_LENGTH, TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
-import { findUploadRecord } from "../media/media-store.ts";
-import { mediaContent, oneLine, type MessageContent } from "./message-content.ts";
+import { TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
+import { oneLine } from "./message-content.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
-import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
+import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
+import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
 import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { customerServiceWindow } from "./window.ts";
-import type { AutoReplyKind } from "../autoreply/decide.ts";
+import type { AutoReplyKind } from "./auto-replies.ts";
 
 export interface SendDependencies {
   db: Database;
@@ -62,45 +63,14 @@ export interface SendOutcome {
   queued: boolean;
 }
 
-interface Recipient {
+export interface Recipient {
   phone: string;
   waId: string;
   name: string;
   contactId: string | null;
 }
 
-/** Said to a workspace that does not own the configured business number. */
-export const NOT_THIS_WORKSPACES_NUMBER = "WhatsApp is not configured for this workspace: its business number belongs to another";
-
-/** The configured number's workspace, per database: set at start-up (bootstrap.ts), then fixed. */
-const configuredNumberOwners = new WeakMap<Database, Promise<string | null>>();
-
-/**
- * Whether this workspace may use the configured business number: one workspace owns it (see
- * bootstrap.ts). Any other would be sending, and reading templates, as that business. Looked up
- * once: an extra query on every send would slow the send path for nothing.
- */
-export async function ownsConfiguredNumber(db: Database, config: Config, workspaceId: string): Promise<boolean> {
-  const phoneNumberId = config.WHATSAPP_PHONE_ID;
-  if (!phoneNumberId) return false;
-  let owner = configuredNumberOwners.get(db);
-  if (!owner) {
-    owner = db.whatsAppPhoneNumber.findUnique({ where: { phoneNumberId } }).then((number) => number?.workspaceId ?? null);
-    configuredNumberOwners.set(db, owner);
-    owner.then((found) => found ?? configuredNumberOwners.delete(db), () => configuredNumberOwners.delete(db));
-  }
-  return (await owner) === workspaceId;
-}
-
-export async function whatsappStatus(db: Database, config: Config, workspaceId: string) {
-  if (config.whatsappMissing.length > 0) {
-    return { configured: false, missing: config.whatsappMissing, message: `WhatsApp is not configured: set ${config.whatsappMissing.join(", ")}` };
-  }
-  if (!(await ownsConfiguredNumber(db, config, workspaceId))) return { configured: false, missing: [], message: NOT_THIS_WORKSPACES_NUMBER };
-  return { configured: true, missing: [], message: "WhatsApp is configured and ready to use" };
-}
-
-async function resolveRecipient(db: Database, workspaceId: string, target: SendTarget, country: CountryCode): Promise<Recipient> {
+export async function resolveRecipient(db: Database, workspaceId: string, target: SendTarget, country: CountryCode): Promise<Recipient> {
   if (!!target.contactId === !!target.phoneNumber) {
     throw ValidationError.of(target.contactId ? "phoneNumber" : "contactId", "Give either contactId or phoneNumber");
   }
@@ -118,13 +88,13 @@ async function resolveRecipient(db: Database, workspaceId: string, target: SendT
   return { phone, waId, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
 }
 
-async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
+export async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
   if (deps.config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(deps.config.whatsappMissing);
   if (!(await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) throw new WhatsAppNotConfiguredError([], NOT_THIS_WORKSPACES_NUMBER);
 }
 
 /** Free-form messages (text, media) need the customer to have written in the last 24 hours. */
-async function ensureWindowOpen(db: Database, workspaceId: string, waId: string) {
+export async function ensureWindowOpen(db: Database, workspaceId: string, waId: string) {
   const conversation = await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
   const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
   if (!window.isOpen) throw new WindowClosedError(window.closesAt);
@@ -137,7 +107,7 @@ function outcomeOf(message: WhatsAppMessage, recipient: Recipient): SendOutcome 
   return { message, recipient: recipient.name, phone: recipient.phone, queued: message.status === "QUEUED" };
 }
 
-interface OutboundDraft {
+export interface OutboundDraft {
   type: string;
   text: string | null;
   preview: string;
@@ -157,7 +127,7 @@ interface OutboundDraft {
  * makes the first attempt at once: the caller learns whether Meta accepted it, queued it for a
  * retry, or refused it. A repeated idempotency key answers the first request's message.
  */
-async function sendOutbound(deps: SendDependencies, viewer: Sender, recipient: Recipient, draft: OutboundDraft, key?: string | null) {
+export async function sendOutbound(deps: SendDependencies, viewer: Sender, recipient: Recipient, draft: OutboundDraft, key?: string | null) {
   const { db } = deps;
   const { workspaceId } = viewer;
   if (key) {
@@ -205,7 +175,7 @@ async function sendOutbound(deps: SendDependencies, viewer: Sender, recipient: R
     );
   } catch (error) {
     // The same key sent twice at the same moment: the other request stored it first.
-    if (key && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (key && isUniqueViolation(error)) {
       const earlier = await db.whatsAppMessage.findUniqueOrThrow({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: key } } });
       return outcomeOf(earlier, recipient);
     }
@@ -287,100 +257,4 @@ async function approvedTemplate(catalog: TemplateCatalog, workspaceId: string, n
   } catch {
     return undefined;
   }
-}
-
-export interface ReactInput {
-  /** Our id of the message reacted to. */
-  messageId: string;
-  /** One emoji; empty removes our earlier reaction. */
-  emoji: string;
-}
-
-/** One emoji (a single grapheme, flags and keycaps included), as WhatsApp accepts for a reaction. */
-export function isSingleEmoji(text: string): boolean {
-  const graphemes = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)];
-  return graphemes.length === 1 && /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(text);
-}
-
-/**
- * Our reaction to a message of the conversation (an empty emoji takes it back): sent like any
- * message — stored, then through the outbox — inside the 24-hour window. It shows on the message
- * it reacts to, and leaves the conversation's list entry as it was.
- */
-export async function reactToMessage(deps: SendDependencies, viewer: Viewer, input: ReactInput): Promise<SendOutcome & { target: WhatsAppMessage }> {
-  await ensureConfigured(deps, viewer.workspaceId);
-  const emoji = input.emoji.trim();
-  if (emoji !== "" && !isSingleEmoji(emoji)) throw ValidationError.of("emoji", "Give one emoji, or nothing to remove the reaction");
-  const target = await deps.db.whatsAppMessage.findFirst({
-    where: { id: input.messageId, workspaceId: viewer.workspaceId },
-    include: { conversation: { include: { contact: { select: { name: true } } } } },
-  });
-  if (!target) throw new NotFoundError("Message");
-  if (target.type === "reaction") throw ValidationError.of("messageId", "A reaction cannot be reacted to");
-  if (!target.wamid) throw ValidationError.of("messageId", "The message has not reached WhatsApp yet");
-  const { conversation } = target;
-  const window = customerServiceWindow(conversation.lastInboundAt);
-  if (!window.isOpen) throw new WindowClosedError(window.closesAt);
-  const recipient: Recipient = {
-    phone: `+${conversation.waId}`,
-    waId: conversation.waId,
-    name: conversation.contact?.name ?? conversation.profileName ?? `+${conversation.waId}`,
-    contactId: conversation.contactId,
-  };
-  const outcome = await sendOutbound(deps, viewer, recipient, {
-    type: "reaction",
-    text: null,
-    preview: emoji ? `${emoji} reacted to “${oneLine(target.preview, 60)}”` : "Removed a reaction",
-    reaction: { emoji: emoji || null, toWamid: target.wamid },
-    listed: false,
-    request: { type: "reaction", to: conversation.waId, wamid: target.wamid, emoji },
-  });
-  const { conversation: _conversation, ...message } = target;
-  return { ...outcome, target: message };
-}
-
-export interface SendMediaInput extends SendTarget {
-  /** The id `POST /api/media/uploads` answered: a file this workspace uploaded. */
-  mediaId: string;
-  /** Not for audio or stickers. */
-  caption?: string | null;
-}
-
-/**
- * A file the agent uploaded (image, video, audio, document or sticker), with an optional
- * caption: free-form, so only inside the 24-hour window. The message keeps the uploaded copy
- * (STORED), so the agent sees their own attachment.
- */
-export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, input: SendMediaInput): Promise<SendOutcome> {
-  await ensureConfigured(deps, viewer.workspaceId);
-  const upload = await findUploadRecord(deps.config.MEDIA_DIR, viewer.workspaceId, input.mediaId);
-  if (!upload) throw ValidationError.of("mediaId", "No such upload: upload the file with POST /api/media/uploads first");
-  const caption = input.caption?.trim() || undefined;
-  if (caption && (upload.kind === "audio" || upload.kind === "sticker")) {
-    throw ValidationError.of("caption", `${upload.kind === "audio" ? "An audio file" : "A sticker"} cannot have a caption`);
-  }
-  if (caption && caption.length > MEDIA_CAPTION_MAX_LENGTH) {
-    throw ValidationError.of("caption", `The caption must be at most ${MEDIA_CAPTION_MAX_LENGTH} characters (it has ${caption.length})`);
-  }
-  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
-  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
-  const filename = upload.kind === "document" ? upload.filename : undefined;
-  const content = mediaContent(upload.kind, { id: upload.mediaId, mime_type: upload.mimeType, sha256: upload.sha256, caption, filename });
-  return sendOutbound(
-    deps,
-    viewer,
-    recipient,
-    {
-      type: upload.kind,
-      text: content.text,
-      preview: content.preview,
-      media: { ...pickMediaColumns(content), mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
-      request: { type: "media", to: recipient.waId, kind: upload.kind, id: upload.mediaId, caption, filename },
-    },
-    input.idempotencyKey,
-  );
-}
-
-function pickMediaColumns({ mediaId, mediaMimeType, mediaSha256, mediaFilename }: MessageContent) {
-  return { mediaId, mediaMimeType, mediaSha256, mediaFilename };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { sendError } from "../auth/http-auth.ts";
+import { sendError } from "../http/error.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { exceedsDepth, hasPrototypeKeys, MAX_JSON_DEPTH, PROTOTYPE_KEYS_MESSAGE, replaceMalformedText } from "../http/json-input.ts";
@@ -10,9 +10,9 @@ import type { ConversationMirror } from "../storage/conversation-files.ts";
 import { verifySignature, verifyTokenMatches } from "../whatsapp/signature.ts";
 import { parseWebhook, WebhookShapeError } from "../whatsapp/webhook.ts";
 import { applyTemplateStatusEvents, type TemplateCatalog } from "../templates/templates.service.ts";
-import type { AutoReplyRunner } from "../autoreply/runner.ts";
+import type { AutoReplyRunner } from "./auto-replies.ts";
 import { ingestWebhookEvents, type IngestResult } from "./ingest.ts";
-import { ownsConfiguredNumber } from "./send.service.ts";
+import { ownsConfiguredNumber } from "../business-number/business-number.ts";
 
 /** @default 3 MB — Meta's largest webhook body. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024;

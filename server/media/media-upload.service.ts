@@ -4,20 +4,43 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { WhatsAppNotConfiguredError } from "../inbox/send-errors.ts";
-import { whatsappStatus } from "../inbox/send.service.ts";
+import { WhatsAppNotConfiguredError, whatsappStatus } from "../business-number/business-number.ts";
+import { ExpectedError } from "../errors.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
+import { CloudApiError } from "../whatsapp/errors.ts";
 import { checkMedia, isAnimatedWebp, MEDIA_TYPES, type MediaCheck } from "./limits.ts";
 import { keepSpooledFile, MediaTooLargeError, mediaRelativePath, saveUploadRecord, spoolUpload, type UploadRecord } from "./media-store.ts";
 
 /** WhatsApp would refuse this file (type, size, empty): nothing was stored. `status` is the HTTP answer. */
-export class MediaRefusedError extends Error {
+export class MediaRefusedError extends ExpectedError {
   override name = "MediaRefusedError";
+  readonly code = "MEDIA_REFUSED";
+  // The client may still be sending the refused body: closing spares reading the rest of it.
+  override readonly httpHeaders = { connection: "close" };
   constructor(
     readonly status: 400 | 413 | 415,
     message: string,
   ) {
     super(message);
+  }
+
+  get httpStatus() {
+    return this.status;
+  }
+}
+
+/** Meta did not take the uploaded file; nothing was kept. */
+export class MediaUploadFailedError extends ExpectedError {
+  override name = "MediaUploadFailedError";
+  readonly code = "MEDIA_UPLOAD_FAILED";
+  readonly httpStatus = 502;
+  constructor(readonly metaCode: number | null, title: string) {
+    super(`WhatsApp did not take the file: ${title}`);
+  }
+
+  /** REST's `code` is Meta's, as on a failed send. */
+  override answerFields() {
+    return { code: this.metaCode };
   }
 }
 
@@ -52,7 +75,7 @@ function refuseUnless(check: MediaCheck): asserts check is Extract<MediaCheck, {
  * An agent's attachment: checked against WhatsApp's types and limits (before reading it when
  * the size is declared, and while reading it otherwise), kept in the workspace's media folder
  * under its SHA-256, then uploaded to the Cloud API for a media id that `sendWhatsAppMedia`
- * sends. Refusals are {@link MediaRefusedError} and keep nothing; Meta's are CloudApiError.
+ * sends. Refusals are {@link MediaRefusedError} and keep nothing; Meta's are {@link MediaUploadFailedError}.
  */
 export async function uploadAttachment(deps: UploadDependencies, workspaceId: string, input: UploadInput): Promise<UploadRecord> {
   const status = await whatsappStatus(deps.db, deps.config, workspaceId);
@@ -75,7 +98,10 @@ export async function uploadAttachment(deps: UploadDependencies, workspaceId: st
     const filename = cleanFilename(input.filename, `${kind}.${type.extension}`);
     const relative = mediaRelativePath(workspaceId, spooled.sha256, type.extension);
     // From disk to Meta as the request is sent: memory stays flat whatever the file's size.
-    const mediaId = await deps.cloudApi.uploadMedia(await openAsBlob(spooled.temporary, { type: mimeType }), filename);
+    const file = await openAsBlob(spooled.temporary, { type: mimeType });
+    const mediaId = await deps.cloudApi.uploadMedia(file, filename).catch((error: unknown) => {
+      throw error instanceof CloudApiError ? new MediaUploadFailedError(error.code, error.title) : error;
+    });
     await keepSpooledFile(deps.config.MEDIA_DIR, spooled, relative);
     const record: UploadRecord = { mediaId, kind, mimeType, filename, size: spooled.size, sha256: spooled.sha256, path: relative, uploadedAt: new Date().toISOString() };
     await saveUploadRecord(deps.config.MEDIA_DIR, workspaceId, record);

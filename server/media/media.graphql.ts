@@ -1,10 +1,10 @@
 import { builder } from "../graphql/builder.ts";
-import { inboxEvents } from "../inbox/inbox.graphql.ts";
 import { SEND_ERRORS, SendSuccess } from "../inbox/send.graphql.ts";
-import { sendWhatsAppMedia } from "../inbox/send.service.ts";
+import { sendWhatsAppMedia } from "./media-send.service.ts";
 import type { InboxEvent } from "../realtime/events.ts";
 import type { MediaState } from "./media-downloads.ts";
 import { loadOncePerEvent } from "../realtime/load-once.ts";
+import { inboxEvents } from "../realtime/pubsub.ts";
 
 const MediaStateType = builder.enumType("MediaState", {
   description: "Where our copy of a message's media stands.",

@@ -1,11 +1,10 @@
 import send from "@fastify/send";
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { sendError, viewerOf } from "../auth/http-auth.ts";
-import type { GraphQLServices } from "../graphql/context.ts";
-import { WhatsAppNotConfiguredError } from "../inbox/send-errors.ts";
-import { CloudApiError } from "../whatsapp/errors.ts";
+import type { FastifyInstance } from "fastify";
+import { viewerOf } from "../auth/http-auth.ts";
+import { sendError } from "../http/error.ts";
+import type { AppServices } from "../app-services.ts";
 import { baseMimeType } from "./limits.ts";
-import { MediaRefusedError, uploadAttachment } from "./media-upload.service.ts";
+import { uploadAttachment } from "./media-upload.service.ts";
 
 /** Types a browser may show inline; anything else (documents, SVG, HTML…) is only ever downloaded. */
 const INLINE_TYPES = /^(image\/(jpeg|png|webp|gif)|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/;
@@ -23,41 +22,28 @@ export function contentDisposition(inline: boolean, filename: string | null): st
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-/** The media to send answers 201 with this; the id goes to `sendWhatsAppMedia(input: {mediaId})`. */
-function uploadAnswer(reply: FastifyReply, error: unknown) {
-  if (error instanceof MediaRefusedError) return sendError(reply.header("connection", "close"), error.status, error.message);
-  if (error instanceof WhatsAppNotConfiguredError) return reply.status(503).send({ success: false, error: error.message, missing: error.missing });
-  if (error instanceof CloudApiError) {
-    return reply.status(502).send({ success: false, error: `WhatsApp did not take the file: ${error.title}`, code: error.code });
-  }
-  throw error;
-}
-
 /**
  * `POST /api/media/uploads` (the file as the raw body, its type as Content-Type, `?filename=`) and
  * `GET /api/media/:messageId` (a message's file, to agents of its workspace). Registered inside
  * the authenticated API scope; this plugin reads upload bodies itself, as streams, so the
  * global 1 MB JSON limit stays as it is for every other route.
  */
-export function mediaRoutes(services: GraphQLServices) {
+export function mediaRoutes(services: AppServices) {
   return async function registerMediaRoutes(app: FastifyInstance) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null));
 
     app.post<{ Querystring: { filename?: string } }>("/api/media/uploads", async (request, reply) => {
       const length = Number(request.headers["content-length"]);
-      try {
-        const record = await uploadAttachment(services, viewerOf(request).workspaceId, {
-          mimeType: request.headers["content-type"],
-          filename: typeof request.query.filename === "string" ? request.query.filename : undefined,
-          declaredSize: Number.isFinite(length) ? length : null,
-          body: request.raw,
-        });
-        const { mediaId, kind, mimeType, filename, size } = record;
-        return reply.status(201).send({ success: true, mediaId, kind, mimeType, filename, size });
-      } catch (error) {
-        return uploadAnswer(reply, error);
-      }
+      // Refused files and Meta's refusals answer through http/error.ts; the id goes to `sendWhatsAppMedia(input: {mediaId})`.
+      const record = await uploadAttachment(services, viewerOf(request).workspaceId, {
+        mimeType: request.headers["content-type"],
+        filename: typeof request.query.filename === "string" ? request.query.filename : undefined,
+        declaredSize: Number.isFinite(length) ? length : null,
+        body: request.raw,
+      });
+      const { mediaId, kind, mimeType, filename, size } = record;
+      return reply.status(201).send({ success: true, mediaId, kind, mimeType, filename, size });
     });
 
     app.get<{ Params: { messageId: string } }>("/api/media/:messageId", async (request, reply) => {

@@ -1,5 +1,5 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
-import { createPubSub, type PubSub } from "graphql-yoga";
+import { createPubSub, filter, pipe, type PubSub } from "graphql-yoga";
 import type { Redis } from "ioredis";
 import type { InboxEvent, Revocation, WorkspaceEvent } from "./events.ts";
 
@@ -37,4 +37,18 @@ export function publishInboxEvents(pubsub: InboxPubSub, events: WorkspaceEvent[]
 /** Publish after the change is committed: from then on no instance may serve the credential or user a live event. */
 export function publishRevocation(pubsub: InboxPubSub, revocation: Revocation) {
   pubsub.publish("revoked", revocation);
+}
+
+/** The workspace's events of one kind, optionally of one conversation: what a subscription field listens to. */
+export function inboxEvents<T extends InboxEvent["type"]>(
+  listener: { pubsub: InboxPubSub; viewer: { workspaceId: string } },
+  type: T,
+  conversationId?: string | null,
+) {
+  return pipe(
+    listener.pubsub.subscribe("inbox", listener.viewer.workspaceId),
+    filter((event: InboxEvent): event is Extract<InboxEvent, { type: T }> =>
+      event.type === type && (!conversationId || event.conversationId === conversationId),
+    ),
+  );
 }

@@ -4,7 +4,8 @@ import { ValidationError } from "../errors.ts";
 import { createReportBuilder, median, type ReportMessage, type WaitContext } from "./aggregate.ts";
 import { startOfDay, zonedClock } from "./calendar.ts";
 import { csvCell, dailyReportCsv } from "./csv.ts";
-import { customerCountry, estimateCost, INDIA_DEFAULT_RATES, type PricingRates } from "./pricing.ts";
+import { INDIA_DEFAULT_RATES, type PricingRates } from "../whatsapp/pricing.ts";
+import { customerCountry, estimateCost } from "./pricing.ts";
 import { resolveReportRange } from "./range.ts";
 
 const KOLKATA = "Asia/Kolkata";

@@ -6,7 +6,8 @@
  */
 import type { MessageDirection, MessageStatus } from "../generated/prisma/enums.ts";
 import { zonedClock, type Day } from "./calendar.ts";
-import { customerCountry, estimateCost, type BillableGroup, type CostEstimate, type PricingRates } from "./pricing.ts";
+import type { PricingRates } from "../whatsapp/pricing.ts";
+import { customerCountry, estimateCost, type BillableGroup, type CostEstimate } from "./pricing.ts";
 import type { ReportRange } from "./range.ts";
 
 export interface ReportMessage {

@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import { viewerOf } from "../auth/http-auth.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { ValidationError } from "../errors.ts";
 import { dailyReportCsv } from "./csv.ts";
 import { deliveryReport } from "./reports.service.ts";
 
@@ -14,16 +13,12 @@ export function registerReportRoutes(app: FastifyInstance, { db, config }: { db:
     const { from, to } = request.query;
     // A repeated parameter arrives as an array: refuse it rather than guess which one was meant.
     const text = (value: unknown) => (typeof value === "string" ? value : value === undefined ? undefined : "not a date");
-    try {
-      const report = await deliveryReport(db, viewerOf(request).workspaceId, { from: text(from), to: text(to) }, config.WHATSAPP_PRICING_RATES);
-      return reply
-        .header("content-type", "text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="messages-${report.from}-to-${report.to}.csv"`)
-        .header("cache-control", "no-store")
-        .send(dailyReportCsv(report));
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      return reply.status(400).send({ success: false, error: error.message, fieldErrors: error.fieldErrors });
-    }
+    // A refused range answers 400 with its fieldErrors through http/error.ts.
+    const report = await deliveryReport(db, viewerOf(request).workspaceId, { from: text(from), to: text(to) }, config.WHATSAPP_PRICING_RATES);
+    return reply
+      .header("content-type", "text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="messages-${report.from}-to-${report.to}.csv"`)
+      .header("cache-control", "no-store")
+      .send(dailyReportCsv(report));
   });
 }

@@ -2,7 +2,8 @@ import type { Database } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { createReportBuilder, type DeliveryReport, type ReportMessage } from "./aggregate.ts";
 import { isValidTimeZone } from "./calendar.ts";
-import { customerCountry, estimateCost, type CostEstimate, type PricingRates } from "./pricing.ts";
+import type { PricingRates } from "../whatsapp/pricing.ts";
+import { customerCountry, estimateCost, type CostEstimate } from "./pricing.ts";
 import { resolveReportRange, type ReportRangeInput } from "./range.ts";
 
 /** Rows read per query: a year of a busy workspace never sits in memory at once. */

@@ -1,17 +1,20 @@
 import { GraphQLError } from "graphql";
 import { builder } from "../graphql/builder.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
-import { WhatsAppNotConfiguredError } from "../inbox/send-errors.ts";
-import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber } from "../inbox/send.service.ts";
+import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
+import { ExpectedError } from "../errors.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { parseComponents, templateContent, type TemplateButton } from "./template-content.ts";
 import { APPROVED, type TemplateSyncResult } from "./templates.service.ts";
 
 /** Meta could not be asked for the templates (down, token expired…): the cache is left as it was. */
-export class TemplateSyncFailedError extends Error {
+export class TemplateSyncFailedError extends ExpectedError {
   override name = "TemplateSyncFailedError";
+  readonly code = "TEMPLATE_SYNC_FAILED";
+  readonly httpStatus = 502;
   constructor(
-    readonly code: number | null,
+    /** Meta's error code. */
+    readonly metaCode: number | null,
     readonly title: string,
   ) {
     super(`WhatsApp's templates cannot be listed right now: ${title}`);
@@ -21,7 +24,7 @@ export class TemplateSyncFailedError extends Error {
 builder.objectType(TemplateSyncFailedError, {
   name: "TemplateSyncFailedError",
   interfaces: [ErrorInterface],
-  fields: (t) => ({ code: t.exposeInt("code", { nullable: true }), title: t.exposeString("title") }),
+  fields: (t) => ({ code: t.int({ nullable: true, resolve: (error) => error.metaCode }), title: t.exposeString("title") }),
 });
 
 const ButtonType = builder.objectRef<TemplateButton>("WhatsAppTemplateButton").implement({

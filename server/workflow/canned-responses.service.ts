@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { NotFoundError } from "../errors.ts";
-import { parseOrRefuse, refuseDuplicate } from "./validation.ts";
+import { refuseDuplicate } from "../db/unique-violation.ts";
+import { parseOrRefuse } from "./validation.ts";
 
 export interface CannedResponseInput {
   shortcut: string;

@@ -5,11 +5,6 @@ import { requireConversation } from "../inbox/conversations.service.ts";
 import { publishConversationsUpdated, type WorkflowDeps } from "./events.ts";
 import { requireLabel } from "./labels.service.ts";
 
-/**
- * What an inbound customer message does to a resolved conversation: it is open again. Spread
- * into the conversation update of inbox/ingest.ts, so it happens in the message's transaction.
- */
-export const REOPENED_BY_CUSTOMER = { status: ConversationStatus.OPEN, resolvedAt: null } satisfies Prisma.ConversationUpdateInput;
 
 /** Who may be assigned: a user of the conversation's own workspace. */
 async function requireAgent({ db }: WorkflowDeps, workspaceId: string, userId: string) {
@@ -58,28 +53,4 @@ export async function removeConversationLabel(deps: WorkflowDeps, workspaceId: s
   const { count } = await deps.db.conversationLabel.deleteMany({ where: { conversationId, labelId } });
   if (count > 0) publishConversationsUpdated(deps.pubsub, workspaceId, [conversationId]);
   return conversation;
-}
-
-/** The conversation list's workflow filters (each optional). */
-export interface ConversationWorkflowFilter {
-  status?: ConversationStatus | null;
-  /** MINE: assigned to the caller; UNASSIGNED: to nobody. */
-  assignee?: "MINE" | "UNASSIGNED" | null;
-  assigneeId?: string | null;
-  labelId?: string | null;
-}
-
-/**
- * The where-clause for those filters. It narrows a query that is already scoped to the caller's
- * workspace: another workspace's agent or label id simply matches nothing.
- */
-export function conversationWorkflowFilter(viewerUserId: string, filter: ConversationWorkflowFilter): Prisma.ConversationWhereInput {
-  const where: Prisma.ConversationWhereInput = {};
-  if (filter.status) where.status = filter.status;
-  if (filter.assignee === "MINE") where.assigneeId = viewerUserId;
-  if (filter.assignee === "UNASSIGNED") where.assigneeId = null;
-  // Both given and different: nothing can match both.
-  if (filter.assigneeId) where.assigneeId = where.assigneeId === undefined || where.assigneeId === filter.assigneeId ? filter.assigneeId : { in: [] };
-  if (filter.labelId) where.labels = { some: { labelId: filter.labelId } };
-  return where;
 }

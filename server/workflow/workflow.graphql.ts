@@ -1,13 +1,14 @@
 import { builder } from "../graphql/builder.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { ConversationType, inboxEvents } from "../inbox/inbox.graphql.ts";
+import { ConversationType } from "../inbox/inbox.graphql.ts";
 import type { InboxEvent } from "../realtime/events.ts";
 import { createCannedResponse, deleteCannedResponse, updateCannedResponse } from "./canned-responses.service.ts";
 import { addConversationLabel, assignConversation, removeConversationLabel, setConversationStatus } from "./conversation-workflow.service.ts";
 import { createLabel, deleteLabel, updateLabel } from "./labels.service.ts";
 import { addConversationNote, canDeleteNote, deleteConversationNote } from "./notes.service.ts";
-import { ConversationStatusType } from "./workflow-enums.graphql.ts";
+import { ConversationStatusType } from "../inbox/conversation-enums.graphql.ts";
 import { loadOncePerEvent } from "../realtime/load-once.ts";
+import { inboxEvents } from "../realtime/pubsub.ts";
 
 const LabelType = builder.prismaObject("Label", {
   description: "A workspace's tag for conversations.",

@@ -1,5 +1,5 @@
-// The workflow's enums on their own: inbox.graphql.ts filters conversations by them, and
-// workflow.graphql.ts (which uses the inbox's subscriptions helper) exposes them; no import cycle.
+// The conversation's workflow enums: inbox.graphql.ts filters the list by them, and
+// workflow/ (which builds on the inbox, never the other way) sets them.
 import { ConversationStatus } from "../generated/prisma/enums.ts";
 import { builder } from "../graphql/builder.ts";
 

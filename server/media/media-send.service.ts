@@ -1,0 +1,52 @@
+/** Sending an attachment: the inbox's send path (window, outbox, idempotency) with media's uploads. */
+import { ValidationError } from "../errors.ts";
+import { mediaContent, type MessageContent } from "../inbox/message-content.ts";
+import { ensureConfigured, ensureWindowOpen, resolveRecipient, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "../inbox/send.service.ts";
+import { MEDIA_CAPTION_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
+import { findUploadRecord } from "./media-store.ts";
+
+export interface SendMediaInput extends SendTarget {
+  /** The id `POST /api/media/uploads` answered: a file this workspace uploaded. */
+  mediaId: string;
+  /** Not for audio or stickers. */
+  caption?: string | null;
+}
+
+/**
+ * A file the agent uploaded (image, video, audio, document or sticker), with an optional
+ * caption: free-form, so only inside the 24-hour window. The message keeps the uploaded copy
+ * (STORED), so the agent sees their own attachment.
+ */
+export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, input: SendMediaInput): Promise<SendOutcome> {
+  await ensureConfigured(deps, viewer.workspaceId);
+  const upload = await findUploadRecord(deps.config.MEDIA_DIR, viewer.workspaceId, input.mediaId);
+  if (!upload) throw ValidationError.of("mediaId", "No such upload: upload the file with POST /api/media/uploads first");
+  const caption = input.caption?.trim() || undefined;
+  if (caption && (upload.kind === "audio" || upload.kind === "sticker")) {
+    throw ValidationError.of("caption", `${upload.kind === "audio" ? "An audio file" : "A sticker"} cannot have a caption`);
+  }
+  if (caption && caption.length > MEDIA_CAPTION_MAX_LENGTH) {
+    throw ValidationError.of("caption", `The caption must be at most ${MEDIA_CAPTION_MAX_LENGTH} characters (it has ${caption.length})`);
+  }
+  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
+  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
+  const filename = upload.kind === "document" ? upload.filename : undefined;
+  const content = mediaContent(upload.kind, { id: upload.mediaId, mime_type: upload.mimeType, sha256: upload.sha256, caption, filename });
+  return sendOutbound(
+    deps,
+    viewer,
+    recipient,
+    {
+      type: upload.kind,
+      text: content.text,
+      preview: content.preview,
+      media: { ...pickMediaColumns(content), mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
+      request: { type: "media", to: recipient.waId, kind: upload.kind, id: upload.mediaId, caption, filename },
+    },
+    input.idempotencyKey,
+  );
+}
+
+function pickMediaColumns({ mediaId, mediaMimeType, mediaSha256, mediaFilename }: MessageContent) {
+  return { mediaId, mediaMimeType, mediaSha256, mediaFilename };
+}
