@@ -20,9 +20,9 @@ const LAYERS = [
   // HTTP helpers every REST door shares: the error answers, input hardening, health, the client.
   { http: "^server/http/" },
   { "graphql-builder": "^server/graphql/(builder|context|errors\\.graphql|limits)\\.ts$", "app-services": "^server/app-services\\.ts$" },
-  { auth: "^server/auth/" },
-  // Events and pub/sub, and the WebSocket door (it authenticates sockets, so it sits above auth/).
+  // The one event vocabulary and pub/sub: auth/ publishes revocations on it, every domain its events.
   { realtime: "^server/realtime/" },
+  { auth: "^server/auth/" },
   { storage: "^server/storage/", contacts: "^server/contacts/", "business-number": "^server/business-number/" },
   // Sending a template reads the catalogue; the catalogue never sends.
   { templates: "^server/templates/" },
@@ -31,7 +31,9 @@ const LAYERS = [
   // media/ sends attachments through inbox/; workflow/ (status, assignment, labels, notes) extends
   // its conversations; autoreply/ answers through its send service; reports/ reads the database only.
   { media: "^server/media/", workflow: "^server/workflow/", autoreply: "^server/autoreply/", reports: "^server/reports/" },
-  { "graphql-schema": "^server/graphql/(schema|print-schema|http)\\.ts$" },
+  // The two doors of GraphQL: Yoga over HTTP (with the schema index) and graphql-ws over WebSocket,
+  // which authenticates sockets (auth/) and closes them when their credential is revoked.
+  { "graphql-schema": "^server/graphql/(schema|print-schema|http|graphiql)\\.ts$", websocket: "^server/websocket/" },
   { app: "^server/(app|main|demo)\\.ts$" },
 ];
 

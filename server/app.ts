@@ -26,7 +26,7 @@ import { createMediaDownloads } from "./media/media-downloads.ts";
 import { mediaRoutes } from "./media/media.routes.ts";
 import { createRealtime } from "./realtime/pubsub.ts";
 import { registerReportRoutes } from "./reports/reports.routes.ts";
-import { attachGraphQLWebSocket } from "./realtime/websocket.ts";
+import { attachGraphQLWebSocket } from "./websocket/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
 import { createCloudApi } from "./whatsapp/cloud-api.ts";

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createYoga } from "graphql-yoga";
 import type { AppServices } from "../app-services.ts";
 import { viewerOf } from "../auth/http-auth.ts";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { FastifyHttpOptions, FastifyInstance } from "fastify";
-import { sendError } from "../auth/http-auth.ts";
+import { sendError } from "./error.ts";
 import type { Config } from "../config.ts";
 
 /**

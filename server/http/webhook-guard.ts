@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { RateLimiterMemory } from "rate-limiter-flexible";
-import { sendError } from "../auth/http-auth.ts";
+import { sendError } from "./error.ts";
 import { isWellFormedSignature, SIGNATURE_HEADER } from "../whatsapp/signature.ts";
 
 export interface WebhookGuardOptions {

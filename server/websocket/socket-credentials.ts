@@ -2,8 +2,8 @@ import { CloseCode } from "graphql-ws";
 import { WebSocket } from "ws";
 import type { Authentication, Viewer } from "../auth/auth.service.ts";
 import type { SocketAuthenticator } from "../auth/socket-auth.ts";
-import type { Revocation } from "./events.ts";
-import type { InboxPubSub } from "./pubsub.ts";
+import type { Revocation } from "../realtime/events.ts";
+import type { InboxPubSub } from "../realtime/pubsub.ts";
 
 /**
  * How long a socket trusts its last check of the credential before an operation asks the

@@ -6,7 +6,7 @@ import { openLiveSocket, type LiveSocket, type Operation, type SocketClose } fro
 import { eventually } from "../test/simulated-whatsapp.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
-import { publishRevocation } from "./pubsub.ts";
+import { publishRevocation } from "../realtime/pubsub.ts";
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "./websocket.ts";
 
 let server: TestServer;

@@ -7,8 +7,8 @@ import type { Viewer } from "../auth/auth.service.ts";
 import { socketAuthenticator } from "../auth/socket-auth.ts";
 import type { Database } from "../db/client.ts";
 import type { GraphQLServer } from "../graphql/context.ts";
-import type { InboxPubSub } from "./pubsub.ts";
-import { createSharedSubscriptions, type PayloadSender, type SubscriptionExecution } from "./shared-subscriptions.ts";
+import type { InboxPubSub } from "../realtime/pubsub.ts";
+import { createSharedSubscriptions, type PayloadSender, type SubscriptionExecution } from "../realtime/shared-subscriptions.ts";
 import { createSocketCredentials, type LiveCredential } from "./socket-credentials.ts";
 
 /**
