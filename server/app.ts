@@ -61,7 +61,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       : null;
   // With Redis the rate limit is counted for all instances together.
   const pacer = redis
-    ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND)
+    ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND, config.WHATSAPP_API_TIMEOUT_MS)
     : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND);
   const outbox = createOutbox(
     { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer, pubsub, mirror, logger },
