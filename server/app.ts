@@ -126,6 +126,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     outbox,
     autoReplies,
     mediaDownloads,
+    /** GraphQL subscriptions over WebSocket listening for events now, on this instance. */
+    liveSubscriptions: sockets.listening,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
     async start(port = config.PORT, host = config.HOST) {
       await http.listen({ port, host });
