@@ -21,6 +21,7 @@ import { registerWebhookRoutes } from "./inbox/webhook.routes.ts";
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMediaDownloads } from "./media/media-downloads.ts";
+import { adoptOldMediaFolder } from "./media/media-folder.ts";
 import { mediaRoutes } from "./media/media.routes.ts";
 import { createRealtime } from "./realtime/pubsub.ts";
 import { registerReportRoutes } from "./reports/reports.routes.ts";
@@ -39,6 +40,7 @@ export interface AppOptions {
  */
 export async function buildApp(config: Config, options: AppOptions = {}) {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  adoptOldMediaFolder(config.MEDIA_DIR, logger);
   const { applied } = await applyMigrations(config.DATABASE_URL);
   if (applied.length > 0) logger.info({ migrations: applied }, "Applied database migrations");
   const db = createDatabase(config.DATABASE_URL);

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
+import { DEFAULT_MEDIA_DIR } from "./media/media-folder.ts";
 import { INDIA_DEFAULT_RATES, pricingRatesJson } from "./reports/pricing.ts";
 
 const optionalSecret = (minLength = 1) =>
@@ -42,7 +43,7 @@ const environmentSchema = z.object({
     .refine(isSupportedCountry, "must be a two-letter country code such as IN")
     .transform((code) => code as CountryCode),
   CONVERSATIONS_DIR: z.string().min(1).default("conversations"),
-  MEDIA_DIR: z.string().min(1).default("media"),
+  MEDIA_DIR: z.string().min(1).default(DEFAULT_MEDIA_DIR),
   MEDIA_MAX_DOWNLOAD_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   MEDIA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
   REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }).optional()),
