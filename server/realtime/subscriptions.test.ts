@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import WebSocket from "ws";
 import { createApiToken } from "../auth/auth.service.ts";
 import { ADMIN_API_TOKEN, ADMIN_EMAIL, createOtherWorkspace, graphql, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
-import { eventually } from "../test/simulated-whatsapp.ts";
+import { eventually } from "../test/eventually.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound, status } from "../test/webhook-fixtures.ts";
 
