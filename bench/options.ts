@@ -1,6 +1,6 @@
 /** Command line and the sizes of each scenario, full (`npm run bench`) or quick (`-- --quick`, for CI). */
 
-export const SCENARIOS = ["ingest", "connections", "push", "polling", "queries", "outbound", "client"] as const;
+export const SCENARIOS = ["startup", "ingest", "connections", "push", "polling", "queries", "outbound", "client"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Sizes {

@@ -15,6 +15,8 @@ export const GC_ON_SIGNAL = ["--expose-gc", "--import", path.join(import.meta.di
 const OUTPUT_KEPT_CHARS = 64 * 1024;
 
 const running = new Map<number, ChildProcess>();
+/** Children in process groups of their own (commands): signalled as a group. */
+const groups = new Set<number>();
 const workdirs = new Set<string>();
 
 /** Hard stop for everything still running: the last resort on exit. */
@@ -22,7 +24,7 @@ export function killEverything() {
   for (const [pid, child] of running) {
     if (child.exitCode === null && child.signalCode === null) {
       try {
-        process.kill(pid, "SIGKILL");
+        process.kill(groups.has(pid) ? -pid : pid, "SIGKILL");
       } catch {
         // already gone
       }
@@ -62,6 +64,12 @@ export interface NodeChildOptions {
   name: string;
   /** A .ts file, absolute or relative to the repository. */
   script: string;
+  /**
+   * Instead of `script` through tsx: a command run as it is (`["npm", "start"]`), in the
+   * repository, in a process group of its own that is signalled as a whole — npm does not pass
+   * SIGTERM on to the script it runs.
+   */
+  command?: string[];
   env: Record<string, string>;
   /** Node options before the script, e.g. --cpu-prof. */
   nodeArgs?: string[];
@@ -75,16 +83,19 @@ export interface NodeChildOptions {
  */
 export function startNodeChild(options: NodeChildOptions): NodeChild {
   const script = path.resolve(REPO_ROOT, options.script);
-  const nodeArgs = ["--import", "tsx", "--import", ORPHAN_GUARD, ...(options.nodeArgs ?? []), script];
-  const child = spawn("/bin/sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs], {
+  const argv = options.command ?? [process.execPath, "--import", "tsx", "--import", ORPHAN_GUARD, ...(options.nodeArgs ?? []), script];
+  const child = spawn("/bin/sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', ...argv], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir(), ...options.env },
     stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
     serialization: "advanced",
+    detached: options.command !== undefined,
   });
   if (child.pid === undefined) throw new Error(`Could not start ${options.name}`);
   const pid = child.pid;
   running.set(pid, child);
+  if (options.command) groups.add(pid);
+  const signal = (name: NodeJS.Signals) => (options.command ? process.kill(-pid, name) : child.kill(name));
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_KEPT_CHARS);
@@ -94,6 +105,7 @@ export function startNodeChild(options: NodeChildOptions): NodeChild {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => {
       running.delete(pid);
+      groups.delete(pid);
       resolve({ code, signal });
     }),
   );
@@ -103,10 +115,10 @@ export function startNodeChild(options: NodeChildOptions): NodeChild {
     pid,
     output: () => output,
     exited,
-    async stop(signal = "SIGTERM", graceMs = 15_000) {
+    async stop(stopSignal = "SIGTERM", graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      signal(stopSignal);
+      const timer = setTimeout(() => signal("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
     },

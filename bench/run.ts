@@ -23,8 +23,10 @@ import { outboundScenario } from "./scenarios/outbound.ts";
 import { pollingScenario } from "./scenarios/polling.ts";
 import { pushScenario } from "./scenarios/push.ts";
 import { queriesScenario } from "./scenarios/queries.ts";
+import { startupScenario } from "./scenarios/startup.ts";
 
 const RUNNERS: Record<ScenarioName, Scenario> = {
+  startup: startupScenario,
   ingest: ingestScenario,
   connections: connectionsScenario,
   push: pushScenario,

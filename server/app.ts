@@ -23,6 +23,7 @@ import { registerWebhookRoutes, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH } from ".
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
 import { createLogger, QuietRequestLogs, type Logger } from "./logger.ts";
 import { createMediaDownloads } from "./media/media-downloads.ts";
+import { adoptOldMediaFolder } from "./media/media-folder.ts";
 import { mediaRoutes } from "./media/media.routes.ts";
 import { createRealtime } from "./realtime/pubsub.ts";
 import { registerReportRoutes } from "./reports/reports.routes.ts";
@@ -41,6 +42,7 @@ export interface AppOptions {
  */
 export async function buildApp(config: Config, options: AppOptions = {}) {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, config.LOG_FORMAT);
+  adoptOldMediaFolder(config.MEDIA_DIR, logger);
   const { applied } = await applyMigrations(config.DATABASE_URL);
   if (applied.length > 0) logger.info({ migrations: applied }, "Applied database migrations");
   const db = createDatabase(config.DATABASE_URL);
@@ -63,7 +65,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       : null;
   // With Redis the rate limit is counted for all instances together.
   const pacer = redis
-    ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND)
+    ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND, config.WHATSAPP_API_TIMEOUT_MS)
     : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND);
   const outbox = createOutbox(
     { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer, pubsub, mirror, logger },
@@ -131,6 +133,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     outbox,
     autoReplies,
     mediaDownloads,
+    /** GraphQL subscriptions over WebSocket listening for events now, on this instance. */
+    liveSubscriptions: sockets.listening,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
     async start(port = config.PORT, host = config.HOST) {
       await http.listen({ port, host });

@@ -4,6 +4,9 @@ import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 import { INDIA_DEFAULT_RATES, pricingRatesJson } from "./whatsapp/pricing.ts";
 
+/** MEDIA_DIR's default: runtime data lives under data/, with the database. */
+export const DEFAULT_MEDIA_DIR = "data/media";
+
 const optionalSecret = (minLength = 1) =>
   z.preprocess(emptyToUndefined, z.string().min(minLength, `must be at least ${minLength} characters`).optional());
 
@@ -86,7 +89,7 @@ const environmentSchema = z.object({
     .refine(isSupportedCountry, "must be a two-letter country code such as IN")
     .transform((code) => code as CountryCode),
   CONVERSATIONS_DIR: z.string().min(1).default("conversations"),
-  MEDIA_DIR: z.string().min(1).default("media"),
+  MEDIA_DIR: z.string().min(1).default(DEFAULT_MEDIA_DIR),
   MEDIA_MAX_DOWNLOAD_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   MEDIA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
   REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }).optional()),

@@ -5,7 +5,7 @@ const config = loadConfigOrExit();
 
 const app = await buildApp(config);
 const url = await app.start();
-app.logger.info(`Bharat CRM is running on ${url}`);
+app.logger.info(`Bharat CRM is running on ${url} (started in ${Math.round(performance.now())} ms)`);
 if (config.whatsappMissing.length > 0) {
   app.logger.warn(`WhatsApp is not configured: set ${config.whatsappMissing.join(", ")}`);
 }

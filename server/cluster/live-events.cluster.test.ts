@@ -1,6 +1,8 @@
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
 import WebSocket from "ws";
+import { eventually } from "../test/eventually.ts";
 import { ADMIN_API_TOKEN } from "../test/harness.ts";
 import { startInstances, type Instances } from "../test/instances.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
@@ -21,6 +23,7 @@ describe("two instances behind a load balancer", () => {
       connectionParams: { authorization: `Bearer ${ADMIN_API_TOKEN}` },
       retryAttempts: 0,
     });
+    const redis = new Redis(instances.redisUrl);
     try {
       const received = new Promise<{ messageAdded: { text: string } }>((resolve, reject) =>
         client.subscribe<{ messageAdded: { text: string } }>(
@@ -28,7 +31,8 @@ describe("two instances behind a load balancer", () => {
           { next: (result) => resolve(result.data!), error: reject, complete: () => {} },
         ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Listening on B, and B's subscription registered at Redis, where A publishes.
+      await eventually(async () => instanceB.app.liveSubscriptions() === 1 && (await redis.pubsub("CHANNELS")).length > 0, "B to listen through Redis");
       const started = performance.now();
       const answer = await deliverWebhook(instanceA, envelope(change({ messages: [inbound({ type: "text", text: { body: "via Redis" } })] })));
       expect(answer.status).toBe(200);
@@ -36,6 +40,7 @@ describe("two instances behind a load balancer", () => {
       expect(performance.now() - started).toBeLessThan(1000);
     } finally {
       await client.dispose();
+      redis.disconnect();
     }
   });
 

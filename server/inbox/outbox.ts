@@ -194,8 +194,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
     try {
-      await deps.pacer.wait(deps.phoneNumberId ?? "");
-      outcome = await recordSuccess({ message, result: await send(request) });
+      const result = await deps.pacer.pace(deps.phoneNumberId ?? "", () => send(request));
+      outcome = await recordSuccess({ message, result });
     } catch (error) {
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
       outcome = await recordFailure(message, error);

@@ -1,23 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { createSendPacer, nextSendAt, PACER_CATCH_UP_MS, PACER_SAFETY_MARGIN_MS } from "./send-pacer.ts";
+import { createSendPacer, nextSendAt, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS } from "./send-pacer.ts";
 
 const NUMBER = "106540352242922";
 
-/** Releases `count` sends through a fresh pacer; answers when each went, ms from the start, in order. */
-async function release(perSecond: number, count: number) {
+/** Paces `count` sends through a fresh pacer, each answered after `answerMs`; answers when each went, ms from the start, in order. */
+async function release(perSecond: number, count: number, answerMs = 0) {
   const pacer = createSendPacer(perSecond);
   const started = performance.now();
   const released: number[] = [];
-  await Promise.all(Array.from({ length: count }, () => pacer.wait(NUMBER).then(() => released.push(performance.now() - started))));
+  const answer = () => (answerMs > 0 ? new Promise((resolve) => setTimeout(resolve, answerMs)) : Promise.resolve());
+  await Promise.all(
+    Array.from({ length: count }, () =>
+      pacer.pace(NUMBER, () => {
+        released.push(performance.now() - started);
+        return answer();
+      }),
+    ),
+  );
   return released.sort((a, b) => a - b);
 }
 
 describe("the send pacer", () => {
   it("gives each send the next slot at the rate, lets a late sender catch up a little, and waits for a full window", () => {
-    expect(nextSendAt({ nextSlot: 112.5, sentTimes: [100] }, 100, 80)).toBe(112.5);
-    expect(nextSendAt({ nextSlot: 112.5, sentTimes: [100] }, 500, 80)).toBe(500 - PACER_CATCH_UP_MS);
+    expect(nextSendAt({ nextSlot: 112.5, answeredAt: [100], unanswered: 0 }, 100, 80)).toBe(112.5);
+    expect(nextSendAt({ nextSlot: 112.5, answeredAt: [100], unanswered: 0 }, 500, 80)).toBe(500 - PACER_CATCH_UP_MS);
     const fullWindow = Array.from({ length: 80 }, (_, index) => index * 12.5);
-    expect(nextSendAt({ nextSlot: 1_000, sentTimes: fullWindow }, 1_000, 80)).toBe(1_000 + PACER_SAFETY_MARGIN_MS);
+    // The oldest answer must be a whole second old: no second at Meta can then hold 81 arrivals.
+    expect(nextSendAt({ nextSlot: 1_000, answeredAt: [...fullWindow], unanswered: 0 }, 1_000, 80)).toBe(1_000);
+    expect(nextSendAt({ nextSlot: 990, answeredAt: [5, ...fullWindow.slice(1)], unanswered: 0 }, 990, 80)).toBe(1_005 + SHORTEST_WAIT_MS);
+  });
+
+  it("counts a send that has not been answered yet as one that may still arrive", () => {
+    // 79 answered a moment ago and one still in transit: the next waits for an answer a second old.
+    const answered = Array.from({ length: 79 }, (_, index) => 900 + index);
+    expect(nextSendAt({ nextSlot: 0, answeredAt: answered, unanswered: 1 }, 1_000, 80)).toBe(1_900 + SHORTEST_WAIT_MS);
+    // Only unanswered sends: none can be a second old before a second from now.
+    expect(nextSendAt({ nextSlot: 0, answeredAt: [], unanswered: 80 }, 1_000, 80)).toBe(2_000 + SHORTEST_WAIT_MS);
   });
 
   it("spreads a backlog evenly at 80/s instead of sending it in bursts", async () => {
@@ -25,6 +43,13 @@ describe("the send pacer", () => {
     // 40 sends at least 12.5 ms apart: about half a second, never a burst.
     expect(released.at(-1)!).toBeGreaterThanOrEqual(39 * 12.5 - 2 * PACER_CATCH_UP_MS);
     expect(released.filter((at) => at < 100).length).toBeLessThanOrEqual(Math.ceil((100 + PACER_CATCH_UP_MS) / 12.5) + 1);
+  });
+
+  it("lets the next send go only a second after the answer of the one the limit ago, when answers are slow", async () => {
+    // 10/s, each answered after 200 ms: the 11th goes no sooner than 1.2 s after the first.
+    const released = await release(10, 12, 200);
+    expect(released[10]! - released[0]!).toBeGreaterThanOrEqual(1_200);
+    expect(released[11]! - released[1]!).toBeGreaterThanOrEqual(1_200);
   });
 
   it("reaches 1,000/s without a timer per send, spread over the second rather than in one burst", async () => {

@@ -2,30 +2,28 @@ import type { Redis } from "ioredis";
 
 /**
  * Keeps sends per business number under Meta's throughput limit (80/s by default, up to
- * 1,000/s). Sends are spaced evenly at the rate the window allows — each takes the next slot,
- * a window's `perSecond`th after the previous one, and after a pause the slots of the last
- * PACER_CATCH_UP_MS may be caught up — and never more than `perSecond` go in any sliding window
- * a little longer than a second.
- * Counting in fixed one-second windows would allow twice the rate across a window boundary,
- * and the window alone would let a backlog go in one burst each second.
- * In memory for one instance; in Redis when several instances share the number.
+ * 1,000/s), counted as Meta counts it: by arrival. Sends are spaced evenly — each takes the next
+ * slot, a `perSecond`th of a second after the previous one, and after a pause the slots of the
+ * last PACER_CATCH_UP_MS may be caught up — so a backlog never goes in one burst.
+ *
+ * The limit itself rests on what we know of each arrival: a send arrives after we let it go and
+ * before its answer comes back. So a send counts from its slot until a second after its answer
+ * (for ever while unanswered), and a new one may go only while fewer than `perSecond` sends
+ * count. Any second at Meta that could hold `perSecond + 1` arrivals would have held the
+ * answers of `perSecond` of them less than a second before the last one went — which this rule
+ * refuses, however long each send was in transit and whichever instance sent it. The price:
+ * with answers taking `L` ms, at most `perSecond` sends go per `1000 + L` ms.
+ * In memory for one instance; in Redis, on Redis's clock, when several instances share the number.
  */
 export interface SendPacer {
-  /** Resolves when this send may go. */
-  wait(phoneNumberId: string): Promise<void>;
+  /** Waits for a slot, runs `send`, and counts it against the limit until it has surely arrived. */
+  pace<T>(phoneNumberId: string, send: () => Promise<T>): Promise<T>;
   /** The limit it keeps, per number. */
   readonly perSecond: number;
 }
 
-/**
- * The window is longer than a second by this much, because Meta counts arrivals, not
- * departures: a send held up on the way must not make the next second look too full. Delays
- * that vary by more than this can still bunch a few sends; Meta answers those 130429, and the
- * outbox sends them again after a backoff.
- * @default 30 ms (3 % of the rate, at full load)
- */
-export const PACER_SAFETY_MARGIN_MS = 30;
-const WINDOW_MS = 1000 + PACER_SAFETY_MARGIN_MS;
+/** The second Meta counts arrivals in. */
+const WINDOW_MS = 1000;
 
 /**
  * How far behind its slots a busy sender may catch up, so that a timer firing late (a busy
@@ -36,35 +34,59 @@ export const PACER_CATCH_UP_MS = 20;
 /**
  * Waits shorter than this are not waited: a timer cannot wait less, and each send would cost a
  * turn of the event loop (at 1,000/s a busy server reached 55 sends a second that way). The
- * slots still keep the average rate.
+ * slots still keep the average rate, and the limit's time is this much later than a second, so
+ * that going this much early still keeps it.
  */
-const SHORTEST_WAIT_MS = 1;
+export const SHORTEST_WAIT_MS = 1;
+
+/**
+ * In Redis a send that was never answered (its instance crashed) stops counting this long after
+ * its answer's deadline, so that it cannot hold a slot for ever. @default 1_000 ms
+ */
+const UNANSWERED_GRACE_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A number's pacing: its next free slot and the send times in the window, oldest first. */
+/** A number's pacing: its next slot, when each recently answered send was answered (oldest first), and the sends still unanswered. */
 export interface PacingState {
   nextSlot: number;
-  sentTimes: number[];
+  answeredAt: number[];
+  unanswered: number;
 }
 
-/** When the next send may go: its slot, unless the window is full until later. */
+/**
+ * When the next send may go: its slot, unless `perSecond` sends still count until later. An
+ * unanswered send is taken as answered now, which no answer can beat: the time is never too
+ * late, and the caller asks again when it comes.
+ */
 export function nextSendAt(state: PacingState, now: number, perSecond: number): number {
-  const { sentTimes } = state;
+  const { answeredAt, unanswered } = state;
+  while (answeredAt.length > 0 && answeredAt[0]! <= now - WINDOW_MS) answeredAt.shift();
   const slot = Math.max(state.nextSlot, now - PACER_CATCH_UP_MS);
-  const windowFreesAt = sentTimes.length >= perSecond ? sentTimes[sentTimes.length - perSecond]! + WINDOW_MS : -Infinity;
-  return Math.max(slot, windowFreesAt);
+  const counted = answeredAt.length + unanswered;
+  if (counted < perSecond) return slot;
+  // The answer that has to be a second old before one more may go, in order of answering.
+  const freeing = counted - perSecond;
+  return Math.max(slot, (freeing < answeredAt.length ? answeredAt[freeing]! : now) + WINDOW_MS + SHORTEST_WAIT_MS);
 }
 
-/** One decision at a time per number within this process, each measured when the send really goes. */
-function perNumberLanes(perSecond: number, decide: (phoneNumberId: string) => Promise<void>): SendPacer {
-  const lanes = new Map<string, Promise<void>>();
+/** One decision at a time per number within this process; the send itself runs outside it. */
+function perNumberLanes(
+  perSecond: number,
+  decide: (phoneNumberId: string) => Promise<() => void>,
+): SendPacer {
+  const lanes = new Map<string, Promise<unknown>>();
   return {
     perSecond,
-    wait(phoneNumberId) {
+    async pace(phoneNumberId, send) {
       const turn = (lanes.get(phoneNumberId) ?? Promise.resolve()).then(() => decide(phoneNumberId));
-      lanes.set(phoneNumberId, turn);
-      return turn;
+      lanes.set(phoneNumberId, turn.catch(() => undefined));
+      const answered = await turn;
+      try {
+        return await send();
+      } finally {
+        answered();
+      }
     },
   };
 }
@@ -72,50 +94,75 @@ function perNumberLanes(perSecond: number, decide: (phoneNumberId: string) => Pr
 export function createSendPacer(perSecond: number): SendPacer {
   const states = new Map<string, PacingState>();
   return perNumberLanes(perSecond, async (phoneNumberId) => {
-    const state = states.get(phoneNumberId) ?? { nextSlot: -Infinity, sentTimes: [] };
+    const state = states.get(phoneNumberId) ?? { nextSlot: -Infinity, answeredAt: [], unanswered: 0 };
     states.set(phoneNumberId, state);
-    const at = nextSendAt(state, performance.now(), perSecond);
-    const wait = at - performance.now();
-    if (wait >= SHORTEST_WAIT_MS) await sleep(wait);
-    state.nextSlot = at + WINDOW_MS / perSecond;
-    state.sentTimes.push(performance.now());
-    if (state.sentTimes.length > perSecond) state.sentTimes.splice(0, state.sentTimes.length - perSecond);
+    for (;;) {
+      const now = performance.now();
+      const at = nextSendAt(state, now, perSecond);
+      if (at - now < SHORTEST_WAIT_MS) {
+        state.nextSlot = at + WINDOW_MS / perSecond;
+        state.unanswered++;
+        return () => {
+          state.unanswered--;
+          state.answeredAt.push(performance.now());
+        };
+      }
+      await sleep(at - now);
+    }
   });
 }
 
 /**
- * The same rule over Redis, for every instance together: the send times live in a sorted set
- * per number and its next slot in a key beside it, read and written by one atomic script on
- * Redis's clock. Answers 0 when the send
- * was recorded, or how many milliseconds to wait before asking again.
+ * The same rule over Redis, for every instance together, on Redis's clock (so instances' clocks
+ * never meet): a sorted set per number holds each counted send scored by its answer's time —
+ * until answered, by its deadline, which no answer can pass — and a key beside it the next slot.
+ * Answers 0 when the send was let go and recorded, or how many milliseconds to wait before
+ * asking again.
  */
-const RESERVE_SCRIPT = `
+const TAKE_SLOT_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local limit, windowMs, catchUpMs, shortestWaitMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local limit, windowMs, catchUpMs, shortestWaitMs, deadlineMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
 local at = math.max(tonumber(redis.call('GET', KEYS[2]) or '-1e300'), now - catchUpMs)
-local count = redis.call('ZCARD', KEYS[1])
-if count >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
-  at = math.max(at, tonumber(oldest[2]) + windowMs)
+local counted = redis.call('ZCARD', KEYS[1])
+if counted >= limit then
+  local freeing = redis.call('ZRANGE', KEYS[1], counted - limit, counted - limit, 'WITHSCORES')
+  at = math.max(at, math.min(tonumber(freeing[2]), now) + windowMs + shortestWaitMs)
 end
 if at - now >= shortestWaitMs then return tostring(at - now) end
-redis.call('ZADD', KEYS[1], now, ARGV[5])
-redis.call('PEXPIRE', KEYS[1], math.ceil(windowMs * 2))
-redis.call('SET', KEYS[2], tostring(at + windowMs / limit), 'PX', math.ceil(windowMs * 2))
+redis.call('ZADD', KEYS[1], now + deadlineMs, ARGV[6])
+redis.call('PEXPIRE', KEYS[1], math.ceil(deadlineMs + windowMs))
+redis.call('SET', KEYS[2], tostring(at + windowMs / limit), 'PX', math.ceil(deadlineMs + windowMs))
 return '0'
 `;
 
-export function createRedisSendPacer(redis: Redis, perSecond: number): SendPacer {
+/** Scores an answered send by when its answer came, on Redis's clock (if it still counts). */
+const ANSWERED_SCRIPT = `
+local time = redis.call('TIME')
+redis.call('ZADD', KEYS[1], 'XX', tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000, ARGV[1])
+return 0
+`;
+
+/**
+ * @param answerDeadlineMs the longest a send can take to be answered or given up
+ *   (`WHATSAPP_API_TIMEOUT_MS`): an instance that dies mid-send holds its slot this long.
+ */
+export function createRedisSendPacer(redis: Redis, perSecond: number, answerDeadlineMs: number): SendPacer {
   let sequence = 0;
+  const deadlineMs = answerDeadlineMs + UNANSWERED_GRACE_MS;
   return perNumberLanes(perSecond, async (phoneNumberId) => {
+    const key = `bharat:send-pacer:${phoneNumberId}`;
     const member = `${process.pid}:${Date.now()}:${++sequence}`;
     for (;;) {
-      const key = `bharat:send-pacer:${phoneNumberId}`;
-      const wait = Number(await redis.eval(RESERVE_SCRIPT, 2, key, `${key}:next-slot`, perSecond, WINDOW_MS, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS, member));
-      if (wait <= 0) return;
+      const args = [perSecond, WINDOW_MS, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS, deadlineMs, member];
+      const wait = Number(await redis.eval(TAKE_SLOT_SCRIPT, 2, key, `${key}:next-slot`, ...args));
+      if (wait <= 0) break;
       await sleep(wait);
     }
+    return () => {
+      // Not awaited: if it fails, the send counts until its deadline, which only slows sending.
+      redis.eval(ANSWERED_SCRIPT, 1, key, member).catch(() => undefined);
+    };
   });
 }

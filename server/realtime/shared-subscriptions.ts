@@ -44,6 +44,12 @@ export function createSharedSubscriptions() {
       await subscriber.return();
       return execution;
     },
+    /** Subscribers whose execution has started listening: what an event published now reaches. */
+    listening(): number {
+      let count = 0;
+      for (const fanOut of fanOuts.values()) count += fanOut.listening;
+      return count;
+    },
   };
 }
 
@@ -70,6 +76,10 @@ class FanOut {
       },
       () => this.forget(this),
     );
+  }
+
+  get listening(): number {
+    return this.source && !this.stopped ? this.subscribers.size : 0;
   }
 
   add(send: PayloadSender) {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import WebSocket from "ws";
 import { createApiToken } from "../auth/auth.service.ts";
 import { ADMIN_API_TOKEN, ADMIN_EMAIL, createOtherWorkspace, graphql, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
+import { eventually } from "../test/eventually.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound, status } from "../test/webhook-fixtures.ts";
 
@@ -68,18 +69,22 @@ async function agentOf(workspaceId: string, name: string) {
   return { user, token };
 }
 
+/** Resolves once `count` subscriptions listen on the server (graphql-ws acknowledges none). */
+const listening = (count: number) => eventually(async () => server.app.liveSubscriptions() === count, `${count} subscriptions listening`);
+
 /**
- * Resolves once the server has taken the subscription (graphql-ws acknowledges nothing): a cold
- * first subscription took up to 80 ms on a machine at load 8, hence a wide margin.
+ * That an event does NOT reach a subscriber can only be shown by waiting: this long after the
+ * same event reached another subscriber, which takes milliseconds, it would have arrived.
  */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+const QUIET_MS = 400;
+const quietPeriod = () => new Promise((resolve) => setTimeout(resolve, QUIET_MS));
 
 const MESSAGE_ADDED = `subscription { messageAdded { id text direction conversationId } }`;
 
 describe("live events over graphql-ws", () => {
   it("pushes a customer's message to a subscriber within a second of the webhook", async () => {
     const subscriber = subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), MESSAGE_ADDED);
-    await settle();
+    await listening(1);
     const started = performance.now();
     const next = subscriber.next();
     await deliverWebhook(server, envelope(change({ messages: [inbound({ type: "text", text: { body: "Live!" } })] })));
@@ -95,7 +100,7 @@ describe("live events over graphql-ws", () => {
       `subscription { conversationUpdated { waId unreadCount lastMessagePreview } }`,
     );
     const statuses = subscribe<{ messageStatusChanged: { status: string } }>(client, `subscription { messageStatusChanged { id status } }`);
-    await settle();
+    await listening(2);
     const nextConversation = conversations.next();
     await deliverWebhook(server, envelope(change({ messages: [inbound({ from: "919600000001", type: "text", text: { body: "hi" } })] })));
     expect((await nextConversation).conversationUpdated).toMatchObject({ waId: "919600000001", unreadCount: 1 });
@@ -125,7 +130,7 @@ describe("live events over graphql-ws", () => {
       connect({ token: ADMIN_API_TOKEN }),
       `subscription { conversationUpdated { id unreadCount } }`,
     );
-    await settle();
+    await listening(1);
     const next = otherAgent.next();
     await graphql(server, `mutation($id: ID!) { markConversationRead(id: $id) { __typename } }`, { id: conversation.id });
     expect((await next).conversationUpdated).toEqual({ id: conversation.id, unreadCount: 0 });
@@ -135,32 +140,32 @@ describe("live events over graphql-ws", () => {
     const other = await createOtherWorkspace(server);
     const outsider = subscribe(connect({ token: other.token }), MESSAGE_ADDED);
     const insider = subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), MESSAGE_ADDED);
-    await settle();
+    await listening(2);
     const next = insider.next();
     await deliverWebhook(server, envelope(change({ messages: [inbound({ type: "text", text: { body: "secret" } })] })));
     await next;
-    await settle();
+    await quietPeriod();
     expect(outsider.events).toEqual([]);
   });
 
   it("shares one execution among identical subscriptions of a viewer, and still delivers to each, never across workspaces", async () => {
     const other = await createOtherWorkspace(server);
     const { workspaceId: insiderWorkspaceId } = await server.app.db.user.findFirstOrThrow({ where: { email: ADMIN_EMAIL } });
-    const listening = vi.spyOn(server.app.pubsub, "subscribe");
+    const sourceStreams = vi.spyOn(server.app.pubsub, "subscribe");
     try {
       const insiders = Array.from({ length: 5 }, () => subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), MESSAGE_ADDED));
       const outsiders = Array.from({ length: 2 }, () => subscribe(connect({ token: other.token }), MESSAGE_ADDED));
-      await vi.waitFor(() => expect(listening).toHaveBeenCalledTimes(2));
-      await settle();
+      await listening(7);
+      expect(sourceStreams).toHaveBeenCalledTimes(2);
       // One source stream per viewer, not one per subscriber: each event is executed once for each.
-      expect(listening.mock.calls.map(([, workspaceId]) => workspaceId).sort()).toEqual([other.workspace.id, insiderWorkspaceId].sort());
+      expect(sourceStreams.mock.calls.map(([, workspaceId]) => workspaceId).sort()).toEqual([other.workspace.id, insiderWorkspaceId].sort());
       const arrivals = insiders.map((insider) => insider.next());
       await deliverWebhook(server, envelope(change({ messages: [inbound({ type: "text", text: { body: "to all five" } })] })));
       for (const event of await Promise.all(arrivals)) expect(event.messageAdded.text).toBe("to all five");
-      await settle();
+      await quietPeriod();
       for (const outsider of outsiders) expect(outsider.events).toEqual([]);
     } finally {
-      listening.mockRestore();
+      sourceStreams.mockRestore();
     }
   });
 
@@ -173,7 +178,7 @@ describe("live events over graphql-ws", () => {
       subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), filteredQuery, { id: conversation.id }),
     );
     const unfiltered = subscribe<{ messageAdded: { text: string } }>(connect({ token: ADMIN_API_TOKEN }), MESSAGE_ADDED);
-    await settle();
+    await listening(3);
     const unfilteredNext = unfiltered.next();
     await deliverWebhook(server, envelope(change({ messages: [inbound({ from: elsewhere, type: "text", text: { body: "elsewhere" } })] })));
     expect((await unfilteredNext).messageAdded.text).toBe("elsewhere");
@@ -191,7 +196,7 @@ describe("live events over graphql-ws", () => {
     type NotesChanged = { conversationNotesChanged: { notes: Array<{ body: string; canDelete: boolean }> } };
     const notesQuery = `subscription { conversationNotesChanged { notes { body canDelete } } }`;
     const [asAuthor, asColleague] = [author, colleague].map(({ token }) => subscribe<NotesChanged>(connect({ token }), notesQuery));
-    await settle();
+    await listening(2);
     const [authorNext, colleagueNext] = [asAuthor!.next(), asColleague!.next()];
     const addNote = `mutation($id: ID!) { addConversationNote(conversationId: $id, body: "mine") { __typename } }`;
     await graphql(server, addNote, { id: conversation.id }, { token: author.token });
@@ -206,11 +211,11 @@ describe("live events over graphql-ws", () => {
       MESSAGE_ADDED,
     );
     const crossSite = subscribe(connect({ headers: { cookie: session.cookie, origin: "https://evil.example" } }), MESSAGE_ADDED);
-    await settle();
+    await listening(1);
     const next = sameOrigin.next();
     await deliverWebhook(server, envelope(change({ messages: [inbound({ type: "text", text: { body: "cookie" } })] })));
     expect((await next).messageAdded.text).toBe("cookie");
-    await settle();
+    await eventually(async () => crossSite.errors.length === 1, "the cross-site socket to be refused");
     expect(crossSite.events).toEqual([]);
     expect(crossSite.errors).toHaveLength(1);
   });
@@ -218,7 +223,7 @@ describe("live events over graphql-ws", () => {
   it("refuses sockets without credentials or with a revoked token", async () => {
     const anonymous = subscribe(connect({}), MESSAGE_ADDED);
     const forged = subscribe(connect({ token: "bcrm_forged" }), MESSAGE_ADDED);
-    await settle();
+    await eventually(async () => anonymous.errors.length === 1 && forged.errors.length === 1, "both sockets to be refused");
     expect(anonymous.errors).toHaveLength(1);
     expect(forged.errors).toHaveLength(1);
     expect((anonymous.errors[0] as { code: number }).code).toBe(4403);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSimulator, type Simulator } from "../simulator/simulator.ts";
 import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD } from "../test/harness.ts";
-import { SIMULATOR_TOKEN } from "../test/simulated-whatsapp.ts";
+import { eventually, SIMULATOR_TOKEN } from "../test/simulated-whatsapp.ts";
 import { change, envelope, inbound, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
 import { signPayload } from "../whatsapp/signature.ts";
 import { serverEnvironment, startServerProcess, type ServerProcess } from "./server-process.ts";
@@ -132,8 +132,12 @@ describe("secrets stay secret", () => {
     // Refused before it is all read: the server may close while the body is still going out.
     await call("too large", "/api/whatsapp/send", json({ message: "x".repeat(2 * 1024 * 1024) }, asAdmin)).catch(() => null);
 
-    // Let retries, status webhooks and file writes run, then stop cleanly: everything is logged.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Retries and status webhooks run before the clean stop (which writes the files): everything is logged.
+    await eventually(async () => {
+      const sent = simulator!.sentMessages().map((message) => message.body);
+      const reads = simulator!.webhookAttempts().filter((attempt) => attempt.kind === "status" && attempt.httpStatus === 200 && attempt.body.includes('"read"'));
+      return ["Shipped today", "Retry me", "Slow"].every((body) => sent.includes(body)) && reads.length >= sent.length;
+    }, "the retried sends to reach Meta and every read receipt to be answered", 15_000);
     expect(await server.kill("SIGTERM")).toEqual({ code: 0, signal: null });
 
     const logs = server.output();

@@ -8,7 +8,7 @@ import { createDatabase, type Database } from "../db/client.ts";
 import { createSimulator, type Simulator } from "../simulator/simulator.ts";
 import { conversationFilePath, type ConversationFile } from "../storage/conversation-files.ts";
 import { ADMIN_API_TOKEN } from "../test/harness.ts";
-import { SIMULATOR_TOKEN } from "../test/simulated-whatsapp.ts";
+import { eventually, SIMULATOR_TOKEN } from "../test/simulated-whatsapp.ts";
 import { change, envelope, inbound, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
 import { signPayload } from "../whatsapp/signature.ts";
 import { serverEnvironment, startServerProcess, type ServerProcess } from "./server-process.ts";
@@ -17,8 +17,6 @@ const CUSTOMER = "919811000001";
 const BATCH_SIZE = 50;
 /** How long the simulated Meta takes to answer the send under way. */
 const SLOW_SEND_MS = 2000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let dir: string;
 let simulator: Simulator;
@@ -97,13 +95,7 @@ function deliverInTwoHalves(url: string, count: number) {
   };
 }
 
-async function waitForOutput(process: ServerProcess, text: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!process.output().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`The server never wrote "${text}":\n${process.output()}`);
-    await sleep(20);
-  }
-}
+const wrote = (process: ServerProcess, text: string) => eventually(async () => process.output().includes(text), `the server to write "${text}"`, 10_000);
 
 describe("graceful shutdown (SIGTERM to the server process)", () => {
   it("stops accepting, finishes the webhook and the send under way, closes sockets with 1001, writes the files and exits 0", async () => {
@@ -117,14 +109,20 @@ describe("graceful shutdown (SIGTERM to the server process)", () => {
       body: JSON.stringify({ phoneNumber: `+${CUSTOMER}`, message: "Sent while shutting down" }),
     }).then(async (response) => ({ status: response.status, body: await response.json(), at: performance.now() }));
     const webhook = deliverInTwoHalves(server.url, BATCH_SIZE);
-    await sleep(300);
+    // Both under way: the webhook's body half read, the send's row claimed for its attempt at Meta.
+    db = createDatabase(env.DATABASE_URL!);
+    await wrote(server, `"url":"/api/whatsapp/webhook"`);
+    await eventually(async () => (await db!.whatsAppMessage.count({ where: { direction: "OUTBOUND", lockedUntil: { not: null } } })) === 1, "the send's attempt to start");
 
     const sigtermAt = performance.now();
     const exit = server.kill("SIGTERM");
-    await waitForOutput(server, "SIGTERM: shutting down");
-    await sleep(100);
-    const late = await fetch(`${server.url}/healthz`).then((response) => response.status, () => "refused");
-    expect(["refused", 503]).toContain(late);
+    await wrote(server, "SIGTERM: shutting down");
+    // At once: long before the slow send under way is answered.
+    await eventually(
+      async () => ["refused", 503].includes(await fetch(`${server.url}/healthz`).then((response) => response.status, () => "refused")),
+      "new requests to be refused",
+      SLOW_SEND_MS / 2,
+    );
     webhook.finish();
 
     const [sent, stored] = await Promise.all([send, webhook.answer]);
@@ -134,10 +132,9 @@ describe("graceful shutdown (SIGTERM to the server process)", () => {
     expect(await closeCode).toBe(1001);
     expect(await exit).toEqual({ code: 0, signal: null });
 
-    db = createDatabase(env.DATABASE_URL!);
-    const conversation = await db.conversation.findFirstOrThrow({ where: { waId: CUSTOMER } });
-    expect(await db.whatsAppMessage.count({ where: { conversationId: conversation.id, direction: "INBOUND" } })).toBe(BATCH_SIZE + 1);
-    const outbound = await db.whatsAppMessage.findFirstOrThrow({ where: { conversationId: conversation.id, direction: "OUTBOUND" } });
+    const conversation = await db!.conversation.findFirstOrThrow({ where: { waId: CUSTOMER } });
+    expect(await db!.whatsAppMessage.count({ where: { conversationId: conversation.id, direction: "INBOUND" } })).toBe(BATCH_SIZE + 1);
+    const outbound = await db!.whatsAppMessage.findFirstOrThrow({ where: { conversationId: conversation.id, direction: "OUTBOUND" } });
     expect(outbound).toMatchObject({ status: "SENT", wamid: sent.body.messageId });
     expect(simulator.sentMessages().filter((message) => message.body === "Sent while shutting down")).toHaveLength(1);
 

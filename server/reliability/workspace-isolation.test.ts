@@ -481,8 +481,9 @@ function subscribe(token: string, query: string, variables: Record<string, unkno
   });
   sockets.push(client);
   client.subscribe({ query, variables }, { next: (event) => events.push(event), error: (error) => events.push({ error }), complete: () => {} });
-  // graphql-ws acknowledges the connection, not the subscription: give the server a moment.
-  return { events, ready: ready.then(() => new Promise((resolve) => setTimeout(resolve, 150))) };
+  // graphql-ws acknowledges the connection, not the subscription: wait until the server listens for all of this test's.
+  const listening = () => eventually(async () => server.app.liveSubscriptions() === sockets.length, `${sockets.length} subscriptions listening`);
+  return { events, ready: ready.then(listening) };
 }
 
 interface SubscriptionCase {
@@ -529,6 +530,7 @@ describe("subscriptions across workspaces", () => {
     await Promise.all([insider.ready, ...outsiders.map((outsider) => outsider.ready)]);
     await subscriptionCase.happen();
     await eventually(async () => insider.events.length > 0, "workspace A's own subscriber to hear it");
+    // That B hears nothing can only be shown by waiting: A's subscriber heard the same event already.
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const outsider of outsiders) expect(outsider.events).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { verifySignature } from "../whatsapp/signature.ts";
 import { parseWebhook, type StatusEvent } from "../whatsapp/webhook.ts";
 import type { InboundInput } from "./inbound.ts";
 import { createSimulator, type Simulator } from "./simulator.ts";
+import { eventually } from "../test/eventually.ts";
 
 const TOKEN = "sim-test-token";
 const APP_SECRET = "sim-test-app-secret";
@@ -61,15 +62,17 @@ class Receiver {
       .filter((event): event is StatusEvent => event.kind === "status");
   }
 
-  /** Polls until `count` status webhooks have arrived (real time, no fake timers). */
-  async waitForStatuses(count: number, timeoutMs = 3_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (this.statuses().length < count && Date.now() < deadline) await sleep(10);
-    return this.statuses();
+  /** Resolves with the status webhooks once `count` have arrived. */
+  waitForStatuses(count: number, timeoutMs = 3_000) {
+    return eventually(async () => this.statuses().length >= count && this.statuses(), `${count} status webhooks`, timeoutMs);
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits out a period in which something must NOT happen (no further status webhook, a throughput
+ * window to pass): the wait is the behaviour under test, not a guess at how long work takes.
+ */
+const waitOut = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const receiver = new Receiver();
 let simulator: Simulator;
@@ -124,7 +127,7 @@ describe("status webhooks", () => {
     simulator.setCustomer(CUSTOMER, { lastInboundHoursAgo: 1 });
     const { wamid } = await api.sendText(CUSTOMER, "Your order has shipped");
     const statuses = await receiver.waitForStatuses(3);
-    await sleep(DELAYS_MS.read);
+    await waitOut(DELAYS_MS.read);
 
     expect(receiver.received.every((delivery) => delivery.signatureValid)).toBe(true);
     expect(receiver.statuses().map((event) => event.status.status)).toEqual(["sent", "delivered", "read"]);
@@ -153,7 +156,7 @@ describe("status webhooks", () => {
   it("are not sent at all in drop mode", async () => {
     simulator.configure({ statusMode: "drop" });
     await api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] });
-    await sleep(DELAYS_MS.read + 100);
+    await waitOut(DELAYS_MS.read + 100);
     expect(receiver.statuses()).toHaveLength(0);
     expect(simulator.sentMessages()).toHaveLength(1);
   });
@@ -162,7 +165,7 @@ describe("status webhooks", () => {
     simulator.configure({ statusMode: "duplicate" });
     const { wamid } = await api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] });
     await receiver.waitForStatuses(6);
-    await sleep(50);
+    await waitOut(50);
     const statuses = receiver.statuses();
     expect(statuses.map((event) => event.status.status)).toEqual(["sent", "sent", "delivered", "delivered", "read", "read"]);
     expect(new Set(statuses.map((event) => event.status.id))).toEqual(new Set([wamid]));
@@ -180,9 +183,8 @@ describe("status webhooks", () => {
   it("are retried with backoff until the product answers 200", async () => {
     receiver.answers = [500, 503];
     await simulator.sendInbound({ from: CUSTOMER, type: "text", text: "Hello" });
-    const deadline = Date.now() + 2_000;
     // The simulator logs an attempt once the answer is in, just after the receiver has seen it.
-    while (simulator.webhookAttempts().length < 3 && Date.now() < deadline) await sleep(10);
+    await eventually(async () => simulator.webhookAttempts().length >= 3, "three webhook attempts", 2_000);
     const attempts = simulator.webhookAttempts();
     expect(attempts.map((attempt) => [attempt.deliveryId, attempt.attempt, attempt.httpStatus])).toEqual([
       [1, 1, 500],
@@ -196,7 +198,7 @@ describe("status webhooks", () => {
     simulator.forceFailures({ kind: "meta", code: 131026, at: "status" });
     const { wamid } = await api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] });
     const [event] = await receiver.waitForStatuses(1);
-    await sleep(DELAYS_MS.read);
+    await waitOut(DELAYS_MS.read);
     expect(receiver.statuses()).toHaveLength(1);
     expect(event.status).toMatchObject({ id: wamid, status: "failed", errors: [{ code: 131026, title: "Message Undeliverable" }] });
   });
@@ -296,8 +298,7 @@ describe("inbound customer messages", () => {
     receiver.answers = [500];
     const result = await simulator.sendInbound({ from: CUSTOMER, type: "text", text: "Hello?" });
     expect(result.httpStatus).toBe(500);
-    const deadline = Date.now() + 1_000;
-    while (receiver.received.length < 2 && Date.now() < deadline) await sleep(10);
+    await eventually(async () => receiver.received.length >= 2, "the webhook to be retried", 1_000);
     expect(receiver.received.map((delivery) => delivery.raw.toString())).toEqual([
       receiver.received[0].raw.toString(),
       receiver.received[0].raw.toString(),
@@ -352,7 +353,7 @@ describe("Meta's rules", () => {
     const arrivals = simulator.sentMessages().map((message) => message.atMs);
     expect(arrivals).toHaveLength(5);
     expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeLessThan(1_000);
-    await sleep(1_050);
+    await waitOut(1_050);
     await expect(api.sendTemplate(CUSTOMER, template)).resolves.toBeTruthy();
   });
 

@@ -53,16 +53,7 @@ export async function startWithSimulator(
   };
 }
 
-/** Polls until `check` holds (real time, no fake timers); fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually } from "./eventually.ts";
 
 /**
  * The simulator in a process of its own, as Meta is: what it measures (arrival times for the

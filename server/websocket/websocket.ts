@@ -112,6 +112,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, { db
     sockets,
   );
   return {
+    /** Subscriptions listening for events now (tests wait for them instead of sleeping). */
+    listening: () => shared.listening(),
     /** Closes every socket with 1001 "going away" so clients reconnect elsewhere. */
     async close() {
       for (const client of sockets.clients) client.close(1001, "Server shutting down");

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createApiToken } from "../auth/auth.service.ts";
 import { hashPassword } from "../auth/password.ts";
+import { eventually } from "../test/eventually.ts";
 import { createOtherWorkspace, graphql, startTestServer, type TestServer } from "../test/harness.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
@@ -261,17 +262,11 @@ function subscribeAs<T>(token: string, query: string, variables: Record<string, 
   });
   sockets.push(client);
   client.subscribe<T>({ query, variables }, { next: (result) => events.push(result.data as T), error: () => {}, complete: () => {} });
-  // graphql-ws acknowledges the connection, not the subscription: give the server a moment.
-  return { events, ready: ready.then(() => new Promise((resolve) => setTimeout(resolve, 150))) };
+  // graphql-ws acknowledges the connection, not the subscription: wait until the server listens for all of this test's.
+  const listening = () => eventually(() => server.app.liveSubscriptions() === sockets.length, `${sockets.length} subscriptions listening`);
+  return { events, ready: ready.then(listening) };
 }
 
-async function eventually(check: () => boolean, what: string) {
-  const until = Date.now() + 2000;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("live across agents", () => {
   it("shows another agent the assignee, labels and status as they change", async () => {

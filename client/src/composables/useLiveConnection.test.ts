@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { trackSocketStatus, type SocketEventSource } from "../liveSocket.ts";
-import { eventually } from "../testing/fixtures.ts";
 import { withSetup } from "../testing/harness.ts";
 import { useLiveConnection } from "./useLiveConnection.ts";
 
@@ -25,9 +24,14 @@ function fakeSocket() {
 }
 
 const POLL_MS = 20;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Its behaviour is timers only: the tests move the clock, so "nothing for four intervals" takes no real time and cannot flake. */
+const elapse = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const unmounts: Array<() => void> = [];
-afterEach(() => unmounts.splice(0).forEach((unmount) => unmount()));
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+  unmounts.splice(0).forEach((unmount) => unmount());
+  vi.useRealTimers();
+});
 
 /** useLiveConnection in a component, with a refetch that counts its calls. */
 function liveWith(socket: ReturnType<typeof fakeSocket>, connectGraceMs = 10_000, subscribeSettleMs = 10_000) {
@@ -48,7 +52,7 @@ describe("useLiveConnection", () => {
     socket.emit("connected");
     const { live, refetches } = liveWith(socket);
     expect(live.state.value).toBe("live");
-    await sleep(POLL_MS * 4);
+    await elapse(POLL_MS * 4);
     expect(refetches.count).toBe(0);
   });
 
@@ -59,7 +63,8 @@ describe("useLiveConnection", () => {
 
     socket.emit("closed");
     expect(live.state.value).toBe("polling");
-    expect(await eventually(() => refetches.count >= 3, 1_000)).toBe(true);
+    await elapse(POLL_MS * 3);
+    expect(refetches.count).toBeGreaterThanOrEqual(3);
 
     // Reconnection attempts while down do not pretend to be anything but polling.
     socket.emit("connecting");
@@ -69,8 +74,7 @@ describe("useLiveConnection", () => {
     const afterReconnect = refetches.count;
     await Promise.resolve();
     expect(live.state.value).toBe("live");
-    expect(await eventually(() => refetches.count === afterReconnect + 1)).toBe(true);
-    await sleep(POLL_MS * 4);
+    await elapse(POLL_MS * 4);
     expect(refetches.count).toBe(afterReconnect + 1);
   });
 
@@ -79,8 +83,9 @@ describe("useLiveConnection", () => {
     socket.emit("connected");
     const { refetches } = liveWith(socket, 10_000, 30);
     expect(refetches.count).toBe(0);
-    expect(await eventually(() => refetches.count === 1)).toBe(true);
-    await sleep(60);
+    await elapse(30);
+    expect(refetches.count).toBe(1);
+    await elapse(60);
     expect(refetches.count).toBe(1);
   });
 
@@ -89,8 +94,10 @@ describe("useLiveConnection", () => {
     socket.emit("connecting");
     const { live, refetches } = liveWith(socket, 30);
     expect(live.state.value).toBe("connecting");
-    expect(await eventually(() => live.state.value === "polling", 1_000)).toBe(true);
-    expect(await eventually(() => refetches.count >= 1, 1_000)).toBe(true);
+    await elapse(30);
+    expect(live.state.value).toBe("polling");
+    await elapse(POLL_MS);
+    expect(refetches.count).toBeGreaterThanOrEqual(1);
   });
 
   it("treats the socket closing after the last subscription ended as idle, not as lost", () => {
@@ -112,11 +119,12 @@ describe("useLiveConnection", () => {
     Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
     try {
       const { refetches } = liveWith(socket);
-      await sleep(POLL_MS * 4);
+      await elapse(POLL_MS * 4);
       expect(refetches.count).toBe(0);
       state = "visible";
       document.dispatchEvent(new Event("visibilitychange"));
-      expect(await eventually(() => refetches.count >= 1)).toBe(true);
+      await elapse(0);
+      expect(refetches.count).toBeGreaterThanOrEqual(1);
     } finally {
       // The document's own property hid the prototype's getter: removing it restores the real one.
       delete (document as { visibilityState?: unknown }).visibilityState;
