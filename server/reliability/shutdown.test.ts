@@ -36,7 +36,8 @@ beforeAll(async () => {
     statusMode: "drop",
   });
   const simulatorUrl = await simulator.start(0, "127.0.0.1");
-  env = await serverEnvironment(dir, { WHATSAPP_TOKEN: SIMULATOR_TOKEN, WHATSAPP_API_BASE_URL: simulatorUrl, WHATSAPP_API_TIMEOUT_MS: "10000", LOG_LEVEL: "info" });
+  // debug: the test waits for the webhook request's own log line, and requests are logged at debug.
+  env = await serverEnvironment(dir, { WHATSAPP_TOKEN: SIMULATOR_TOKEN, WHATSAPP_API_BASE_URL: simulatorUrl, WHATSAPP_API_TIMEOUT_MS: "10000", LOG_LEVEL: "debug" });
   simulator.configure({ webhookUrl: `http://127.0.0.1:${env.PORT}/api/whatsapp/webhook` });
   server = await startServerProcess(env);
 }, 40_000);

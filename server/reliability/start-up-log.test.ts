@@ -37,7 +37,7 @@ describe("the first start in a terminal", () => {
     expect(lines[admin + 2]!.length).toBe(lines[admin - 1]!.length);
 
     // Human-readable: a time, a level and the message; no JSON object anywhere.
-    expect(lines).toContainEqual(expect.stringMatching(/^\[\d\d:\d\d:\d\d\] INFO: Bharat CRM is running on http:\/\/127\.0\.0\.1:\d+$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[\d\d:\d\d:\d\d\] INFO: Bharat CRM is running on http:\/\/127\.0\.0\.1:\d+ \(started in \d+ ms\)$/));
     expect(lines.filter((line) => line.trimStart().startsWith('{"'))).toEqual([]);
     // The browser's requests wrote nothing at info.
     expect(lines.filter((line) => /incoming request|request completed|"reqId"|reqId:/.test(line))).toEqual([]);
