@@ -1,6 +1,6 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
-import type { DeliveryStatus } from "../whatsapp/webhook.ts";
+import type { DeliveryStatus } from "../whatsapp/webhook-events.ts";
 
 /**
  * How far a message has got. Meta delivers statuses at least once and in any order, and may

@@ -10,7 +10,8 @@ import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import { MEDIA_CAPTION_MAX_LENGTH, TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
 import { findUploadRecord } from "../media/media-store.ts";
-import { mediaContent, oneLine, type MessageContent } from "./message-content.ts";
+import { oneLine, previewOf, reactionPreview, type MediaContent } from "../whatsapp/message-content.ts";
+import { contentColumns } from "./message-content.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
 import { InvalidPhoneNumberError, SendFailedError, WhatsAppNotConfiguredError, WindowClosedError } from "./send-errors.ts";
 import { renderTemplate } from "../templates/template-content.ts";
@@ -329,7 +330,7 @@ export async function reactToMessage(deps: SendDependencies, viewer: Viewer, inp
   const outcome = await sendOutbound(deps, viewer, recipient, {
     type: "reaction",
     text: null,
-    preview: emoji ? `${emoji} reacted to “${oneLine(target.preview, 60)}”` : "Removed a reaction",
+    preview: reactionPreview(emoji || null, target.preview),
     reaction: { emoji: emoji || null, toWamid: target.wamid },
     listed: false,
     request: { type: "reaction", to: conversation.waId, wamid: target.wamid, emoji },
@@ -364,22 +365,28 @@ export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, 
   const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
   await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
   const filename = upload.kind === "document" ? upload.filename : undefined;
-  const content = mediaContent(upload.kind, { id: upload.mediaId, mime_type: upload.mimeType, sha256: upload.sha256, caption, filename });
+  const content: MediaContent = {
+    kind: "media",
+    mediaType: upload.kind,
+    mediaId: upload.mediaId,
+    mimeType: upload.mimeType,
+    sha256: upload.sha256,
+    caption: caption ?? null,
+    filename: filename ?? null,
+    voice: false,
+  };
+  const { text, ...mediaColumns } = contentColumns(content);
   return sendOutbound(
     deps,
     viewer,
     recipient,
     {
       type: upload.kind,
-      text: content.text,
-      preview: content.preview,
-      media: { ...pickMediaColumns(content), mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
+      text,
+      preview: previewOf(content),
+      media: { ...mediaColumns, mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
       request: { type: "media", to: recipient.waId, kind: upload.kind, id: upload.mediaId, caption, filename },
     },
     input.idempotencyKey,
   );
-}
-
-function pickMediaColumns({ mediaId, mediaMimeType, mediaSha256, mediaFilename }: MessageContent) {
-  return { mediaId, mediaMimeType, mediaSha256, mediaFilename };
 }
