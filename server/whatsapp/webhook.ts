@@ -158,7 +158,6 @@ function describeIssues(error: z.ZodError) {
     .join("; ");
 }
 
-
 /**
  * Validates a webhook body and turns it — several entries, changes, messages and statuses, for
  * several customers and business numbers — into the product's events (webhook-events.ts), in the
@@ -185,8 +184,7 @@ export function parseWebhook(body: unknown): WebhookEvent[] {
 const FIELDS: Record<string, (value: unknown, change: { businessAccountId: string; where: string }) => WebhookEvent[] | null> = {
   messages: (value, { where }) => {
     const parsed = messagesValueSchema.safeParse(value);
-    // Unlike the other fields, an unreadable message change is refused (400): it is the one whose
-    // loss would matter, and a refusal shows at Meta's side.
+    // Refused (400) rather than acknowledged: it may carry customers' messages.
     if (!parsed.success) throw new WebhookShapeError(`${where}: ${describeIssues(parsed.error)}`);
     return messagesChangeEvents(parsed.data);
   },
