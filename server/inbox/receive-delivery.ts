@@ -24,19 +24,26 @@ export interface DeliveryDependencies {
   autoReplies?: { handle(received: readonly ReceivedMessage[]): void };
 }
 
-export type ReceiveDelivery = (events: readonly WebhookEvent[]) => Promise<void>;
+/**
+ * `acknowledge` answers Meta. It is called once everything is committed and before the work the
+ * commit sets off, so that the answer waits for the commit only: auto-replies start queries which,
+ * with SQLite, would otherwise run before the answer is written.
+ */
+export type ReceiveDelivery = (events: readonly WebhookEvent[], acknowledge: () => unknown) => Promise<void>;
 
 /**
  * Receives one webhook delivery, once whatsapp/ has turned it into events: everything in it is
  * stored in one transaction (shared with the deliveries arriving at the same moment: ingest.ts);
  * then, after the commit only, subscribers hear of it, the conversation files are rewritten, the
- * new messages get their auto-replies and missing templates are fetched. Resolves once stored, so
- * that Meta is answered 200 only for what is durable; rejects, storing nothing, otherwise.
+ * new messages get their auto-replies and missing templates are fetched. Meta is acknowledged only
+ * for what is durable; the promise rejects, nothing of it stored and nothing acknowledged, otherwise.
  */
 export function createDeliveryReceiver(deps: DeliveryDependencies): ReceiveDelivery {
   const ingest = createIngest(deps.db, deps.templates?.applyStatuses);
-  return async (events) => {
+  return async (events, acknowledge) => {
     const result = await ingest(events);
+    // Not the delivery's failure: an answer that never reached Meta only makes it deliver again.
+    await Promise.resolve(acknowledge()).catch((error: unknown) => deps.logger.warn({ err: error }, "Could not answer a stored webhook delivery"));
     try {
       afterCommit(deps, result, events);
     } catch (error) {

@@ -78,12 +78,12 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
       }
 
       try {
-        await deps.receiveDelivery(events);
+        await deps.receiveDelivery(events, () => reply.send({ success: true }));
       } catch (error) {
         request.log.error({ err: error }, "Could not store a webhook delivery; Meta will retry it");
         return sendError(reply, 500, "Could not store the delivery; retry later");
       }
-      return reply.send({ success: true });
+      return reply;
     });
   });
 }
