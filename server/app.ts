@@ -19,6 +19,7 @@ import { registerHealthRoutes } from "./http/health.routes.ts";
 import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
+import { createDeliveryReceiver } from "./inbox/receive-delivery.ts";
 import { registerWebhookRoutes, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH } from "./inbox/webhook.routes.ts";
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
 import { createLogger, QuietRequestLogs, type Logger } from "./logger.ts";
@@ -29,6 +30,7 @@ import { createRealtime } from "./realtime/pubsub.ts";
 import { registerReportRoutes } from "./reports/reports.routes.ts";
 import { attachGraphQLWebSocket } from "./websocket/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
+import { applyTemplateStatusEvents } from "./templates/template-statuses.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
 import { createCloudApi } from "./whatsapp/cloud-api.ts";
 
@@ -110,7 +112,16 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   });
 
   registerHealthRoutes(http, db);
-  await registerWebhookRoutes(http, { db, config, logger, pubsub, mirror, templates, autoReplies });
+  const receiveDelivery = createDeliveryReceiver({
+    db,
+    config,
+    logger,
+    pubsub,
+    mirror,
+    autoReplies,
+    templates: { applyStatuses: applyTemplateStatusEvents, sync: templates.sync },
+  });
+  await registerWebhookRoutes(http, { config, logger, receiveDelivery });
   await http.register(async (api) => {
     refuseMalformedText(api, yoga.graphqlEndpoint);
     registerAuthentication(api, db);

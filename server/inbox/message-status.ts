@@ -1,6 +1,6 @@
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
-import type { DeliveryStatus } from "../whatsapp/webhook.ts";
+import type { DeliveryStatus } from "../whatsapp/webhook-events.ts";
 import { STATUS_RANK as SHARED_STATUS_RANK, type StatusRank } from "./status-rank.ts";
 
 /** The shared order of progress, typed by Prisma's enum. */

@@ -9,7 +9,7 @@ import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
-import { applyPendingStatuses, applyStrandedPendingStatuses } from "./ingest.ts";
+import { applyPendingStatuses, applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import type { SendPacer } from "./send-pacer.ts";
 
 /** What an outbound row asks the Cloud API to send, kept in its `raw` column until it is sent. */

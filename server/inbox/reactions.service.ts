@@ -12,7 +12,7 @@ import type { MessageDirection } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
-import { oneLine } from "./message-content.ts";
+import { reactionPreview } from "../whatsapp/message-content.ts";
 import { WindowClosedError } from "./send-errors.ts";
 import { ensureConfigured, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
 import { customerServiceWindow } from "./window.ts";
@@ -140,7 +140,7 @@ export async function reactToMessage(deps: SendDependencies, viewer: Viewer, inp
   const outcome = await sendOutbound(deps, viewer, recipient, {
     type: "reaction",
     text: null,
-    preview: emoji ? `${emoji} reacted to “${oneLine(target.preview, 60)}”` : "Removed a reaction",
+    preview: reactionPreview(emoji || null, target.preview),
     reaction: { emoji: emoji || null, toWamid: target.wamid },
     listed: false,
     request: { type: "reaction", to: conversation.waId, wamid: target.wamid, emoji },

@@ -11,7 +11,7 @@ import type { Prisma, WhatsAppMessage } from "../generated/prisma/client.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import { TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
-import { oneLine } from "./message-content.ts";
+import { oneLine } from "../whatsapp/message-content.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
 import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
 import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";

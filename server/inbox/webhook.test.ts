@@ -5,7 +5,7 @@ import { conversationFilePath, type ConversationFile } from "../storage/conversa
 import { startTestServer, type TestServer } from "../test/harness.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { providerOf, type Database } from "../db/client.ts";
-import { applyStrandedPendingStatuses } from "./ingest.ts";
+import { applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import {
   change,
   CUSTOMER,

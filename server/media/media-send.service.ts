@@ -1,8 +1,9 @@
 /** Sending an attachment: the inbox's send path (window, outbox, idempotency) with media's uploads. */
 import { ValidationError } from "../errors.ts";
-import { mediaContent, type MessageContent } from "../inbox/message-content.ts";
+import { contentColumns } from "../inbox/message-content.ts";
 import { ensureConfigured, ensureWindowOpen, resolveRecipient, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "../inbox/send.service.ts";
 import { MEDIA_CAPTION_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
+import { previewOf, type MediaContent } from "../whatsapp/message-content.ts";
 import { findUploadRecord } from "./media-store.ts";
 
 export interface SendMediaInput extends SendTarget {
@@ -31,22 +32,28 @@ export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, 
   const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
   await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
   const filename = upload.kind === "document" ? upload.filename : undefined;
-  const content = mediaContent(upload.kind, { id: upload.mediaId, mime_type: upload.mimeType, sha256: upload.sha256, caption, filename });
+  const content: MediaContent = {
+    kind: "media",
+    mediaType: upload.kind,
+    mediaId: upload.mediaId,
+    mimeType: upload.mimeType,
+    sha256: upload.sha256,
+    caption: caption ?? null,
+    filename: filename ?? null,
+    voice: false,
+  };
+  const { text, ...mediaColumns } = contentColumns(content);
   return sendOutbound(
     deps,
     viewer,
     recipient,
     {
       type: upload.kind,
-      text: content.text,
-      preview: content.preview,
-      media: { ...pickMediaColumns(content), mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
+      text,
+      preview: previewOf(content),
+      media: { ...mediaColumns, mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
       request: { type: "media", to: recipient.waId, kind: upload.kind, id: upload.mediaId, caption, filename },
     },
     input.idempotencyKey,
   );
-}
-
-function pickMediaColumns({ mediaId, mediaMimeType, mediaSha256, mediaFilename }: MessageContent) {
-  return { mediaId, mediaMimeType, mediaSha256, mediaFilename };
 }

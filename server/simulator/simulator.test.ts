@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCloudApi, type CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { verifySignature } from "../whatsapp/signature.ts";
-import { parseWebhook, type StatusEvent } from "../whatsapp/webhook.ts";
+import { parseWebhook, type InboundMessage, type StatusUpdate } from "../whatsapp/webhook.ts";
 import type { InboundInput } from "./inbound.ts";
 import { createSimulator, type Simulator } from "./simulator.ts";
 import { eventually } from "../test/eventually.ts";
@@ -56,10 +56,11 @@ class Receiver {
     return new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  statuses(): StatusEvent[] {
+  /** The statuses parseWebhook accepted, as Meta's objects: the simulator must speak Meta's format. */
+  statuses(): Array<{ phoneNumberId: string; status: StatusUpdate }> {
     return this.received
       .flatMap((delivery) => parseWebhook(delivery.payload))
-      .filter((event): event is StatusEvent => event.kind === "status");
+      .flatMap((event) => (event.kind === "status" ? [{ phoneNumberId: event.phoneNumberId, status: event.raw as StatusUpdate }] : []));
   }
 
   /** Resolves with the status webhooks once `count` have arrived. */
@@ -264,9 +265,11 @@ describe("inbound customer messages", () => {
     expect(events).toHaveLength(1);
     const [event] = events;
     if (event.kind !== "message") throw new Error(`expected a message event, got ${event.kind}`);
-    expect(event.message).toMatchObject({ id: result.wamid, from: CUSTOMER, type: input.type });
-    expect(event.message.timestamp).toMatch(/^\d{10}$/);
-    expect(event.profileName).toBe(input.type === "system" ? null : "Asha");
+    const message = event.raw as InboundMessage;
+    expect(message).toMatchObject({ id: result.wamid, from: CUSTOMER, type: input.type });
+    expect(message.timestamp).toMatch(/^\d{10}$/);
+    expect(event).toMatchObject({ wamid: result.wamid, customer: { waId: CUSTOMER }, type: input.type });
+    expect(event.customer.profileName).toBe(input.type === "system" ? null : "Asha");
     const value = (result.payload.entry[0].changes[0].value ?? {}) as Record<string, unknown>;
     expect("contacts" in value).toBe(input.type !== "system");
   });
@@ -276,18 +279,18 @@ describe("inbound customer messages", () => {
     const unsupported = await simulator.sendInbound({ from: CUSTOMER, type: "unsupported" });
     const voice = await simulator.sendInbound({ from: CUSTOMER, type: "audio", audio: { voice: true } });
     const messageOf = (payload: typeof reply.payload) => parseWebhook(payload)[0];
-    expect(messageOf(reply.payload)).toMatchObject({ message: { context: { id: "wamid.BUSINESS", from: "918000000001" } } });
-    expect(messageOf(unsupported.payload)).toMatchObject({ message: { errors: [{ code: 131051 }] } });
-    expect(messageOf(voice.payload)).toMatchObject({ message: { audio: { voice: true, mime_type: "audio/ogg; codecs=opus" } } });
+    expect(messageOf(reply.payload)).toMatchObject({ raw: { context: { id: "wamid.BUSINESS", from: "918000000001" } } });
+    expect(messageOf(unsupported.payload)).toMatchObject({ raw: { errors: [{ code: 131051 }] } });
+    expect(messageOf(voice.payload)).toMatchObject({ raw: { audio: { voice: true, mime_type: "audio/ogg; codecs=opus" } } });
   });
 
   it("gives media a media id that resolves and downloads like Meta's", async () => {
     const bytes = Buffer.from("a customer's photo");
     const { payload } = await simulator.sendInbound({ from: CUSTOMER, type: "image", image: { data_base64: bytes.toString("base64"), mime_type: "image/jpeg" } });
     const [event] = parseWebhook(payload);
-    if (event.kind !== "message" || !event.message.image) throw new Error("expected an image message");
-    expect(event.message.image.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
-    const info = await api.getMediaUrl(event.message.image.id);
+    if (event.kind !== "message" || event.content.kind !== "media") throw new Error("expected an image message");
+    expect(event.content.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    const info = await api.getMediaUrl(event.content.mediaId);
     expect(info).toMatchObject({ mimeType: "image/jpeg", fileSize: bytes.length });
     expect(await api.downloadMedia(info.url)).toEqual(bytes);
     const withoutToken = await fetch(info.url);

@@ -7,7 +7,6 @@ import type { Database } from "../db/client.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import type { WhatsAppTemplate } from "../generated/prisma/client.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
-import type { TemplateStatusEvent } from "../whatsapp/webhook.ts";
 import { parseComponents, templateContent, type TemplateContent } from "./template-content.ts";
 
 /** What agents may send. */
@@ -62,54 +61,6 @@ export async function syncTemplates(db: Database, cloudApi: CloudApi, workspaceI
       return { count, removed: removed.count, syncedAt: now };
     }),
   );
-}
-
-/** Meta's events that are not a status of their own. */
-const STATUS_OF_EVENT: Record<string, string> = { REINSTATED: APPROVED, UNPAUSED: APPROVED };
-const DELETION_EVENTS = new Set(["DELETED", "PENDING_DELETION"]);
-
-export interface TemplateStatusResult {
-  /** Workspaces whose cache changed. */
-  updated: Set<string>;
-  /** Events for templates not cached yet (e.g. created at Meta since the last sync), by workspace. */
-  unknown: Set<string>;
-}
-
-/**
- * Applies `message_template_status_update` webhooks to the cache of every workspace owning a number
- * of that business account. A template is found by Meta's id, else by name and language.
- */
-export async function applyTemplateStatusEvents(db: Database, events: readonly TemplateStatusEvent[]): Promise<TemplateStatusResult> {
-  const result: TemplateStatusResult = { updated: new Set(), unknown: new Set() };
-  if (events.length === 0) return result;
-  const numbers = await db.whatsAppPhoneNumber.findMany({
-    where: { businessAccountId: { in: [...new Set(events.map((event) => event.businessAccountId))] } },
-    select: { workspaceId: true, businessAccountId: true },
-  });
-  await serializedWrite(db, () =>
-    db.$transaction(async (tx) => {
-      for (const event of events) {
-        const workspaceIds = [...new Set(numbers.filter((number) => number.businessAccountId === event.businessAccountId).map((number) => number.workspaceId))];
-        for (const workspaceId of workspaceIds) {
-          const where = {
-            workspaceId,
-            OR: [...(event.templateId ? [{ metaId: event.templateId }] : []), ...(event.language ? [{ name: event.name, language: event.language }] : [])],
-          };
-          const changed = DELETION_EVENTS.has(event.event)
-            ? await tx.whatsAppTemplate.deleteMany({ where })
-            : await tx.whatsAppTemplate.updateMany({
-                where,
-                data: {
-                  status: STATUS_OF_EVENT[event.event] ?? event.event,
-                  rejectedReason: event.event === "REJECTED" && event.reason && event.reason !== "NONE" ? event.reason : null,
-                },
-              });
-          (changed.count > 0 ? result.updated : result.unknown).add(workspaceId);
-        }
-      }
-    }),
-  );
-  return result;
 }
 
 /**

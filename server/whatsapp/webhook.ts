@@ -1,10 +1,21 @@
 /**
  * Meta's webhook payloads for the WhatsApp Cloud API (`field: "messages"` and
- * `"message_template_status_update"`), as documented,
- * and their parsing into typed events. Speaks only Meta's language: imports nothing of ours.
+ * `"message_template_status_update"`), as documented, and their translation into the product's
+ * events (webhook-events.ts). Speaks only Meta's language: imports nothing of ours.
  * Objects are loose: Meta adds fields over time, and unknown ones must not refuse a payload.
  */
 import { z } from "zod";
+import { contentOf, previewOf } from "./message-content.ts";
+import {
+  STATUS_VALUES,
+  type DeliveryStatus,
+  type MessageEvent,
+  type OtherChange,
+  type StatusEvent,
+  type TemplateStatusEvent,
+  type UnreadableItem,
+  type WebhookEvent,
+} from "./webhook-events.ts";
 
 /** Meta sends Unix seconds as strings. */
 const unixSeconds = z.string().regex(/^\d{1,12}$/, "must be Unix seconds");
@@ -90,9 +101,6 @@ export const inboundMessageSchema = z.looseObject({
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
-export const STATUS_VALUES = ["sent", "delivered", "read", "played", "failed"] as const;
-export type DeliveryStatus = (typeof STATUS_VALUES)[number];
-
 export const statusSchema = z.looseObject({
   id: z.string().min(1).max(256),
   status: z.string(),
@@ -131,48 +139,6 @@ export const webhookPayloadSchema = z.looseObject({
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
-/** A customer's message to a business number. */
-export interface MessageEvent {
-  kind: "message";
-  phoneNumberId: string;
-  /** The customer's profile name, when Meta sent one (system messages have none). */
-  profileName: string | null;
-  message: InboundMessage;
-}
-
-/** A delivery status of a message the business sent. Unknown status words are dropped. */
-export interface StatusEvent {
-  kind: "status";
-  phoneNumberId: string;
-  status: StatusUpdate & { status: DeliveryStatus };
-}
-
-/** A change this product does not handle (templates, account updates…): acknowledged, logged. */
-export interface OtherChange {
-  kind: "other";
-  field: string;
-  phoneNumberId: string | null;
-  value: unknown;
-}
-
-/**
- * `field: "message_template_status_update"`: Meta reviewed, paused, disabled… a message template
- * of the business account `businessAccountId` (the entry's id). Names no business number.
- */
-export interface TemplateStatusEvent {
-  kind: "templateStatus";
-  phoneNumberId: null;
-  businessAccountId: string;
-  /** Meta's template id; Meta sends it as a JSON number. */
-  templateId: string | null;
-  name: string;
-  language: string | null;
-  /** APPROVED, REJECTED, PENDING, PAUSED, DISABLED, REINSTATED, FLAGGED, PENDING_DELETION… */
-  event: string;
-  /** Why (a rejection's reason); Meta says "NONE" when there is none. */
-  reason: string | null;
-}
-
 export const templateStatusValueSchema = z.looseObject({
   event: z.string().min(1).max(64),
   message_template_id: z.union([z.number(), z.string().regex(/^\d{1,30}$/)]).optional(),
@@ -180,19 +146,6 @@ export const templateStatusValueSchema = z.looseObject({
   message_template_language: z.string().max(32).optional(),
   reason: z.string().nullable().optional(),
 });
-
-/**
- * A message or status in a well-formed change that does not match Meta's documented shape (a new
- * field format, such as usernames without a phone number): acknowledged and kept, not stored.
- */
-export interface UnreadableItem {
-  kind: "unreadable";
-  phoneNumberId: string;
-  reason: string;
-  item: unknown;
-}
-
-export type WebhookEvent = MessageEvent | StatusEvent | TemplateStatusEvent | OtherChange | UnreadableItem;
 
 export class WebhookShapeError extends Error {
   override name = "WebhookShapeError";
@@ -206,9 +159,9 @@ function describeIssues(error: z.ZodError) {
 }
 
 /**
- * Validates a webhook body and flattens it — several entries, changes, messages and statuses,
- * for several customers and business numbers — into events in the order Meta listed them.
- * Throws WebhookShapeError when the body is not a WhatsApp webhook we can read.
+ * Validates a webhook body and turns it — several entries, changes, messages and statuses, for
+ * several customers and business numbers — into the product's events (webhook-events.ts), in the
+ * order Meta listed them. Throws WebhookShapeError when the body is not a WhatsApp webhook we can read.
  */
 export function parseWebhook(body: unknown): WebhookEvent[] {
   const payload = webhookPayloadSchema.safeParse(body);
@@ -216,45 +169,86 @@ export function parseWebhook(body: unknown): WebhookEvent[] {
   const events: WebhookEvent[] = [];
   payload.data.entry.forEach((entry, entryIndex) =>
     entry.changes.forEach((change, changeIndex) => {
-      if (change.field === "message_template_status_update") {
-        const value = templateStatusValueSchema.safeParse(change.value);
-        // One we cannot read is only logged (as "other"): the next sync corrects the cache anyway.
-        if (value.success) {
-          events.push(templateStatusEvent(entry.id, value.data));
-          return;
-        }
-      }
-      if (change.field !== "messages") {
-        const metadata = (change.value as { metadata?: { phone_number_id?: unknown } } | null)?.metadata;
-        const phoneNumberId = typeof metadata?.phone_number_id === "string" ? metadata.phone_number_id : null;
-        events.push({ kind: "other", field: change.field, phoneNumberId, value: change.value });
-        return;
-      }
-      const value = messagesValueSchema.safeParse(change.value);
-      if (!value.success) {
-        throw new WebhookShapeError(`entry.${entryIndex}.changes.${changeIndex}.value: ${describeIssues(value.error)}`);
-      }
-      events.push(...messagesChangeEvents(value.data));
+      const where = `entry.${entryIndex}.changes.${changeIndex}.value`;
+      const read = Object.hasOwn(FIELDS, change.field) ? FIELDS[change.field]!(change.value, { businessAccountId: entry.id, where }) : null;
+      events.push(...(read ?? [otherChange(change.field, change.value)]));
     }),
   );
   return events;
 }
 
+/**
+ * How each webhook field the product handles becomes events; null: not readable as that field,
+ * acknowledged and logged as "other". A field Meta adds is a line here and a variant of WebhookEvent.
+ */
+const FIELDS: Record<string, (value: unknown, change: { businessAccountId: string; where: string }) => WebhookEvent[] | null> = {
+  messages: (value, { where }) => {
+    const parsed = messagesValueSchema.safeParse(value);
+    // Refused (400) rather than acknowledged: it may carry customers' messages.
+    if (!parsed.success) throw new WebhookShapeError(`${where}: ${describeIssues(parsed.error)}`);
+    return messagesChangeEvents(parsed.data);
+  },
+  // One we cannot read is only logged: the next template sync corrects the cache anyway.
+  message_template_status_update: (value, { businessAccountId }) => {
+    const parsed = templateStatusValueSchema.safeParse(value);
+    return parsed.success ? [templateStatusEvent(businessAccountId, parsed.data)] : null;
+  },
+};
+
+function otherChange(field: string, value: unknown): OtherChange {
+  const metadata = (value as { metadata?: { phone_number_id?: unknown } } | null)?.metadata;
+  return { kind: "other", field, phoneNumberId: typeof metadata?.phone_number_id === "string" ? metadata.phone_number_id : null, value };
+}
+
 function messagesChangeEvents(value: MessagesValue): WebhookEvent[] {
   const phoneNumberId = value.metadata.phone_number_id;
   const profileNames = new Map((value.contacts ?? []).map((contact) => [contact.wa_id, contact.profile?.name ?? null]));
-  const unreadable = (item: unknown, error: z.ZodError): UnreadableItem => ({ kind: "unreadable", phoneNumberId, reason: describeIssues(error), item });
+  const unreadable = (raw: unknown, error: z.ZodError): UnreadableItem => ({ kind: "unreadable", phoneNumberId, reason: describeIssues(error), raw });
   const events: WebhookEvent[] = (value.messages ?? []).map((item) => {
     const parsed = inboundMessageSchema.safeParse(item);
     if (!parsed.success) return unreadable(item, parsed.error);
-    return { kind: "message", phoneNumberId, profileName: profileNames.get(parsed.data.from) ?? null, message: parsed.data };
+    return messageEvent(phoneNumberId, parsed.data, profileNames.get(parsed.data.from) ?? null);
   });
   for (const item of value.statuses ?? []) {
     const parsed = statusSchema.safeParse(item);
     if (!parsed.success) events.push(unreadable(item, parsed.error));
-    else if (isDeliveryStatus(parsed.data.status)) events.push({ kind: "status", phoneNumberId, status: { ...parsed.data, status: parsed.data.status } });
+    else if (isDeliveryStatus(parsed.data.status)) events.push(statusEvent(phoneNumberId, parsed.data, parsed.data.status));
   }
   return events;
+}
+
+function messageEvent(phoneNumberId: string, message: InboundMessage, profileName: string | null): MessageEvent {
+  const content = contentOf(message);
+  return {
+    kind: "message",
+    phoneNumberId,
+    customer: { waId: message.from, profileName },
+    wamid: message.id,
+    sentAt: fromUnixSeconds(message.timestamp),
+    type: message.type,
+    content,
+    preview: previewOf(content),
+    replyToWamid: message.context?.id ?? null,
+    raw: message,
+  };
+}
+
+function statusEvent(phoneNumberId: string, status: StatusUpdate, value: DeliveryStatus): StatusEvent {
+  const error = status.errors?.[0];
+  return {
+    kind: "status",
+    phoneNumberId,
+    wamid: status.id,
+    status: value,
+    at: fromUnixSeconds(status.timestamp),
+    error: error
+      ? { code: error.code, title: error.title ?? null, message: error.message ?? null, details: error.error_data?.details ?? null }
+      : null,
+    pricing: status.pricing
+      ? { billable: status.pricing.billable ?? null, model: status.pricing.pricing_model ?? null, category: status.pricing.category ?? null }
+      : null,
+    raw: status,
+  };
 }
 
 function templateStatusEvent(businessAccountId: string, value: z.infer<typeof templateStatusValueSchema>): TemplateStatusEvent {
@@ -268,6 +262,11 @@ function templateStatusEvent(businessAccountId: string, value: z.infer<typeof te
     event: value.event.toUpperCase(),
     reason: value.reason ?? null,
   };
+}
+
+/** Meta's timestamps are Unix seconds, as text (checked by unixSeconds). */
+function fromUnixSeconds(seconds: string): Date {
+  return new Date(Number(seconds) * 1000);
 }
 
 function isDeliveryStatus(value: string): value is DeliveryStatus {

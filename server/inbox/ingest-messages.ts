@@ -1,0 +1,103 @@
+import { v7 as uuidv7 } from "uuid";
+import { insertRows, queryChunks, type DriverTransaction } from "../db/driver-transaction.ts";
+import type { SqlValues } from "../db/sql-values.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { reactionPreview } from "../whatsapp/message-content.ts";
+import type { MessageEvent } from "../whatsapp/webhook-events.ts";
+import type { Delivered, IngestResult } from "./ingest.ts";
+import { conversationKey, touchConversations } from "./ingest-conversations.ts";
+import { contentColumns } from "./message-content.ts";
+
+/** A customer's message that is new to us, with where it goes. */
+export interface NewMessage {
+  delivery: number;
+  workspaceId: string;
+  event: MessageEvent;
+  /** The event's preview, or a reaction's once the message it reacts to is known. */
+  preview: string;
+  conversationKey: string;
+}
+
+/**
+ * Stores the customer messages not stored yet (Meta delivers at least once: a wamid seen before
+ * counts as a duplicate), with their conversations.
+ */
+export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues, owners: Map<string, string>, messages: Delivered<MessageEvent>[], results: IngestResult[]) {
+  if (messages.length === 0) return;
+  const known = await knownWamids(tx, messages.map(({ event }) => event.wamid));
+  const fresh: NewMessage[] = [];
+  for (const { delivery, event } of messages) {
+    if (known.has(event.wamid)) {
+      results[delivery]!.duplicates++;
+      continue;
+    }
+    known.add(event.wamid);
+    const workspaceId = owners.get(event.phoneNumberId)!;
+    fresh.push({ delivery, workspaceId, event, preview: event.preview, conversationKey: conversationKey(workspaceId, event.customer.waId) });
+  }
+  if (fresh.length === 0) return;
+  await describeReactions(tx, fresh);
+  const conversationIds = await touchConversations(tx, sql, fresh);
+
+  const now = new Date();
+  const ids = new Map(fresh.map(({ event }) => [event.wamid, uuidv7()]));
+  await insertRows(
+    tx,
+    "WhatsAppMessage",
+    fresh.map(({ workspaceId, event, preview, conversationKey }) => ({
+      ...contentColumns(event.content),
+      type: event.type,
+      preview,
+      contextWamid: event.replyToWamid,
+      id: ids.get(event.wamid)!,
+      workspaceId,
+      conversationId: conversationIds.get(conversationKey)!,
+      wamid: event.wamid,
+      direction: "INBOUND",
+      status: "RECEIVED",
+      raw: JSON.stringify(event.raw),
+      timestamp: event.sentAt,
+      // The bytes are fetched after the commit by the media worker, never on the webhook's path.
+      ...(event.content.kind === "media" ? { mediaState: "PENDING", mediaNextAttemptAt: now } : {}),
+      createdAt: now,
+      updatedAt: now,
+    })),
+  );
+
+  const touchedBy = results.map(() => new Set<string>());
+  for (const { delivery, workspaceId, event, preview, conversationKey } of fresh) {
+    const result = results[delivery]!;
+    const conversationId = conversationIds.get(conversationKey)!;
+    const { waId } = event.customer;
+    result.received.push({ workspaceId, conversationId, messageId: ids.get(event.wamid)!, waId, preview });
+    if (!touchedBy[delivery]!.has(conversationId)) {
+      touchedBy[delivery]!.add(conversationId);
+      result.conversations.push({ workspaceId, conversationId, waId });
+    }
+  }
+}
+
+async function knownWamids(tx: DriverTransaction, wamids: string[]) {
+  const rows = await queryChunks<{ wamid: string }, string>(tx, wamids, (chunk) => Prisma.sql`SELECT "wamid" FROM "WhatsAppMessage" WHERE "wamid" IN (${Prisma.join(chunk)})`);
+  return new Set(rows.map((row) => row.wamid));
+}
+
+/** "👍 reacted to “…”": the preview names the message reacted to, when it is the workspace's. */
+async function describeReactions(tx: DriverTransaction, fresh: NewMessage[]) {
+  const reactionTo = ({ event }: NewMessage) => (event.content.kind === "reaction" && event.content.emoji ? event.content : null);
+  const reactions = fresh.map(reactionTo).filter((reaction) => reaction !== null);
+  if (reactions.length === 0) return;
+  const targets = await queryChunks<{ wamid: string; preview: string; workspaceId: string }, string>(
+    tx,
+    reactions.map((reaction) => reaction.toWamid),
+    (chunk) => Prisma.sql`SELECT "wamid", "preview", "workspaceId" FROM "WhatsAppMessage" WHERE "wamid" IN (${Prisma.join(chunk)})`,
+  );
+  const previews = new Map(targets.map((target) => [target.wamid, target]));
+  // A reaction may follow its message within the same delivery.
+  for (const message of fresh) {
+    const reaction = reactionTo(message);
+    const target = reaction ? previews.get(reaction.toWamid) : undefined;
+    if (reaction && target?.workspaceId === message.workspaceId) message.preview = reactionPreview(reaction.emoji, target.preview);
+    previews.set(message.event.wamid, { wamid: message.event.wamid, preview: message.preview, workspaceId: message.workspaceId });
+  }
+}

@@ -1,0 +1,92 @@
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import type { Logger } from "../logger.ts";
+import type { WorkspaceEvent } from "../realtime/events.ts";
+import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
+import type { WebhookEvent } from "../whatsapp/webhook-events.ts";
+import { createIngest, type IngestResult, type ReceivedMessage, type TemplateStatusStore } from "./ingest.ts";
+import { ownsConfiguredNumber } from "../business-number/business-number.ts";
+import type { AutoReplyRunner } from "./auto-replies.ts";
+
+/**
+ * What receiving a delivery sets off in other domains, wired in app.ts: inbox/ imports none of
+ * them, so that none of them has to avoid importing inbox/.
+ */
+export interface DeliveryDependencies {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  pubsub: InboxPubSub;
+  /** The conversation files (storage/). */
+  mirror: { schedule(conversationId: string): void };
+  /** The template cache (templates/): statuses stored with the delivery, missing templates synced after. */
+  templates?: { applyStatuses: TemplateStatusStore; sync(workspaceId: string): Promise<unknown> };
+  /** Answers newly received messages by the workspace's auto-reply rules (autoreply/); never waited for. */
+  autoReplies?: AutoReplyRunner;
+}
+
+/**
+ * `acknowledge` answers Meta. It is called once everything is committed and before the work the
+ * commit sets off, so that the answer waits for the commit only: auto-replies start queries which,
+ * with SQLite, would otherwise run before the answer is written.
+ */
+export type ReceiveDelivery = (events: readonly WebhookEvent[], acknowledge: () => unknown) => Promise<void>;
+
+/**
+ * Receives one webhook delivery, once whatsapp/ has turned it into events: everything in it is
+ * stored in one transaction (shared with the deliveries arriving at the same moment: ingest.ts);
+ * then, after the commit only, subscribers hear of it, the conversation files are rewritten, the
+ * new messages get their auto-replies and missing templates are fetched. Meta is acknowledged only
+ * for what is durable; the promise rejects, nothing of it stored and nothing acknowledged, otherwise.
+ */
+export function createDeliveryReceiver(deps: DeliveryDependencies): ReceiveDelivery {
+  const ingest = createIngest(deps.db, deps.templates?.applyStatuses);
+  return async (events, acknowledge) => {
+    const result = await ingest(events);
+    // Not the delivery's failure: an answer that never reached Meta only makes it deliver again.
+    await Promise.resolve(acknowledge()).catch((error: unknown) => deps.logger.warn({ err: error }, "Could not answer a stored webhook delivery"));
+    try {
+      afterCommit(deps, result, events);
+    } catch (error) {
+      // Stored is stored: a failure here must not make Meta deliver it again.
+      deps.logger.error({ err: error }, "Could not hand on a stored webhook delivery");
+    }
+  };
+}
+
+/** Live events, file mirroring, auto-replies, template syncs and the log lines — never before the commit. */
+function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: readonly WebhookEvent[]) {
+  const published: WorkspaceEvent[] = [
+    ...result.received.map(({ workspaceId, conversationId, messageId }) => ({
+      workspaceId,
+      event: { type: "messageAdded" as const, conversationId, messageId },
+    })),
+    ...result.statusChanges.map(({ workspaceId, conversationId, messageId, status }) => ({
+      workspaceId,
+      event: { type: "messageStatusChanged" as const, conversationId, messageId, status },
+    })),
+    ...result.conversations.map(({ workspaceId, conversationId }) => ({
+      workspaceId,
+      event: { type: "conversationUpdated" as const, conversationId },
+    })),
+  ];
+  publishInboxEvents(deps.pubsub, published);
+  for (const conversationId of new Set(published.map(({ event }) => event.conversationId))) deps.mirror.schedule(conversationId);
+
+  for (const message of result.received) deps.logger.info(`Received message from +${message.waId}: ${message.preview}`);
+  // Only new messages: a re-delivered one is a duplicate, answered (or not) when it first came.
+  deps.autoReplies?.handle(result.received);
+  for (const workspaceId of result.templatesMissing) void syncTemplates(deps, workspaceId);
+  if (result.unrouted > 0) deps.logger.warn({ count: result.unrouted }, "Webhook changes for a business number no workspace owns: kept in the unrouted log");
+  const otherFields = events.filter((event) => event.kind === "other").map((event) => event.field);
+  if (otherFields.length > 0) deps.logger.info({ fields: otherFields }, "Webhook changes of fields the inbox does not handle");
+}
+
+/** A status for a template created at Meta since the last sync: fetch the list, in the background. */
+async function syncTemplates(deps: DeliveryDependencies, workspaceId: string) {
+  try {
+    if (deps.templates && (await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) await deps.templates.sync(workspaceId);
+  } catch (error) {
+    deps.logger.warn({ err: error }, "Could not sync the message templates");
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * What a webhook delivery means, in the product's words: parseWebhook (webhook.ts) turns Meta's
+ * payloads into these events, and inbox/ reads nothing else — no snake_case, no Unix-seconds
+ * strings. A new kind of webhook (the business app's echoes, history, user preferences, quality
+ * updates…) is a new variant of WebhookEvent; a new kind of message a new MessageContent.
+ */
+import type { MessageContent } from "./message-content.ts";
+
+export const STATUS_VALUES = ["sent", "delivered", "read", "played", "failed"] as const;
+export type DeliveryStatus = (typeof STATUS_VALUES)[number];
+
+/** Who wrote to the business. */
+export interface Customer {
+  /** Their WhatsApp id: the number, digits only. */
+  waId: string;
+  /** Their WhatsApp profile name, when Meta sent one (system messages have none). */
+  profileName: string | null;
+}
+
+/** A customer's message to a business number. */
+export interface MessageEvent {
+  kind: "message";
+  phoneNumberId: string;
+  customer: Customer;
+  wamid: string;
+  /** When the customer sent it (Meta's clock). */
+  sentAt: Date;
+  /** WhatsApp's message type ("text", "image", "interactive"…), stored as is, also when unread. */
+  type: string;
+  content: MessageContent;
+  /** The conversation list's line for it (previewOf). */
+  preview: string;
+  /** The message it quotes. */
+  replyToWamid: string | null;
+  /** Meta's message object as received: stored verbatim beside the message, read by nothing. */
+  raw: unknown;
+}
+
+export interface DeliveryError {
+  /** Meta's error code (see errors.ts). */
+  code: number;
+  title: string | null;
+  message: string | null;
+  details: string | null;
+}
+
+/** What Meta charges for a message. */
+export interface Pricing {
+  billable: boolean | null;
+  /** e.g. PMP (per message), CBP (per conversation). */
+  model: string | null;
+  /** e.g. marketing, utility, authentication, service. */
+  category: string | null;
+}
+
+/** A delivery status of a message the business sent. Unknown status words are dropped. */
+export interface StatusEvent {
+  kind: "status";
+  phoneNumberId: string;
+  wamid: string;
+  status: DeliveryStatus;
+  at: Date;
+  /** Why it failed (the first of Meta's errors). */
+  error: DeliveryError | null;
+  pricing: Pricing | null;
+  /** Meta's status object as received: kept with a status whose message is not stored yet. */
+  raw: unknown;
+}
+
+/**
+ * `field: "message_template_status_update"`: Meta reviewed, paused, disabled… a message template
+ * of the business account `businessAccountId` (the entry's id). Names no business number.
+ */
+export interface TemplateStatusEvent {
+  kind: "templateStatus";
+  phoneNumberId: null;
+  businessAccountId: string;
+  /** Meta's template id; Meta sends it as a JSON number. */
+  templateId: string | null;
+  name: string;
+  language: string | null;
+  /** APPROVED, REJECTED, PENDING, PAUSED, DISABLED, REINSTATED, FLAGGED, PENDING_DELETION… */
+  event: string;
+  /** Why (a rejection's reason); Meta says "NONE" when there is none. */
+  reason: string | null;
+}
+
+/** A change this product does not handle (account updates…): acknowledged, logged. */
+export interface OtherChange {
+  kind: "other";
+  field: string;
+  phoneNumberId: string | null;
+  value: unknown;
+}
+
+/**
+ * A message or status in a well-formed change that does not match Meta's documented shape (a new
+ * field format, such as usernames without a phone number): acknowledged and kept, not stored.
+ */
+export interface UnreadableItem {
+  kind: "unreadable";
+  phoneNumberId: string;
+  reason: string;
+  raw: unknown;
+}
+
+export type WebhookEvent = MessageEvent | StatusEvent | TemplateStatusEvent | OtherChange | UnreadableItem;
