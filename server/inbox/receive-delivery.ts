@@ -4,7 +4,7 @@ import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { WebhookEvent } from "../whatsapp/webhook-events.ts";
-import { createIngest, type IngestResult, type ReceivedMessage, type TemplateStatusStore } from "./ingest.ts";
+import { createIngest, type IngestResult, type TemplateStatusStore } from "./ingest.ts";
 import { ownsConfiguredNumber } from "../business-number/business-number.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
 
