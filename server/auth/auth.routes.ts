@@ -5,6 +5,7 @@ import type { Database } from "../db/client.ts";
 import type { InboxPubSub } from "../realtime/pubsub.ts";
 import { login, logout } from "./auth.service.ts";
 import { SESSION_COOKIE, sendError, viewerOf } from "./http-auth.ts";
+import { DEACTIVATED_MESSAGE, signedIn } from "./session-cookie.ts";
 
 const loginBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
 
@@ -31,16 +32,10 @@ export function registerAuthRoutes(app: FastifyInstance, db: Database, config: C
       const body = loginBody.safeParse(request.body);
       if (!body.success) return sendError(reply, 400, "Email and password are required");
       const result = await login(db, body.data.email, body.data.password, config.SESSION_TTL_HOURS);
-      if (!result) return sendError(reply, 401, "Wrong email or password");
-      reply.setCookie(SESSION_COOKIE, result.sessionToken, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: config.cookieSecure,
-        expires: result.expiresAt,
-      });
-      const { user } = result;
-      return { success: true, csrfToken: result.csrfToken, user: { id: user.id, name: user.name, email: user.email, role: user.role } };
+      if ("refused" in result) {
+        return sendError(reply, 401, result.refused === "deactivated" ? DEACTIVATED_MESSAGE : "Wrong email or password");
+      }
+      return signedIn(reply, config, result);
     },
   );
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Database } from "../db/client.ts";
-import { viewerFromApiToken, viewerFromSession, type Viewer } from "./auth.service.ts";
+import { authenticateSession, viewerFromApiToken, type Viewer } from "./auth.service.ts";
 import { tokensEqual } from "./tokens.ts";
 
 export const SESSION_COOKIE = "bcrm_session";
@@ -9,6 +9,8 @@ export const CSRF_HEADER = "x-csrf-token";
 declare module "fastify" {
   interface FastifyRequest {
     viewer: Viewer | null;
+    /** The browser session that authenticated the request, if it came with the cookie. */
+    sessionId: string | null;
   }
   interface FastifyContextConfig {
     /** Routes that answer anonymous callers (login, health, the webhook Meta calls). */
@@ -39,9 +41,10 @@ async function resolveViewer(db: Database, request: FastifyRequest, reply: Fasti
   }
   const sessionToken = request.cookies[SESSION_COOKIE];
   if (!sessionToken) return null;
-  const viewer = await viewerFromSession(db, sessionToken);
-  if (!viewer) reply.clearCookie(SESSION_COOKIE, { path: "/" });
-  return viewer;
+  const authentication = await authenticateSession(db, sessionToken);
+  if (!authentication) reply.clearCookie(SESSION_COOKIE, { path: "/" });
+  request.sessionId = authentication?.credential.id ?? null;
+  return authentication?.viewer ?? null;
 }
 
 /**
@@ -51,6 +54,7 @@ async function resolveViewer(db: Database, request: FastifyRequest, reply: Fasti
  */
 export function registerAuthentication(app: FastifyInstance, db: Database) {
   app.decorateRequest("viewer", null);
+  app.decorateRequest("sessionId", null);
   app.addHook("preHandler", async (request, reply) => {
     const viewer = await resolveViewer(db, request, reply);
     if (reply.sent) return reply;

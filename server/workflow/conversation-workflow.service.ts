@@ -11,9 +11,9 @@ import { requireLabel } from "./labels.service.ts";
  */
 export const REOPENED_BY_CUSTOMER = { status: ConversationStatus.OPEN, resolvedAt: null } satisfies Prisma.ConversationUpdateInput;
 
-/** Who may be assigned: a user of the conversation's own workspace. */
+/** Who may be assigned: an active user of the conversation's own workspace. */
 async function requireAgent({ db }: WorkflowDeps, workspaceId: string, userId: string) {
-  const agent = await db.user.findFirst({ where: { id: userId, workspaceId }, select: { id: true } });
+  const agent = await db.user.findFirst({ where: { id: userId, workspaceId, active: true }, select: { id: true } });
   if (!agent) throw new NotFoundError("Agent");
   return agent;
 }
