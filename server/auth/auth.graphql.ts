@@ -5,11 +5,11 @@ import { createApiToken, revokeApiToken, type NewApiToken } from "./auth.service
 
 export const UserRoleType = builder.enumType(UserRole, { name: "UserRole" });
 
-builder.prismaObject("Workspace", {
+export const WorkspaceType = builder.prismaObject("Workspace", {
   fields: (t) => ({ id: t.exposeID("id"), name: t.exposeString("name") }),
 });
 
-builder.prismaObject("User", {
+export const UserType = builder.prismaObject("User", {
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),

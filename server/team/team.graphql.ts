@@ -1,4 +1,4 @@
-import { UserRoleType } from "../auth/auth.graphql.ts";
+import { UserRoleType, UserType, WorkspaceType } from "../auth/auth.graphql.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -14,7 +14,7 @@ import {
   updateWorkspaceSettings,
   type IssuedInvite,
 } from "./team.service.ts";
-import type { Invite, Prisma, User } from "../generated/prisma/client.ts";
+import type { Invite } from "../generated/prisma/client.ts";
 
 builder.prismaObjectFields("User", (t) => ({
   active: t.exposeBoolean("active", { description: "False once an admin deactivated the person: they can no longer sign in." }),
@@ -46,9 +46,6 @@ const InviteType = builder.objectRef<InviteShape>("Invite").implement({
 });
 
 const issued = ({ invite, url }: IssuedInvite): InviteShape => ({ invite, url });
-/** The changed user again, with what the query selects (e.g. its workspace). */
-const reload = ({ db }: GraphQLContext, query: { include?: Prisma.UserInclude; select?: Prisma.UserSelect }, user: User) =>
-  db.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
 const teamDeps = ({ db, pubsub, mailer }: GraphQLContext) => ({ db, pubsub, mailer });
 
 const InviteAgentInput = builder.inputType("InviteAgentInput", {
@@ -97,41 +94,38 @@ builder.mutationFields((t) => ({
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (_root, { userId }, context) => issued(await issuePasswordReset(teamDeps(context), context.viewer, context.publicUrl, String(userId))),
   }),
-  setAgentRole: t.prismaField({
-    type: "User",
+  setAgentRole: t.field({
+    type: UserType,
     description: "Refused (ValidationError) for the workspace's last active admin.",
     errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: "agent" } },
     args: { id: t.arg.id({ required: true }), role: t.arg({ type: UserRoleType, required: true }) },
-    resolve: async (query, _root, { id, role }, context) => reload(context, query, await setAgentRole(teamDeps(context), context.viewer, String(id), role)),
+    resolve: (_root, { id, role }, context) => setAgentRole(teamDeps(context), context.viewer, String(id), role),
   }),
-  deactivateAgent: t.prismaField({
-    type: "User",
+  deactivateAgent: t.field({
+    type: UserType,
     description: "Cuts the person off at once (sessions, API tokens, open sockets); their open conversations become unassigned.",
     errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: "agent" } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, { id }, context) => reload(context, query, await deactivateAgent(teamDeps(context), context.viewer, String(id))),
+    resolve: (_root, { id }, context) => deactivateAgent(teamDeps(context), context.viewer, String(id)),
   }),
-  reactivateAgent: t.prismaField({
-    type: "User",
+  reactivateAgent: t.field({
+    type: UserType,
     errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: "agent" } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, { id }, context) => reload(context, query, await reactivateAgent(teamDeps(context), context.viewer, String(id))),
+    resolve: (_root, { id }, context) => reactivateAgent(teamDeps(context), context.viewer, String(id)),
   }),
-  changePassword: t.prismaField({
-    type: "User",
+  changePassword: t.field({
+    type: UserType,
     description: "The caller's own password; their other sessions end.",
     errors: { types: [ValidationError], dataField: { name: "user" } },
     args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
-    resolve: async (query, _root, { currentPassword, newPassword }, context) =>
-      reload(context, query, await changePassword(teamDeps(context), context.viewer, context.sessionId, currentPassword, newPassword)),
+    resolve: (_root, { currentPassword, newPassword }, context) =>
+      changePassword(teamDeps(context), context.viewer, context.sessionId, currentPassword, newPassword),
   }),
-  updateWorkspaceSettings: t.prismaField({
-    type: "Workspace",
+  updateWorkspaceSettings: t.field({
+    type: WorkspaceType,
     errors: { types: [ValidationError, ForbiddenError], dataField: { name: "workspace" } },
     args: { input: t.arg({ type: WorkspaceSettingsInput, required: true }) },
-    resolve: async (query, _root, { input }, { db, viewer }) => {
-      const { id } = await updateWorkspaceSettings(db, viewer, input);
-      return db.workspace.findUniqueOrThrow({ ...query, where: { id } });
-    },
+    resolve: (_root, { input }, { db, viewer }) => updateWorkspaceSettings(db, viewer, input),
   }),
 }));

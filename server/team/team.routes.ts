@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { sendError } from "../auth/http-auth.ts";
 import { signedIn } from "../auth/session-cookie.ts";
@@ -6,9 +6,20 @@ import type { Config } from "../config.ts";
 import { ValidationError } from "../errors.ts";
 import { acceptInvite, describeInvite, InviteUnusableError, signup, type TeamDeps } from "./team.service.ts";
 
-/** Like login: enough for typos, too few for guessing tokens or creating workspaces in bulk. */
+/** Like login: attempts per client address and link (or email), enough for typos, too few for guessing. */
 const ATTEMPTS_PER_MINUTE = 10;
-const limitedPerAddress = { max: ATTEMPTS_PER_MINUTE, timeWindow: 60_000 };
+function limitedPer(field: "token" | "email") {
+  return {
+    max: ATTEMPTS_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const params = request.params as Record<string, unknown> | undefined;
+      const value = body?.[field] ?? params?.[field];
+      return `${request.ip}:${typeof value === "string" ? value.toLowerCase() : ""}`;
+    },
+  };
+}
 
 const acceptBody = z.object({ token: z.string().min(1).max(200), password: z.string().max(4096) });
 const signupBody = z.object({
@@ -29,7 +40,7 @@ function refuse(reply: FastifyReply, error: unknown) {
 export function registerTeamRoutes(app: FastifyInstance, deps: TeamDeps, config: Config) {
   app.get<{ Params: { token: string } }>(
     "/api/auth/invite/:token",
-    { config: { public: true, rateLimit: limitedPerAddress } },
+    { config: { public: true, rateLimit: limitedPer("token") } },
     async (request, reply) => {
       try {
         return { success: true, invite: await describeInvite(deps.db, request.params.token) };
@@ -39,7 +50,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamDeps, config:
     },
   );
 
-  app.post("/api/auth/accept-invite", { config: { public: true, rateLimit: limitedPerAddress } }, async (request, reply) => {
+  app.post("/api/auth/accept-invite", { config: { public: true, rateLimit: limitedPer("token") } }, async (request, reply) => {
     const body = acceptBody.safeParse(request.body);
     if (!body.success) return sendError(reply, 400, "The link's token and a password are required");
     try {
@@ -50,7 +61,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamDeps, config:
     }
   });
 
-  app.post("/api/auth/signup", { config: { public: true, rateLimit: limitedPerAddress } }, async (request, reply) => {
+  app.post("/api/auth/signup", { config: { public: true, rateLimit: limitedPer("email") } }, async (request, reply) => {
     if (!config.ALLOW_SIGNUP) return sendError(reply, 404, "Sign-up is turned off on this server: ask its admin for an invitation");
     const body = signupBody.safeParse(request.body);
     if (!body.success) return sendError(reply, 400, "workspaceName, name, email and password are required");
