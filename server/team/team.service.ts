@@ -3,6 +3,7 @@ import { isTimeZone } from "../autoreply/business-hours.ts";
 import { startSession, type StartedSession, type Viewer } from "../auth/auth.service.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../auth/password.ts";
 import { requireAdmin } from "../auth/roles.ts";
+import { DEACTIVATED_MESSAGE } from "../auth/session-cookie.ts";
 import { generateToken, hashToken } from "../auth/tokens.ts";
 import type { Database } from "../db/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -150,6 +151,8 @@ export async function acceptInvite(deps: TeamDeps, token: string, password: stri
     const spent = await tx.invite.updateMany({ where: { id: invite.id, usedAt: null, revokedAt: null }, data: { usedAt: new Date() } });
     if (spent.count !== 1) throw new InviteUnusableError("This link has already been used. Log in, or ask an admin for a new link.");
     if (invite.kind === "PASSWORD_RESET") {
+      const holder = await tx.user.findUniqueOrThrow({ where: { id: invite.userId! }, select: { active: true } });
+      if (!holder.active) throw new InviteUnusableError(DEACTIVATED_MESSAGE);
       const user = await tx.user.update({ where: { id: invite.userId! }, data: { passwordHash } });
       await tx.session.deleteMany({ where: { userId: user.id } });
       return { started: await startSession(tx, user, ttlHours), endedUserId: user.id };

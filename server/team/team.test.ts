@@ -5,6 +5,7 @@ import { openLiveSocket, type LiveSocket } from "../test/live-socket.ts";
 import { eventually } from "../test/simulated-whatsapp.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
 import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
+import { setAgentRole } from "./team.service.ts";
 
 /** Emails as a real SMTP server received them (nodemailer talks SMTP to it; nothing is mocked). */
 const mailbox: Array<{ to: string[]; raw: string }> = [];
@@ -188,8 +189,38 @@ describe("deactivation", () => {
     expect([promoted.status, promoted.errors]).toEqual([200, undefined]);
     expect(promoted.data.setAgentRole.__typename).toBe("MutationSetAgentRoleSuccess");
     expect((await sessionOf(colleague.cookie)).body.user.role).toBe("ADMIN");
-    // Two admins now: one may step down.
-    expect((await graphql(server, demote, { id: colleague.userId, role: "AGENT" }, asAdmin)).data.setAgentRole.__typename).toBe("MutationSetAgentRoleSuccess");
+    // Two admins demoting each other at the same moment: one of them stays admin.
+    const both = await Promise.all([
+      graphql(server, demote, { id: admin.id, role: "AGENT" }, { cookie: colleague.cookie, csrfToken: colleague.csrfToken }),
+      graphql(server, demote, { id: colleague.userId, role: "AGENT" }, asAdmin),
+    ]);
+    // The other is refused: as the last admin (ValidationError), or, if it was already demoted, as an agent (ForbiddenError).
+    const outcomes = both.map((answer) => answer.data.setAgentRole.__typename);
+    expect(outcomes.filter((outcome) => outcome === "MutationSetAgentRoleSuccess")).toHaveLength(1);
+    const admins = await db().user.count({ where: { workspaceId: admin.workspaceId, role: "ADMIN", active: true } });
+    await db().user.update({ where: { id: admin.id }, data: { role: "ADMIN" } });
+    expect(admins).toBe(1);
+  });
+
+  it("keeps an admin when two admins demote each other in the same instant (the service, past authentication)", async () => {
+    const workspace = await db().workspace.create({ data: { name: "Race" } });
+    const [first, second] = await Promise.all(
+      ["one", "two"].map((name) => db().user.create({ data: { workspaceId: workspace.id, email: `race-${name}@example.com`, name, role: "ADMIN", passwordHash: "x" } })),
+    );
+    const viewer = (user: { id: string }) => ({ userId: user.id, workspaceId: workspace.id, role: "ADMIN" as const, csrfToken: null });
+    const deps = { db: db(), pubsub: server.app.pubsub, mailer: null };
+    const outcomes = await Promise.allSettled([setAgentRole(deps, viewer(first!), second!.id, "AGENT"), setAgentRole(deps, viewer(second!), first!.id, "AGENT")]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(await db().user.count({ where: { workspaceId: workspace.id, role: "ADMIN" } })).toBe(1);
+  });
+
+  it("refuses a password reset link of a deactivated person", async () => {
+    const agent = await newAgent();
+    const issued = await graphql(server, `mutation($id: ID!) { createPasswordResetLink(userId: $id) { ... on MutationCreatePasswordResetLinkSuccess { invite { url } } } }`, { id: agent.userId }, asAdmin);
+    await graphql(server, `mutation($id: ID!) { deactivateAgent(id: $id) { __typename } }`, { id: agent.userId }, asAdmin);
+    const refused = await accept(issued.data.createPasswordResetLink.invite.url, "a new password");
+    expect(refused).toMatchObject({ status: 410, body: { error: "This account has been deactivated. Ask an admin of your workspace to reactivate it." } });
+    expect(await db().session.count({ where: { userId: agent.userId } })).toBe(0);
   });
 });
 
