@@ -92,7 +92,8 @@ describe("a team", () => {
 describe("a second business", () => {
   it("signs up on its own and sees only its own team", async () => {
     const page = await (await browser.newContext({ viewport: { width: 390, height: 800 } })).newPage();
-    await page.goto(`${bed.server.url}/signup`);
+    await page.goto(`${bed.server.url}/login`);
+    await page.getByRole("link", { name: "Create your inbox" }).click();
     await page.getByLabel("Business name").fill("Mehta Sweets");
     await page.getByLabel("Your name").fill("Anita Mehta");
     await page.getByLabel("Email").fill("anita@mehta.example");

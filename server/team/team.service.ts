@@ -69,7 +69,8 @@ async function issueLink(
   });
   const url = inviteUrl(publicUrl, token);
   const workspace = await deps.db.workspace.findUniqueOrThrow({ where: { id: data.workspaceId }, select: { name: true } });
-  await deps.mailer?.sendLink({ kind: data.kind, to: data.email, name: data.name, workspaceName: workspace.name, url, expiresAt: invite.expiresAt });
+  // Not awaited: a slow mail server must not keep the admin waiting for the link they can copy.
+  void deps.mailer?.sendLink({ kind: data.kind, to: data.email, name: data.name, workspaceName: workspace.name, url, expiresAt: invite.expiresAt });
   return { invite, url };
 }
 
