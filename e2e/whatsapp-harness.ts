@@ -22,7 +22,7 @@ export interface WhatsAppTestBed {
  * webhook URL (known only once the product listens). Status webhooks come quickly enough for a
  * test to watch each tick, slowly enough for each to be seen.
  */
-export async function startWhatsAppTestBed(): Promise<WhatsAppTestBed> {
+export async function startWhatsAppTestBed(env: Record<string, string> = {}): Promise<WhatsAppTestBed> {
   const simulator = createSimulator({
     ...CREDENTIALS,
     webhookUrl: "http://127.0.0.1:9/not-yet-known",
@@ -37,6 +37,7 @@ export async function startWhatsAppTestBed(): Promise<WhatsAppTestBed> {
     WHATSAPP_APP_SECRET: CREDENTIALS.appSecret,
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: "e2e-verify-token",
     WHATSAPP_API_BASE_URL: simulatorUrl,
+    ...env,
   });
   simulator.configure({ webhookUrl: `${server.url}/api/whatsapp/webhook` });
   return {

@@ -4,6 +4,7 @@ import type { Logger } from "./logger.ts";
 import type { Outbox } from "./inbox/outbox.ts";
 import type { InboxPubSub } from "./realtime/pubsub.ts";
 import type { ConversationMirror } from "./storage/conversation-files.ts";
+import type { Mailer } from "./team/mailer.ts";
 import type { TemplateCatalog } from "./templates/templates.service.ts";
 import type { CloudApi } from "./whatsapp/cloud-api.ts";
 
@@ -22,4 +23,6 @@ export interface AppServices {
   templates: TemplateCatalog;
   /** Null until WhatsApp is configured. */
   cloudApi: CloudApi | null;
+  /** Null without SMTP_URL. */
+  mailer: Mailer | null;
 }

@@ -33,6 +33,8 @@ import { createConversationMirror } from "./storage/conversation-files.ts";
 import { applyTemplateStatusEvents } from "./templates/template-statuses.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
 import { createCloudApi } from "./whatsapp/cloud-api.ts";
+import { createMailer } from "./team/mailer.ts";
+import { registerTeamRoutes } from "./team/team.routes.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -74,7 +76,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
   );
   const templates = createTemplateCatalog(db, cloudApi);
-  const services = { db, config, logger, pubsub, mirror, outbox, cloudApi, templates };
+  const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM, logger) : null;
+  const services = { db, config, logger, pubsub, mirror, outbox, cloudApi, templates, mailer };
   const yoga = createGraphQLServer(services);
   const mediaDownloads = createMediaDownloads(
     { db, cloudApi, pubsub, logger },
@@ -126,6 +129,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     refuseMalformedText(api, yoga.graphqlEndpoint);
     registerAuthentication(api, db);
     registerAuthRoutes(api, db, config, pubsub);
+    registerTeamRoutes(api, { db, pubsub, mailer }, config);
     registerWhatsAppRoutes(api, services);
     await api.register(mediaRoutes(services));
     registerReportRoutes(api, services);
@@ -172,6 +176,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await mirror.close();
       await realtime.close();
       await redis?.quit();
+      mailer?.close();
       await db.$disconnect();
     },
   };

@@ -105,6 +105,11 @@ const environmentSchema = z.object({
   AI_API_KEY: optionalSecret(),
   AI_MODEL: z.preprocess(emptyToUndefined, z.string().optional()),
   AI_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(15_000)),
+  // Teams and workspaces (server/team).
+  PUBLIC_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://crm.example.com" }).optional()),
+  SMTP_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" }).optional()),
+  SMTP_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default("Bharat CRM <no-reply@bharat-crm.local>")),
+  ALLOW_SIGNUP: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
   AUTO_REPLY_AGENT_ACTIVE_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(24 * 60).default(30)),
 });
 

@@ -28,8 +28,34 @@ const REDACTED_PATHS = [
   "*.token",
 ];
 
+/** Invitation and password-reset links carry their secret in the path (`/invite/<token>`, `/api/auth/invite/<token>`). */
+export function redactUrl(url: string): string {
+  return url.replace(/\/invite\/[^/?#]+/, "/invite/[redacted]");
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
 export function createLogger(level: string, format: LogFormat = "json"): Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  const options = {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    // Fastify's own request serializer, but with link secrets cut out of the URL.
+    serializers: {
+      req: (request: LoggedRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
+  };
   const pretty = format === "pretty" || (format === "auto" && process.stdout.isTTY) ? prettyStream() : null;
   return pretty ? pino(options, pretty) : pino(options);
 }

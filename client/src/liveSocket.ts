@@ -61,7 +61,15 @@ export interface LiveSocket {
   forward: SubscriptionForwarder;
   /** Drops the socket and reconnects, e.g. so that a newly signed-in user's cookie is used. */
   restart(): void;
+  /**
+   * Calls `listener` when the server closes the socket because the user's access ended or
+   * changed (4401: session or token over; 4403: deactivated, role changed, or refused).
+   */
+  onAccessLost(listener: () => void): void;
 }
+
+/** The close codes with which the server ends a socket whose credentials no longer hold. */
+const ACCESS_LOST_CODES = new Set([4401, 4403]);
 
 function sameOriginSocketUrl(): string {
   // The session cookie authenticates the socket, and the server accepts it from its own origin only.
@@ -75,6 +83,7 @@ function sameOriginSocketUrl(): string {
 export function createLiveSocket(url = sameOriginSocketUrl()): LiveSocket {
   let active = 0;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  const accessLost: Array<() => void> = [];
   const client: Client = createClient({
     url,
     lazy: true,
@@ -92,7 +101,11 @@ export function createLiveSocket(url = sameOriginSocketUrl()): LiveSocket {
       pong: (received) => {
         if (received) clearTimeout(pongTimer);
       },
-      closed: () => clearTimeout(pongTimer),
+      closed: (event) => {
+        clearTimeout(pongTimer);
+        const code = (event as { code?: unknown } | undefined)?.code;
+        if (typeof code === "number" && ACCESS_LOST_CODES.has(code)) for (const listener of accessLost) listener();
+      },
     },
   });
   const status = trackSocketStatus(client, () => active);
@@ -138,5 +151,5 @@ export function createLiveSocket(url = sameOriginSocketUrl()): LiveSocket {
     },
   });
 
-  return { status, forward, restart: () => client.terminate() };
+  return { status, forward, restart: () => client.terminate(), onAccessLost: (listener) => void accessLost.push(listener) };
 }

@@ -43,6 +43,22 @@ describe("the router", () => {
     expect(router.currentRoute.value.fullPath).toBe("/contacts/c9");
   });
 
+  it("keeps agents off the admins' pages, and lets anyone open an invitation link", async () => {
+    const agent = { ...admin, id: "u2", role: "AGENT" };
+    const session = createSession(async () => Response.json({ success: true, csrfToken: "csrf", user: agent }));
+    const router = createAppRouter(session, createMemoryHistory());
+    await router.push("/team");
+    expect(router.currentRoute.value.fullPath).toBe("/inbox");
+    await router.push("/automation");
+    expect(router.currentRoute.value.fullPath).toBe("/inbox");
+    await router.push("/settings");
+    expect(router.currentRoute.value.fullPath).toBe("/settings");
+
+    const anonymous = createAppRouter(signedOutSession(), createMemoryHistory());
+    await anonymous.push("/invite/abc123");
+    expect(anonymous.currentRoute.value.name).toBe("join");
+  });
+
   it("redirects / to the inbox", async () => {
     const session = signedOutSession();
     await session.login("admin@example.com", "password123");

@@ -1,10 +1,12 @@
-import { createRouter, type RouterHistory } from "vue-router";
+import { createRouter, type Router, type RouterHistory } from "vue-router";
 import type { Session } from "./composables/useSession.ts";
 
 declare module "vue-router" {
   interface RouteMeta {
     /** Reachable without signing in. */
     public?: boolean;
+    /** Admins only (the server refuses agents anyway): agents are sent to the inbox. */
+    admin?: boolean;
     /** The tab title, before " · Bharat CRM". */
     title?: string;
     /**
@@ -40,6 +42,12 @@ export function afterLogin(next: string): string | false {
   return false;
 }
 
+/** The user was signed out elsewhere (expired, logged out, deactivated): to the login page, and back here afterwards. */
+export function sendToLogin(router: Router) {
+  const current = router.currentRoute.value;
+  if (!current.meta.public) void router.replace({ name: "login", query: { next: current.fullPath } });
+}
+
 function preload(component: unknown) {
   if (typeof component === "function") void (component as () => Promise<unknown>)();
 }
@@ -51,6 +59,16 @@ export function createAppRouter(session: Session, history: RouterHistory) {
     routes: [
       { path: "/", redirect: HOME },
       { path: "/login", name: "login", component: () => import("./pages/LoginPage.vue"), meta: { public: true, title: "Log in" } },
+      {
+        path: "/invite/:token",
+        name: "join",
+        component: () => import("./pages/JoinPage.vue"),
+        props: true,
+        meta: { public: true, title: "Join" },
+      },
+      { path: "/signup", name: "signup", component: () => import("./pages/SignupPage.vue"), meta: { public: true, title: "Sign up" } },
+      { path: "/team", name: "team", component: () => import("./pages/TeamPage.vue"), meta: { title: "Team", admin: true } },
+      { path: "/settings", name: "settings", component: () => import("./pages/SettingsPage.vue"), meta: { title: "Settings" } },
       {
         path: "/inbox/:id?",
         name: "inbox",
@@ -85,7 +103,12 @@ export function createAppRouter(session: Session, history: RouterHistory) {
         component: () => import("./pages/WorkflowSettingsPage.vue"),
         meta: { title: "Labels & replies" },
       },
-      { path: "/automation", name: "automation", component: () => import("./pages/AutomationPage.vue"), meta: { title: "Automation" } },
+      {
+        path: "/automation",
+        name: "automation",
+        component: () => import("./pages/AutomationPage.vue"),
+        meta: { title: "Automation", admin: true },
+      },
       {
         path: "/settings/tokens",
         name: "api-tokens",
@@ -106,6 +129,7 @@ export function createAppRouter(session: Session, history: RouterHistory) {
     const signedIn = session.user.value !== null;
     if (to.name === "login" && signedIn) return afterLogin(safeNextPath(to.query.next));
     if (!to.meta.public && !signedIn) return { name: "login", query: { next: to.fullPath } };
+    if (to.meta.admin && session.user.value?.role !== "ADMIN") return HOME;
     return true;
   });
 

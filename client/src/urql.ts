@@ -3,6 +3,7 @@ import { shallowRef, watch, type ShallowRef } from "vue";
 import type { Router } from "vue-router";
 import type { Session } from "./composables/useSession.ts";
 import type { LiveSocket } from "./liveSocket.ts";
+import { sendToLogin } from "./router.ts";
 
 export interface GraphQLClientOptions {
   /** Read at every request: the token changes when another user logs in. */
@@ -55,8 +56,7 @@ export function createAppGraphQLClient(session: Session, router: Router, socket?
       csrfToken: () => csrfToken,
       onUnauthorized() {
         session.clear();
-        const current = router.currentRoute.value;
-        if (!current.meta.public) void router.replace({ name: "login", query: { next: current.fullPath } });
+        sendToLogin(router);
       },
     });
   const client = shallowRef(create());

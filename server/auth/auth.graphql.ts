@@ -3,13 +3,13 @@ import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { createApiToken, revokeApiToken, type NewApiToken } from "./auth.service.ts";
 
-const UserRoleType = builder.enumType(UserRole, { name: "UserRole" });
+export const UserRoleType = builder.enumType(UserRole, { name: "UserRole" });
 
-builder.prismaObject("Workspace", {
+export const WorkspaceType = builder.prismaObject("Workspace", {
   fields: (t) => ({ id: t.exposeID("id"), name: t.exposeString("name") }),
 });
 
-builder.prismaObject("User", {
+export const UserType = builder.prismaObject("User", {
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),

@@ -8,6 +8,7 @@ import { sendError } from "../http/error.ts";
 import { normalizeEmail } from "./email.ts";
 import { createLoginLimits } from "./login-limits.ts";
 import { SESSION_COOKIE, viewerOf } from "./http-auth.ts";
+import { DEACTIVATED_MESSAGE, signedIn } from "./session-cookie.ts";
 
 const loginBody = z.object({ email: z.string().min(1).max(320).transform(normalizeEmail), password: z.string().min(1).max(1024) });
 
@@ -26,17 +27,11 @@ export function registerAuthRoutes(app: FastifyInstance, db: Database, config: C
         return sendError(reply, 429, `Too many attempts: try again in ${waitSeconds} s`);
       }
       const result = await login(db, email, password, config.SESSION_TTL_HOURS);
-      if (!result) return sendError(reply, 401, "Wrong email or password");
+      if ("refused" in result) {
+        return sendError(reply, 401, result.refused === "deactivated" ? DEACTIVATED_MESSAGE : "Wrong email or password");
+      }
       await limits.giveBack(request.ip, email);
-      reply.setCookie(SESSION_COOKIE, result.sessionToken, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: config.cookieSecure,
-        expires: result.expiresAt,
-      });
-      const { user } = result;
-      return { success: true, csrfToken: result.csrfToken, user: { id: user.id, name: user.name, email: user.email, role: user.role } };
+      return signedIn(reply, config, result);
     },
   );
 

@@ -1,5 +1,5 @@
 import type { Database } from "../db/client.ts";
-import type { ApiToken, UserRole } from "../generated/prisma/client.ts";
+import type { ApiToken, User, UserRole } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { publishRevocation, type InboxPubSub } from "../realtime/pubsub.ts";
 import { UNKNOWN_USER_PASSWORD_HASH, verifyPassword } from "./password.ts";
@@ -26,14 +26,19 @@ export interface Authentication {
   credential: Credential;
 }
 
-/** Refreshing `lastUsedAt` on every request would turn each API read into a write. */
-const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
+/** Refreshing `lastUsedAt` / `lastSeenAt` on every request would turn each read into a write. */
+const TOUCH_INTERVAL_MS = 60_000;
 
-/** `email` as normalizeEmail spells it: the login limits count attempts under that same key. */
-export async function login(db: Database, email: string, password: string, ttlHours: number) {
-  const user = await db.user.findUnique({ where: { email } });
-  const passwordMatches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_PASSWORD_HASH);
-  if (!user || !passwordMatches) return null;
+export interface StartedSession {
+  /** The cookie's secret: only its hash is stored. */
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: User;
+}
+
+/** A new browser session for the user: what login, accepting an invitation and sign-up all end with. */
+export async function startSession(db: Pick<Database, "session">, user: User, ttlHours: number): Promise<StartedSession> {
   const sessionToken = generateToken();
   const session = await db.session.create({
     data: {
@@ -46,6 +51,24 @@ export async function login(db: Database, email: string, password: string, ttlHo
   return { sessionToken, csrfToken: session.csrfToken, expiresAt: session.expiresAt, user };
 }
 
+export type LoginResult = StartedSession | { refused: "wrongPassword" | "deactivated" };
+
+/** `email` as normalizeEmail spells it: the login limits count attempts under that same key. */
+export async function login(db: Database, email: string, password: string, ttlHours: number): Promise<LoginResult> {
+  const user = await db.user.findUnique({ where: { email } });
+  const passwordMatches = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_PASSWORD_HASH);
+  if (!user || !passwordMatches) return { refused: "wrongPassword" };
+  // Said only to whoever knows the password: it tells them whom to ask, and nothing to a guesser.
+  if (!user.active) return { refused: "deactivated" };
+  return startSession(db, user, ttlHours);
+}
+
+/** Who was active lately, for the Team page: at most one write a minute per person. */
+async function touchUser(db: Database, user: User, now: Date) {
+  if (user.lastSeenAt && now.getTime() - user.lastSeenAt.getTime() <= TOUCH_INTERVAL_MS) return;
+  await db.user.update({ where: { id: user.id }, data: { lastSeenAt: now } });
+}
+
 /** Ends the session here and, through the revocation event, on every socket it opened on any instance. */
 export async function logout(db: Database, pubsub: InboxPubSub, sessionToken: string) {
   const session = await db.session.findUnique({ where: { tokenHash: hashToken(sessionToken) }, select: { id: true } });
@@ -55,37 +78,36 @@ export async function logout(db: Database, pubsub: InboxPubSub, sessionToken: st
   publishRevocation(pubsub, { kind: "session", id: session.id });
 }
 
-/** A session cookie's viewer, unless the session ended or expired. HTTP requests and sockets (at every check) both ask this. */
+/** A session cookie's viewer, unless the session ended or expired or its user was deactivated. HTTP requests and sockets (at every check) both ask this. */
 export async function authenticateSession(db: Database, sessionToken: string): Promise<Authentication | null> {
   const session = await db.session.findUnique({
     where: { tokenHash: hashToken(sessionToken) },
     include: { user: true },
   });
-  if (!session || session.expiresAt <= new Date()) return null;
+  const now = new Date();
+  if (!session || session.expiresAt <= now || !session.user.active) return null;
   const { user } = session;
+  await touchUser(db, user, now);
   return {
     viewer: { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: session.csrfToken },
     credential: { kind: "session", id: session.id, expiresAt: session.expiresAt },
   };
 }
 
-/** An API token's viewer, unless it was revoked or expired. HTTP requests and sockets (at every check) both ask this. */
+/** An API token's viewer, unless it was revoked or expired or its user was deactivated. HTTP requests and sockets (at every check) both ask this. */
 export async function authenticateApiToken(db: Database, token: string): Promise<Authentication | null> {
   const record = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
   const now = new Date();
-  if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) return null;
-  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > API_TOKEN_TOUCH_INTERVAL_MS) {
+  if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now) || !record.user.active) return null;
+  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await db.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: now } });
   }
   const { user } = record;
+  await touchUser(db, user, now);
   return {
     viewer: { userId: user.id, workspaceId: user.workspaceId, role: user.role, csrfToken: null },
     credential: { kind: "apiToken", id: record.id, expiresAt: record.expiresAt },
   };
-}
-
-export async function viewerFromSession(db: Database, sessionToken: string): Promise<Viewer | null> {
-  return (await authenticateSession(db, sessionToken))?.viewer ?? null;
 }
 
 export async function viewerFromApiToken(db: Database, token: string): Promise<Viewer | null> {

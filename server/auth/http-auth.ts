@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Database } from "../db/client.ts";
 import { sendError } from "../http/error.ts";
-import { viewerFromApiToken, viewerFromSession, type Viewer } from "./auth.service.ts";
+import { authenticateSession, viewerFromApiToken, type Viewer } from "./auth.service.ts";
 import { tokensEqual } from "./tokens.ts";
 
 export const SESSION_COOKIE = "bcrm_session";
@@ -10,6 +10,8 @@ export const CSRF_HEADER = "x-csrf-token";
 declare module "fastify" {
   interface FastifyRequest {
     viewer: Viewer | null;
+    /** The browser session that authenticated the request, if it came with the cookie. */
+    sessionId: string | null;
   }
   interface FastifyContextConfig {
     /** Routes that answer anonymous callers (login, health, the webhook Meta calls). */
@@ -37,9 +39,10 @@ async function resolveViewer(db: Database, request: FastifyRequest, reply: Fasti
   }
   const sessionToken = request.cookies[SESSION_COOKIE];
   if (!sessionToken) return null;
-  const viewer = await viewerFromSession(db, sessionToken);
-  if (!viewer) reply.clearCookie(SESSION_COOKIE, { path: "/" });
-  return viewer;
+  const authentication = await authenticateSession(db, sessionToken);
+  if (!authentication) reply.clearCookie(SESSION_COOKIE, { path: "/" });
+  request.sessionId = authentication?.credential.id ?? null;
+  return authentication?.viewer ?? null;
 }
 
 /**
@@ -49,6 +52,7 @@ async function resolveViewer(db: Database, request: FastifyRequest, reply: Fasti
  */
 export function registerAuthentication(app: FastifyInstance, db: Database) {
   app.decorateRequest("viewer", null);
+  app.decorateRequest("sessionId", null);
   // From the headers alone, before any body is read: a stranger's body is never read at all.
   app.addHook("onRequest", async (request, reply) => {
     const viewer = await resolveViewer(db, request, reply);

@@ -34,3 +34,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /** Verified against when an email is unknown, so that timing does not reveal which emails exist. */
 export const UNKNOWN_USER_PASSWORD_HASH = await hashPassword(randomBytes(16).toString("hex"));
+
+/** The rule for every password a person chooses (ADMIN_PASSWORD follows it too: see config.ts). */
+export const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MAX_LENGTH = 1024;
+
+/** Refuses a password too short to resist guessing, or so long that hashing it is an attack. */
+export function passwordProblem(password: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return `A password has at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (password.length > PASSWORD_MAX_LENGTH) return `A password has at most ${PASSWORD_MAX_LENGTH} characters`;
+  return null;
+}

@@ -1,4 +1,5 @@
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { requireAdmin } from "../auth/roles.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { createRule, deleteRule, getSettings, updateRule, updateSettings, type AutoReplySettings } from "./autoreply.service.ts";
 import { WEEKDAYS, type BusinessHours, type TimeRange, type Weekday } from "./business-hours.ts";
@@ -153,32 +154,43 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createAutoReplyRule: t.field({
     type: AutoReplyRuleType,
-    errors: { types: [ValidationError], dataField: { name: "rule" } },
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "rule" } },
     args: { input: t.arg({ type: AutoReplyRuleInput, required: true }) },
-    resolve: (_root, { input }, { db, viewer }) => createRule(db, viewer.workspaceId, input),
+    resolve: (_root, { input }, { db, viewer }) => {
+      requireAdmin(viewer, "manage auto-replies");
+      return createRule(db, viewer.workspaceId, input);
+    },
   }),
   updateAutoReplyRule: t.field({
     type: AutoReplyRuleType,
-    errors: { types: [ValidationError, NotFoundError], dataField: { name: "rule" } },
+    errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: "rule" } },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: AutoReplyRuleUpdateInput, required: true }) },
-    resolve: (_root, { id, input }, { db, viewer }) => updateRule(db, viewer.workspaceId, String(id), input),
+    resolve: (_root, { id, input }, { db, viewer }) => {
+      requireAdmin(viewer, "manage auto-replies");
+      return updateRule(db, viewer.workspaceId, String(id), input);
+    },
   }),
   deleteAutoReplyRule: t.field({
     type: DeletedAutoReplyRule,
-    errors: { types: [NotFoundError], dataField: { name: "deleted" } },
+    errors: { types: [NotFoundError, ForbiddenError], dataField: { name: "deleted" } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { db, viewer }) => deleteRule(db, viewer.workspaceId, String(id)),
+    resolve: (_root, { id }, { db, viewer }) => {
+      requireAdmin(viewer, "manage auto-replies");
+      return deleteRule(db, viewer.workspaceId, String(id));
+    },
   }),
   updateAutoReplySettings: t.field({
     type: AutoReplySettingsType,
     description: "Refused (ValidationError) for an unknown time zone, malformed hours, or AI replies when AI_* is not configured.",
-    errors: { types: [ValidationError], dataField: { name: "settings" } },
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "settings" } },
     args: { input: t.arg({ type: AutoReplySettingsInput, required: true }) },
-    resolve: (_root, { input }, { db, config, viewer }) =>
-      updateSettings(db, config, viewer.workspaceId, {
+    resolve: (_root, { input }, { db, config, viewer }) => {
+      requireAdmin(viewer, "change auto-reply settings");
+      return updateSettings(db, config, viewer.workspaceId, {
         timeZone: input.timeZone,
         businessHours: input.businessHours === undefined ? undefined : input.businessHours && toHours(input.businessHours),
         aiRepliesEnabled: input.aiRepliesEnabled,
-      }),
+      });
+    },
   }),
 }));

@@ -6,6 +6,10 @@ import type { Viewer } from "../auth/auth.service.ts";
 /** What every resolver gets. `/graphql` refuses anonymous callers, so `viewer` is always set. */
 export interface GraphQLContext extends AppServices {
   viewer: Viewer;
+  /** Where people open the product (PUBLIC_URL, else the address this request came to): links start with it. */
+  publicUrl: string;
+  /** The browser session the request came with (null for API tokens and sockets). */
+  sessionId: string | null;
 }
 
 /** HTTP requests bring Fastify's request; WebSocket operations bring the socket's viewer. */

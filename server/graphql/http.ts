@@ -25,7 +25,15 @@ export function createGraphQLServer(services: AppServices): GraphQLServer {
           headers: JSON.stringify({ "X-CSRF-Token": ("req" in context && context.req.viewer?.csrfToken) || "" }),
         }),
     renderGraphiQL: renderGraphiQLPage,
-    context: (initial) => ({ ...services, viewer: "viewer" in initial ? initial.viewer : viewerOf(initial.req) }),
+    context: (initial) =>
+      "viewer" in initial
+        ? { ...services, viewer: initial.viewer, publicUrl: config.PUBLIC_URL ?? "", sessionId: null }
+        : {
+            ...services,
+            viewer: viewerOf(initial.req),
+            publicUrl: config.PUBLIC_URL ?? `${initial.req.protocol}://${initial.req.host}`,
+            sessionId: initial.req.sessionId,
+          },
   });
 }
 

@@ -9,6 +9,7 @@ import "../inbox/reactions.graphql.ts";
 import "../templates/templates.graphql.ts";
 import "../media/media.graphql.ts";
 import "../reports/reports.graphql.ts";
+import "../team/team.graphql.ts";
 import "../workflow/workflow.graphql.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -100,6 +100,19 @@ describe("secrets stay secret", () => {
     await graphql("revoke token", `mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }`, asAdmin, { id: apiToken.id });
     await graphql("use revoked token", "{ viewer { id } }", { authorization: `Bearer ${token}` });
     await graphql("forged X-User-Id", "{ viewer { id } }", { ...asAdmin, "x-user-id": "someone-else" });
+    // Team: an invitation handed out, opened, used with a chosen password, used again; that password changed.
+    const invited = await graphql("invite", `mutation { inviteAgent(input: { email: "ravi@example.com", name: "Ravi", role: AGENT }) { ... on MutationInviteAgentSuccess { invite { url } } } }`, asAdmin);
+    handsOut.add("invite");
+    const inviteToken = (invited.json().data.inviteAgent.invite.url as string).split("/invite/")[1]!;
+    secrets.set("invitation token", inviteToken).set("agent's password", "ravi's first password").set("agent's new password", "ravi's second password");
+    await call("join page", `/invite/${inviteToken}`);
+    await call("describe invitation", `/api/auth/invite/${inviteToken}`);
+    const joined = await call("accept invitation", "/api/auth/accept-invite", json({ token: inviteToken, password: "ravi's first password" }));
+    handsOut.add("accept invitation");
+    const agentSession = { cookie: joined.headers.get("set-cookie")!.split(";")[0]!, "x-csrf-token": joined.json().csrfToken as string };
+    await call("invitation used again", "/api/auth/accept-invite", json({ token: inviteToken, password: "ravi's first password" }));
+    const changing = `mutation($current: String!, $next: String!) { changePassword(currentPassword: $current, newPassword: $next) { __typename } }`;
+    await graphql("change password", changing, agentSession, { current: "ravi's first password", next: "ravi's second password" });
     await call("logout", "/api/auth/logout", { method: "POST", headers: { cookie, "x-csrf-token": csrfToken } });
 
     // Webhooks: Meta's handshake, a customer writing, forged and broken deliveries.

@@ -65,8 +65,10 @@ async function workspaceA() {
       db().conversationLabel.findMany({ where: { labelId: aWorkflow.labelId }, orderBy: { conversationId: "asc" } }),
       db().conversationNote.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().cannedResponse.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().user.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().invite.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     ]),
-    (key, value) => (key === "lastUsedAt" || key === "updatedAt" ? undefined : value),
+    (key, value) => (key === "lastUsedAt" || key === "updatedAt" || key === "lastSeenAt" ? undefined : value),
   );
 }
 
@@ -115,6 +117,15 @@ beforeAll(async () => {
   await db().workspace.update({ where: { id: workspaceId }, data: { timeZone: "Europe/London", businessHours: JSON.stringify({ mon: [["09:00", "17:00"]] }) } });
 });
 
+/** Workspace A's team: an agent, and an invitation not yet used. */
+const aTeam = { agentId: "", inviteId: "" };
+beforeAll(async () => {
+  const { workspaceId } = await db().user.findUniqueOrThrow({ where: { id: a.userId } });
+  aTeam.agentId = (await db().user.create({ data: { workspaceId, email: "a-agent@example.com", name: "A's agent", role: "AGENT", passwordHash: "not used" } })).id;
+  const invited = await gql(`mutation { inviteAgent(input: { email: "a-new@example.com", name: "A's new agent", role: AGENT }) { ... on MutationInviteAgentSuccess { invite { id } } } }`, {}, { authorization: `Bearer ${ADMIN_API_TOKEN}` });
+  aTeam.inviteId = invited.data.inviteAgent.invite.id;
+});
+
 /** Workspace A's media: a customer's photo (downloaded) and a file an agent of A uploaded. */
 const aMedia = { messageId: "", mediaId: "" };
 const PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
@@ -156,6 +167,10 @@ const QUERY_CASES: Record<string, FieldCase> = {
   cannedResponses: {
     operation: `{ cannedResponses { id body } }`,
     expectRefused: ({ data }) => expect(data.cannedResponses).toEqual([]),
+  },
+  invites: {
+    operation: `{ invites { ... on QueryInvitesSuccess { invites { id } } } }`,
+    expectRefused: ({ data }) => expect(data.invites.invites).toEqual([]),
   },
   labels: {
     operation: `{ labels { id name } }`,
@@ -299,6 +314,46 @@ const MUTATION_CASES: Record<string, FieldCase> = {
     operation: `mutation($id: ID!) { updateLabel(id: $id, input: { name: "hijacked", color: "#000000" }) { __typename } }`,
     variables: () => ({ id: aWorkflow.labelId }),
     expectRefused: notFound("updateLabel"),
+  },
+  inviteAgent: {
+    operation: `mutation { inviteAgent(input: { email: "b-new@example.com", name: "B's new agent", role: ADMIN }) { ... on MutationInviteAgentSuccess { invite { id } } } }`,
+    // Allowed into B's own workspace; A's invitations stay as they were (checked by the caller).
+    expectRefused: ({ data }) => expect(data.inviteAgent.invite.id).not.toBe(aTeam.inviteId),
+  },
+  revokeInvite: {
+    operation: `mutation($id: ID!) { revokeInvite(id: $id) { __typename } }`,
+    variables: () => ({ id: aTeam.inviteId }),
+    expectRefused: notFound("revokeInvite"),
+  },
+  createPasswordResetLink: {
+    operation: `mutation($id: ID!) { createPasswordResetLink(userId: $id) { __typename } }`,
+    variables: () => ({ id: aTeam.agentId }),
+    expectRefused: notFound("createPasswordResetLink"),
+  },
+  setAgentRole: {
+    operation: `mutation($id: ID!) { setAgentRole(id: $id, role: ADMIN) { __typename } }`,
+    variables: () => ({ id: aTeam.agentId }),
+    expectRefused: notFound("setAgentRole"),
+  },
+  deactivateAgent: {
+    operation: `mutation($id: ID!) { deactivateAgent(id: $id) { __typename } }`,
+    variables: () => ({ id: a.userId }),
+    expectRefused: notFound("deactivateAgent"),
+  },
+  reactivateAgent: {
+    operation: `mutation($id: ID!) { reactivateAgent(id: $id) { __typename } }`,
+    variables: () => ({ id: aTeam.agentId }),
+    expectRefused: notFound("reactivateAgent"),
+  },
+  changePassword: {
+    operation: `mutation { changePassword(currentPassword: "${"a guess"}", newPassword: "hijacked password") { __typename } }`,
+    // Only ever the caller's own password: a wrong current one changes nothing anywhere.
+    expectRefused: ({ data }) => expect(data.changePassword.__typename).toBe("ValidationError"),
+  },
+  updateWorkspaceSettings: {
+    operation: `mutation { updateWorkspaceSettings(input: { name: "Hijacked", timeZone: "America/New_York" }) { __typename } }`,
+    // B renames its own workspace only: A's row is compared by the caller.
+    expectRefused: ({ data }) => expect(data.updateWorkspaceSettings.__typename).toBe("MutationUpdateWorkspaceSettingsSuccess"),
   },
   createApiToken: {
     operation: `mutation { createApiToken(name: "B's script") { ... on MutationCreateApiTokenSuccess { data { token } } } }`,
@@ -588,6 +643,18 @@ const REST_CASES: Record<string, () => Promise<void>> = {
     const session = await loginAs(server, b.email, B_PASSWORD);
     expect((await rest("GET", "/api/auth/session", undefined, { cookie: session.cookie! })).body.user.email).toBe(b.email);
     expect((await rest("GET", "/api/auth/session", undefined, { cookie: session.cookie!, "x-user-id": a.userId })).status).toBe(403);
+  },
+  "GET /api/auth/invite/:token": async () => {
+    // Tokens are secrets only their holder knows: a guess describes nothing.
+    expect(await rest("GET", `/api/auth/invite/${"x".repeat(43)}`, undefined, {})).toMatchObject({ status: 410, body: { success: false } });
+  },
+  "POST /api/auth/accept-invite": async () => {
+    expect((await rest("POST", "/api/auth/accept-invite", { token: "x".repeat(43), password: "a long password" }, {})).status).toBe(410);
+  },
+  "GET /api/auth/signup": async () => expect((await rest("GET", "/api/auth/signup", undefined, {})).body).toEqual({ success: true, allowed: false }),
+  "POST /api/auth/signup": async () => {
+    const answer = await rest("POST", "/api/auth/signup", { workspaceName: "C", name: "C", email: "c@example.com", password: "a long password" }, {});
+    expect(answer.status).toBe(404);
   },
   "GET /api/reports/daily.csv": async () => {
     const answer = await rest("GET", "/api/reports/daily.csv");

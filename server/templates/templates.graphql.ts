@@ -1,4 +1,6 @@
 import { GraphQLError } from "graphql";
+import { requireAdmin } from "../auth/roles.ts";
+import { ForbiddenError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
 import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
@@ -95,8 +97,9 @@ builder.mutationFields((t) => ({
   syncWhatsAppTemplates: t.field({
     type: SyncResultType,
     description: "Fetches every template of the business account from Meta now (Sync now): new ones added, deleted ones removed.",
-    errors: { types: [WhatsAppNotConfiguredError, TemplateSyncFailedError], dataField: { name: "sync" } },
+    errors: { types: [WhatsAppNotConfiguredError, TemplateSyncFailedError, ForbiddenError], dataField: { name: "sync" } },
     resolve: async (_root, _args, { db, config, viewer, templates }) => {
+      requireAdmin(viewer, "sync templates");
       if (config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(config.whatsappMissing);
       if (!(await ownsConfiguredNumber(db, config, viewer.workspaceId))) throw new WhatsAppNotConfiguredError([], NOT_THIS_WORKSPACES_NUMBER);
       try {

@@ -138,7 +138,7 @@ export async function loginAs(server: TestServer, email = ADMIN_EMAIL, password 
   return { status: response.status, body, setCookie, cookie: setCookie.split(";")[0], csrfToken: body.csrfToken as string };
 }
 
-/** A second, unrelated business with its own agent and API token: for isolation tests. */
+/** A second, unrelated business with its own admin and API token: for isolation tests. */
 export async function createOtherWorkspace(server: TestServer) {
   const { db } = server.app;
   const workspace = await db.workspace.create({ data: { name: "Other business" } });
@@ -147,7 +147,8 @@ export async function createOtherWorkspace(server: TestServer) {
       workspaceId: workspace.id,
       email: `agent-${workspace.id}@other.example`,
       name: "Other agent",
-      role: "AGENT",
+      // A business's first user is its admin: the strongest caller the other workspace has.
+      role: "ADMIN",
       passwordHash: await hashPassword("other password 123"),
     },
   });

@@ -6,9 +6,9 @@ import { publishConversationsUpdated, type WorkflowDeps } from "./events.ts";
 import { requireLabel } from "./labels.service.ts";
 
 
-/** Who may be assigned: a user of the conversation's own workspace. */
+/** Who may be assigned: an active user of the conversation's own workspace. */
 async function requireAgent({ db }: WorkflowDeps, workspaceId: string, userId: string) {
-  const agent = await db.user.findFirst({ where: { id: userId, workspaceId }, select: { id: true } });
+  const agent = await db.user.findFirst({ where: { id: userId, workspaceId, active: true }, select: { id: true } });
   if (!agent) throw new NotFoundError("Agent");
   return agent;
 }

@@ -3,7 +3,14 @@ import type { SessionUserFragment } from "../graphql/generated/graphql.ts";
 
 export type SessionUser = SessionUserFragment;
 
-export type LoginResult = { ok: true } | { ok: false; error: string };
+export type LoginResult = { ok: true } | { ok: false; error: string; fieldErrors?: Array<{ field: string; message: string }> };
+
+export interface SignupRequest {
+  workspaceName: string;
+  name: string;
+  email: string;
+  password: string;
+}
 
 /** The body of a signed-in answer of GET /api/auth/session and POST /api/auth/login. */
 interface SessionBody {
@@ -74,14 +81,15 @@ export function createSession(fetchImpl: typeof fetch = (input, init) => fetch(i
     return loaded;
   }
 
-  async function login(email: string, password: string): Promise<LoginResult> {
+  /** Every way in (login, an invitation link, sign-up) answers the same signed-in body. */
+  async function signIn(path: string, request: object): Promise<LoginResult> {
     let response: Response;
     try {
-      response = await fetchImpl("/api/auth/login", {
+      response = await fetchImpl(path, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email, password }),
+        body: JSON.stringify(request),
       });
     } catch {
       return { ok: false, error: UNREACHABLE };
@@ -94,7 +102,19 @@ export function createSession(fetchImpl: typeof fetch = (input, init) => fetch(i
     }
     if (response.status === 429) return { ok: false, error: TOO_MANY_ATTEMPTS };
     const error = isRecord(body) && typeof body.error === "string" ? body.error : LOGIN_FAILED;
-    return { ok: false, error };
+    const fieldErrors = isRecord(body) && Array.isArray(body.fieldErrors) ? (body.fieldErrors as Array<{ field: string; message: string }>) : undefined;
+    return { ok: false, error, fieldErrors };
+  }
+
+  const login = (email: string, password: string) => signIn("/api/auth/login", { email, password });
+  /** Spends an invitation or password-reset link: the person is signed in with the password they chose. */
+  const acceptInvite = (token: string, password: string) => signIn("/api/auth/accept-invite", { token, password });
+  const signup = (request: SignupRequest) => signIn("/api/auth/signup", request);
+
+  /** Asks the server again, e.g. when a socket was closed because this user's access changed. */
+  async function refresh() {
+    loaded = fetchSession();
+    await loaded;
   }
 
   async function logout() {
@@ -116,6 +136,9 @@ export function createSession(fetchImpl: typeof fetch = (input, init) => fetch(i
     csrfToken: readonly(csrfToken),
     ensureLoaded,
     login,
+    acceptInvite,
+    signup,
+    refresh,
     logout,
     clear,
   };

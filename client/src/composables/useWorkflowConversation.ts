@@ -35,7 +35,8 @@ export function useWorkflowConversation(conversationId: () => string, onChange: 
       client.query(AgentsQuery, {}, { requestPolicy: "network-only" }).toPromise(),
       client.query(LabelsQuery, {}, { requestPolicy: "network-only" }).toPromise(),
     ]);
-    if (agentAnswer.data) agents.value = agentAnswer.data.agents;
+    // A deactivated colleague can no longer be assigned (the server refuses it too).
+    if (agentAnswer.data) agents.value = agentAnswer.data.agents.filter((agent) => agent.active);
     if (labelAnswer.data) labels.value = labelAnswer.data.labels;
   }
 

@@ -49,6 +49,7 @@ export const AgentsQuery = graphql(`
     agents {
       id
       name
+      active
     }
   }
 `);

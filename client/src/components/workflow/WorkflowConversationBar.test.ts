@@ -7,7 +7,7 @@ import WorkflowConversationBar from "./WorkflowConversationBar.vue";
 import WorkflowNotes from "./WorkflowNotes.vue";
 
 const vip = { __typename: "Label", id: "l1", name: "VIP", color: "#d32f2f" };
-const agents = [{ __typename: "User", id: "u2", name: "Ravi Verma" }];
+const agents = [{ __typename: "User", id: "u2", name: "Ravi Verma", active: true }];
 
 function mountBar(answer: (operation: string, variables: Record<string, unknown>) => unknown) {
   const server = fakeGraphQLServer((operation, variables) =>
