@@ -31,6 +31,9 @@ const LAYERS = [
   // media/ sends attachments through inbox/; workflow/ (status, assignment, labels, notes) extends
   // its conversations; autoreply/ answers through its send service; reports/ reads the database only.
   { media: "^server/media/", workflow: "^server/workflow/", autoreply: "^server/autoreply/", reports: "^server/reports/" },
+  // The team (invitations, roles, deactivation, sign-up, workspace settings): deactivating someone
+  // unassigns their conversations, and the workspace's time zone is checked as business hours are.
+  { team: "^server/team/" },
   // The two doors of GraphQL: Yoga over HTTP (with the schema index) and graphql-ws over WebSocket,
   // which authenticates sockets (auth/) and closes them when their credential is revoked.
   { "graphql-schema": "^server/graphql/(schema|print-schema|http|graphiql)\\.ts$", websocket: "^server/websocket/" },
@@ -73,7 +76,7 @@ module.exports = {
         "auth's request/socket authentication import GraphQL or HTTP",
       severity: "error",
       from: {
-        path: "^server/(auth|autoreply|business-number|contacts|inbox|media|reports|storage|templates|workflow)/",
+        path: "^server/(auth|autoreply|business-number|contacts|inbox|media|reports|storage|team|templates|workflow)/",
         pathNot: "\\.(graphql|routes)\\.ts$|^server/auth/(http-auth|socket-auth)\\.ts$",
       },
       to: {
@@ -112,7 +115,7 @@ module.exports = {
   options: {
     doNotFollow: { path: "node_modules|^server/generated/" },
     // Tests and their helpers may reach anything they test.
-    exclude: { path: "\\.test\\.ts$|^server/(test|cluster|reliability)/" },
+    exclude: { path: "\\.test\\.ts$|^server/(test|cluster|reliability)/|^server/dist/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".js", ".mjs", ".json"] },

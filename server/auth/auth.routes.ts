@@ -3,12 +3,11 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { InboxPubSub } from "../realtime/pubsub.ts";
-import { login, logout } from "./auth.service.ts";
+import { DEACTIVATED_MESSAGE, login, logout } from "./auth.service.ts";
 import { sendError } from "../http/error.ts";
 import { normalizeEmail } from "./email.ts";
 import { createLoginLimits } from "./login-limits.ts";
-import { SESSION_COOKIE, viewerOf } from "./http-auth.ts";
-import { DEACTIVATED_MESSAGE, signedIn } from "./session-cookie.ts";
+import { SESSION_COOKIE, signedIn, viewerOf } from "./http-auth.ts";
 
 const loginBody = z.object({ email: z.string().min(1).max(320).transform(normalizeEmail), password: z.string().min(1).max(1024) });
 

@@ -51,6 +51,8 @@ export async function startSession(db: Pick<Database, "session">, user: User, tt
   return { sessionToken, csrfToken: session.csrfToken, expiresAt: session.expiresAt, user };
 }
 
+export const DEACTIVATED_MESSAGE = "This account has been deactivated. Ask an admin of your workspace to reactivate it.";
+
 export type LoginResult = StartedSession | { refused: "wrongPassword" | "deactivated" };
 
 /** `email` as normalizeEmail spells it: the login limits count attempts under that same key. */

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Database } from "../db/client.ts";
 import { sendError } from "../http/error.ts";
-import { authenticateSession, viewerFromApiToken, type Viewer } from "./auth.service.ts";
+import type { Config } from "../config.ts";
+import { authenticateSession, viewerFromApiToken, type StartedSession, type Viewer } from "./auth.service.ts";
 import { tokensEqual } from "./tokens.ts";
 
 export const SESSION_COOKIE = "bcrm_session";
@@ -80,4 +81,20 @@ export function registerAuthentication(app: FastifyInstance, db: Database) {
       }
     }
   });
+}
+
+/**
+ * The answer of every route that signs someone in (login, accepting an invitation, sign-up):
+ * the HttpOnly session cookie, and the CSRF token the browser's writes must echo.
+ */
+export function signedIn(reply: FastifyReply, config: Config, session: StartedSession) {
+  reply.setCookie(SESSION_COOKIE, session.sessionToken, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: config.cookieSecure,
+    expires: session.expiresAt,
+  });
+  const { user } = session;
+  return { success: true, csrfToken: session.csrfToken, user: { id: user.id, name: user.name, email: user.email, role: user.role } };
 }

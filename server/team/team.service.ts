@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { isTimeZone } from "../autoreply/business-hours.ts";
-import { startSession, type StartedSession, type Viewer } from "../auth/auth.service.ts";
+import { normalizeEmail } from "../auth/email.ts";
+import { DEACTIVATED_MESSAGE, startSession, type StartedSession, type Viewer } from "../auth/auth.service.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../auth/password.ts";
 import { requireAdmin } from "../auth/roles.ts";
-import { DEACTIVATED_MESSAGE } from "../auth/session-cookie.ts";
 import { generateToken, hashToken } from "../auth/tokens.ts";
 import type { Database } from "../db/client.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { ExpectedError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Invite, User, UserRole } from "../generated/prisma/client.ts";
 import { publishInboxEvents, publishRevocation, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { Mailer } from "./mailer.ts";
@@ -30,7 +30,7 @@ export interface IssuedInvite {
 const emailSchema = z.email().max(320);
 
 function normalisedEmail(email: string, field = "email") {
-  const trimmed = email.trim().toLowerCase();
+  const trimmed = normalizeEmail(email);
   if (!emailSchema.safeParse(trimmed).success) throw ValidationError.of(field, "Enter an email address such as priya@example.com");
   return trimmed;
 }
@@ -120,8 +120,11 @@ export async function issuePasswordReset(deps: TeamDeps, viewer: Viewer, publicU
 }
 
 /** Why a link cannot be used, in words for the person holding it. */
-export class InviteUnusableError extends Error {
+/** A link that was used, withdrawn, has expired, or never existed: gone for good, so 410. */
+export class InviteUnusableError extends ExpectedError {
   override name = "InviteUnusableError";
+  readonly code = "INVITE_UNUSABLE";
+  readonly httpStatus = 410;
 }
 
 async function usableInvite(db: Pick<Database, "invite">, token: string) {
