@@ -45,7 +45,7 @@ describe("toContactInput", () => {
   });
 
   it("starts an edit from the stored contact, and a new contact from empty fields", () => {
-    expect(contactFormValues(savedContact).whatsappNumber).toBe("+919876543210");
+    expect(contactFormValues(savedContact).whatsappNumber).toBe("+91 98765 43210");
     expect(contactFormValues(null)).toEqual({ name: "", whatsappNumber: "", email: "", company: "", notes: "" });
   });
 });
