@@ -1,7 +1,7 @@
 import type { CountryCode } from "libphonenumber-js";
 import type { Viewer } from "../auth/auth.service.ts";
 import type { Config } from "../config.ts";
-import { formatPhoneInternational, toE164, waIdOf } from "../contacts/phone.ts";
+import { toE164, waIdOf } from "../contacts/phone.ts";
 import type { Database } from "../db/client.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -114,7 +114,7 @@ async function resolveRecipient(db: Database, workspaceId: string, target: SendT
   const waId = waIdOf(phone);
   const contact = await db.contact.findUnique({ where: { workspaceId_whatsappNumber: { workspaceId, whatsappNumber: phone } } });
   const conversation = await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
-  return { phone, waId, name: contact?.name ?? conversation?.profileName ?? formatPhoneInternational(phone), contactId: contact?.id ?? null };
+  return { phone, waId, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
 }
 
 async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
@@ -323,7 +323,7 @@ export async function reactToMessage(deps: SendDependencies, viewer: Viewer, inp
   const recipient: Recipient = {
     phone: `+${conversation.waId}`,
     waId: conversation.waId,
-    name: conversation.contact?.name ?? conversation.profileName ?? formatPhoneInternational(`+${conversation.waId}`),
+    name: conversation.contact?.name ?? conversation.profileName ?? `+${conversation.waId}`,
     contactId: conversation.contactId,
   };
   const outcome = await sendOutbound(deps, viewer, recipient, {
