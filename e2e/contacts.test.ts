@@ -37,7 +37,7 @@ describe("an agent in the browser", () => {
     await page.getByRole("link", { name: "Contacts" }).first().click();
     const link = page.getByRole("link", { name: /Open chat with Priya Sharma in WhatsApp/ });
     await link.waitFor();
-    expect(await link.textContent()).toContain("+919876543210");
+    expect(await link.textContent()).toContain("+91 98765 43210");
     expect(await link.getAttribute("href")).toBe("https://wa.me/919876543210");
     expect(await link.getAttribute("target")).toBe("_blank");
     await screenshot(page, "contacts");

@@ -229,7 +229,7 @@ describe("the inbox", () => {
 
     await number.fill("98000 12345");
     await dialog.getByRole("button", { name: "Send template" }).click();
-    await page.getByRole("heading", { name: "+919800012345" }).waitFor();
+    await page.getByRole("heading", { name: "+91 98000 12345" }).waitFor();
     expect(page.url()).toMatch(/\/inbox\/[\w-]+$/);
     expect(bed.simulator.sentMessages().at(-1)).toMatchObject({ to: "919800012345", type: "template" });
   });

@@ -113,7 +113,7 @@ describe("reactions, replies and templates in the inbox", () => {
     expect(await dialog.getByRole("button", { name: "Send template" }).isDisabled()).toBe(true);
     await dialog.getByLabel("Parameter 2").fill("3 December");
     await dialog.getByRole("button", { name: "Send template" }).click();
-    await page.getByRole("heading", { name: "+919800054321" }).waitFor();
+    await page.getByRole("heading", { name: "+91 98000 54321" }).waitFor();
     expect(bed.simulator.sentMessages().at(-1)).toMatchObject({
       to: "919800054321",
       request: { template: { name: "appointment_reminder", language: { code: "en" } } },

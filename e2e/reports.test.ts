@@ -33,7 +33,7 @@ beforeAll(async () => {
     ],
   });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: "en-IN" });
   await logIn(page, `${server.url}/inbox`);
   await page.getByRole("heading", { name: "Inbox" }).waitFor();
 });
@@ -54,7 +54,7 @@ describe("the reports page", () => {
     expect(await tile("Estimated cost").textContent()).toBe("₹0.86");
     expect(await page.locator(".tile", { hasText: "Estimated cost" }).locator(".hint").textContent()).toBe("1 billable message");
 
-    const dailyRow = page.getByRole("table", { name: "Daily figures" }).getByRole("row", { name: new RegExp(`^${day}`) });
+    const dailyRow = page.getByRole("table", { name: "Daily figures" }).getByRole("row", { name: new RegExp(`^${day.split("-").reverse().join("/")}`) });
     expect(await dailyRow.getByRole("cell").allTextContents()).toEqual(["1", "3", "2", "1", "1", "66.7%", "33.3%", "₹0.86"]);
     await page.getByRole("table", { name: "Failures by reason" }).getByRole("row", { name: /Message undeliverable/ }).waitFor();
     await page.getByRole("table", { name: /Estimated cost by pricing category/ }).getByRole("row", { name: /marketing IN 1 ₹0.86/ }).waitFor();

@@ -21,6 +21,17 @@ export function formatDate(iso: string): string {
   return date().format(new Date(iso));
 }
 
+/**
+ * The browser's own locale, not en-IN: a date input (which the page cannot format) shows its day
+ * that way, so the figures beside it follow it and one screen has one date format.
+ */
+const calendarDay = onFirstUse(() => new Intl.DateTimeFormat(undefined, { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" }));
+
+/** A calendar day ("2025-11-25") as the agent's locale writes it: "25/11/2025" in India, "11/25/2025" in the US. */
+export function formatCalendarDay(isoDate: string): string {
+  return calendarDay().format(new Date(`${isoDate}T00:00:00Z`));
+}
+
 const dayMonth = onFirstUse(() => new Intl.DateTimeFormat("en-IN", { day: "numeric", month: "short" }));
 const longDay = onFirstUse(() => new Intl.DateTimeFormat("en-IN", { weekday: "long", day: "numeric", month: "long", year: "numeric" }));
 

@@ -1,7 +1,7 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { contactSearchFilter, createContact, deleteContact, updateContact } from "./contacts.service.ts";
-import { waMeLink } from "./phone.ts";
+import { formatPhoneInternational, waMeLink } from "./phone.ts";
 
 const ContactType = builder.prismaObject("Contact", {
   fields: (t) => ({
@@ -11,6 +11,20 @@ const ContactType = builder.prismaObject("Contact", {
     company: t.exposeString("company", { nullable: true }),
     notes: t.exposeString("notes", { nullable: true }),
     whatsappNumber: t.exposeString("whatsappNumber", { nullable: true, description: "E.164, e.g. +919876543210" }),
+    formattedWhatsappNumber: t.string({
+      nullable: true,
+      description: "The number as people read it: international format, e.g. +91 98765 43210.",
+      select: { whatsappNumber: true },
+      resolve: (contact) => (contact.whatsappNumber ? formatPhoneInternational(contact.whatsappNumber) : null),
+    }),
+    conversation: t.prismaField({
+      type: "Conversation",
+      nullable: true,
+      description: "The WhatsApp conversation with this contact, once there is one.",
+      select: { id: true, workspaceId: true },
+      resolve: (query, contact, _args, { db }) =>
+        db.conversation.findFirst({ ...query, where: { workspaceId: contact.workspaceId, contactId: contact.id } }),
+    }),
     whatsappLink: t.string({
       nullable: true,
       description: "https://wa.me/<digits>: opens a chat in WhatsApp Web or the app.",

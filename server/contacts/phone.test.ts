@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toE164, waIdOf, waMeLink } from "./phone.ts";
+import { formatPhoneInternational, toE164, waIdOf, waMeLink } from "./phone.ts";
 
 describe("WhatsApp numbers", () => {
   it.each([
@@ -23,6 +23,14 @@ describe("WhatsApp numbers", () => {
       expect(toE164(typed, "IN")).toBeNull();
     },
   );
+
+  it.each([
+    ["+919876543210", "+91 98765 43210"],
+    ["+14155552671", "+1 415 555 2671"],
+    ["+447911123456", "+44 7911 123456"],
+  ])("shows %s to people as %s", (e164, shown) => {
+    expect(formatPhoneInternational(e164)).toBe(shown);
+  });
 
   it("makes the wa.me link from the digits only", () => {
     expect(waIdOf("+919876543210")).toBe("919876543210");

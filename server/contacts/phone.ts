@@ -27,3 +27,11 @@ export function waIdOf(e164: string): string {
 export function waMeLink(e164: string): string {
   return `https://wa.me/${waIdOf(e164)}`;
 }
+
+/**
+ * "+91 98765 43210": how a person reads a stored E.164 number (libphonenumber's international
+ * format). A value the library cannot read is shown as stored rather than hidden.
+ */
+export function formatPhoneInternational(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}

@@ -7,6 +7,7 @@ import { conversationSearchFilter, markConversationRead } from "./conversations.
 import { conversationWorkflowFilter } from "./conversations.service.ts";
 import { ConversationAssigneeFilterType, ConversationStatusType } from "./conversation-enums.graphql.ts";
 import { customerServiceWindow } from "./window.ts";
+import { formatPhoneInternational } from "../contacts/phone.ts";
 import { loadOncePerEvent } from "../realtime/load-once.ts";
 
 export const MessageDirectionType = builder.enumType(MessageDirection, { name: "MessageDirection" });
@@ -60,11 +61,16 @@ export const ConversationType = builder.prismaObject("Conversation", {
     id: t.exposeID("id"),
     waId: t.exposeString("waId", { description: "The customer's WhatsApp id: digits only." }),
     phone: t.string({ description: "The customer's number, E.164.", select: { waId: true }, resolve: (c) => `+${c.waId}` }),
+    formattedPhone: t.string({
+      description: "The customer's number as people read it: international format, e.g. +91 98765 43210.",
+      select: { waId: true },
+      resolve: (c) => formatPhoneInternational(`+${c.waId}`),
+    }),
     profileName: t.exposeString("profileName", { nullable: true, description: "The customer's WhatsApp profile name." }),
     displayName: t.string({
-      description: "The contact's name, else the WhatsApp profile name, else the number.",
+      description: "The contact's name, else the WhatsApp profile name, else the number (international format).",
       select: { waId: true, profileName: true, contact: { select: { name: true } } },
-      resolve: (c) => c.contact?.name ?? c.profileName ?? `+${c.waId}`,
+      resolve: (c) => c.contact?.name ?? c.profileName ?? formatPhoneInternational(`+${c.waId}`),
     }),
     contact: t.relation("contact", { nullable: true }),
     lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),

@@ -11,7 +11,7 @@ afterAll(() => server.stop());
 
 const CONVERSATIONS = `query($search: String, $first: Int, $after: String) {
   conversations(search: $search, first: $first, after: $after) {
-    edges { node { id waId phone displayName unreadCount lastMessagePreview windowOpen windowClosesAt } }
+    edges { node { id waId phone formattedPhone displayName unreadCount lastMessagePreview windowOpen windowClosesAt } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -40,7 +40,7 @@ describe("conversations", () => {
     await customerWrites("919700000002", ["newer", "conversation"]);
     const answer = await graphql(server, CONVERSATIONS, { first: 2 });
     expect(answer.data.conversations.edges.map((edge: any) => edge.node)).toMatchObject([
-      { waId: "919700000002", phone: "+919700000002", displayName: "Customer 02", unreadCount: 2, lastMessagePreview: "conversation", windowOpen: true },
+      { waId: "919700000002", phone: "+919700000002", formattedPhone: "+91 97000 00002", displayName: "Customer 02", unreadCount: 2, lastMessagePreview: "conversation", windowOpen: true },
       { waId: "919700000001", unreadCount: 1, lastMessagePreview: "older conversation", windowOpen: true },
     ]);
   });
@@ -81,6 +81,30 @@ describe("conversations", () => {
     const answer = await graphql(server, `mutation($id: ID!) { markConversationRead(id: $id) { __typename ... on MutationMarkConversationReadSuccess { conversation { unreadCount } } } }`, { id });
     expect(answer.data.markConversationRead.conversation.unreadCount).toBe(0);
     expect((await conversationOf("919700000005")).unreadCount).toBe(0);
+  });
+});
+
+describe("conversation and contact", () => {
+  const CREATE_CONTACT = `mutation($input: ContactInput!) { createContact(input: $input) {
+    ... on MutationCreateContactSuccess { contact { id formattedWhatsappNumber conversation { id } } } } }`;
+  const CONVERSATION = `query($id: ID!) { conversation(id: $id) { displayName formattedPhone contact { id } } }`;
+
+  it("shows a nameless customer by the number in international format, and links the contact made for them both ways", async () => {
+    const waId = "919700000077";
+    const nameless = inbound({ from: waId, type: "text", text: { body: "hello" }, timestamp: unixNow() });
+    const payload = envelope(change({ messages: [nameless] }));
+    delete (payload.entry[0].changes[0].value as { contacts?: unknown }).contacts;
+    expect((await deliverWebhook(server, payload)).status).toBe(200);
+    const { id } = await conversationOf(waId);
+    expect((await graphql(server, CONVERSATION, { id })).data.conversation).toEqual({
+      displayName: "+91 97000 00077",
+      formattedPhone: "+91 97000 00077",
+      contact: null,
+    });
+
+    const created = (await graphql(server, CREATE_CONTACT, { input: { name: "Meena Iyer", whatsappNumber: "+919700000077" } })).data.createContact.contact;
+    expect(created).toEqual({ id: created.id, formattedWhatsappNumber: "+91 97000 00077", conversation: { id } });
+    expect((await graphql(server, CONVERSATION, { id })).data.conversation).toMatchObject({ displayName: "Meena Iyer", contact: { id: created.id } });
   });
 });
 

@@ -143,6 +143,15 @@ describe("labels", () => {
     expect(await server.app.db.label.count()).toBe(before);
   });
 
+  it("refuses a name longer than 40 characters on its field rather than cutting it, and creates nothing", async () => {
+    const before = await server.app.db.label.count();
+    const answer = await graphql(server, CREATE_LABEL, { name: "A".repeat(41), color: "#25d366" });
+    expect(answer.data.createLabel.fieldErrors).toEqual([{ field: "name", message: "Must be at most 40 characters" }]);
+    expect(await server.app.db.label.count()).toBe(before);
+    const fits = await graphql(server, CREATE_LABEL, { name: "B".repeat(40), color: "#25d366" });
+    expect(fits.data.createLabel.label.name).toBe("B".repeat(40));
+  });
+
   it("refuses a second label of the same name", async () => {
     await createLabel("Refund");
     const answer = await graphql(server, CREATE_LABEL, { name: "Refund", color: "#ff0000" });

@@ -18,6 +18,8 @@ const savedContact = {
   email: null,
   notes: null,
   whatsappNumber: "+919876543210",
+  formattedWhatsappNumber: "+91 98765 43210",
+  conversation: null,
   whatsappLink: "https://wa.me/919876543210",
   createdAt: "2025-11-25T10:00:00.000Z",
   updatedAt: "2025-11-25T10:00:00.000Z",
@@ -43,7 +45,7 @@ describe("toContactInput", () => {
   });
 
   it("starts an edit from the stored contact, and a new contact from empty fields", () => {
-    expect(contactFormValues(savedContact).whatsappNumber).toBe("+919876543210");
+    expect(contactFormValues(savedContact).whatsappNumber).toBe("+91 98765 43210");
     expect(contactFormValues(null)).toEqual({ name: "", whatsappNumber: "", email: "", company: "", notes: "" });
   });
 });

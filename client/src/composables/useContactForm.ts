@@ -13,7 +13,8 @@ export type ContactFormValues = Record<ContactField, string>;
 export function contactFormValues(contact?: ContactDetailsFragment | null): ContactFormValues {
   return {
     name: contact?.name ?? "",
-    whatsappNumber: contact?.whatsappNumber ?? "",
+    // As people read it; the server reads any format back to the same E.164.
+    whatsappNumber: contact?.formattedWhatsappNumber ?? "",
     email: contact?.email ?? "",
     company: contact?.company ?? "",
     notes: contact?.notes ?? "",

@@ -5,7 +5,7 @@ import { deferred, fakeGraphQLServer, withSetup } from "../testing/harness.ts";
 import { CONTACTS_PAGE_SIZE, SEARCH_DEBOUNCE_MS, useContactList } from "./useContactList.ts";
 
 function contact(id: string, name: string): ContactSummaryFragment {
-  return { id, name, company: null, email: null, whatsappNumber: null, whatsappLink: null };
+  return { id, name, company: null, email: null, whatsappNumber: null, formattedWhatsappNumber: null, whatsappLink: null };
 }
 
 function page(contacts: ContactSummaryFragment[], endCursor: string | null, hasNextPage: boolean) {

@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from "@urql/core";
 import { useClientHandle } from "@urql/vue";
-import { reactive, ref, shallowRef, type Ref, type ShallowRef } from "vue";
+import { reactive, ref, shallowRef, watch, type Ref, type ShallowRef } from "vue";
 import type {
   CannedResponseInput,
   LabelInput,
@@ -30,8 +30,8 @@ interface CatalogDefinition<T, Input> {
   create: TypedDocumentNode<SaveAnswer<T>, { input: Input }>;
   update: TypedDocumentNode<SaveAnswer<T>, { id: string; input: Input }>;
   remove: TypedDocumentNode<DeleteAnswer, { id: string }>;
-  /** The form's values for a new item. */
-  blank(): Input;
+  /** The form's values for a new item, given the items there are. */
+  blank(items: readonly T[]): Input;
   /** The form's values for editing `item`. */
   fieldsOf(item: T): Input;
 }
@@ -51,7 +51,7 @@ export interface WorkflowCatalog<T extends { id: string }, Input, Field extends 
   /** Creates (`id` null) or updates; answers whether it was saved, so the form can empty itself. */
   save(id: string | null, input: Input): Promise<boolean>;
   remove(id: string): Promise<void>;
-  blank(): Input;
+  blank(items: readonly T[]): Input;
   fieldsOf(item: T): Input;
 }
 
@@ -105,8 +105,16 @@ function useCatalog<T extends { id: string }, Input extends object, Field extend
 }
 
 const UNREACHABLE = "Could not reach the server. Try again.";
-/** WhatsApp's green: what a new label is coloured until the agent picks another. */
-const DEFAULT_LABEL_COLOR = "#25d366";
+/**
+ * What a new label is coloured until the agent picks another: the first of these no label wears
+ * yet, so that labels added one after another can be told apart. WhatsApp's green comes first.
+ */
+export const LABEL_PALETTE = ["#25d366", "#1e88e5", "#f4511e", "#8e24aa", "#fdd835", "#00897b", "#d81b60", "#6d4c41", "#3949ab", "#7cb342"] as const;
+
+export function nextLabelColor(labels: readonly { color: string }[]): string {
+  const worn = new Set(labels.map((label) => label.color.toLowerCase()));
+  return LABEL_PALETTE.find((color) => !worn.has(color)) ?? LABEL_PALETTE[labels.length % LABEL_PALETTE.length];
+}
 
 /** The workspace's labels and canned responses, for the Labels & replies page. */
 export function useWorkflowSettings() {
@@ -119,7 +127,7 @@ export function useWorkflowSettings() {
       create: CreateLabelMutation,
       update: UpdateLabelMutation,
       remove: DeleteLabelMutation,
-      blank: () => ({ name: "", color: DEFAULT_LABEL_COLOR }),
+      blank: (items) => ({ name: "", color: nextLabelColor(items) }),
       fieldsOf: ({ name, color }) => ({ name, color }),
     },
     ["name", "color"],
@@ -147,13 +155,20 @@ export function useWorkflowSettings() {
  * form's fields, and the item waiting for "Delete?" — shared by every catalog (WorkflowCatalogManager).
  */
 export function useCatalogEditor<T extends { id: string }, Input extends object, Field extends string>(catalog: WorkflowCatalog<T, Input, Field>) {
-  const { blank, fieldsOf } = catalog;
+  const { fieldsOf } = catalog;
+  const blank = () => catalog.blank(catalog.items.value);
   const editingId = ref<string | null>(null);
   const form = reactive(blank());
+  // The list arrives after the form is made: an untouched new-item form follows it (a label's colour).
+  let untouched = { ...blank() };
+  watch(catalog.items, () => {
+    if (editingId.value === null && JSON.stringify(form) === JSON.stringify(untouched)) fill(blank());
+  });
   const deleting = shallowRef<T | null>(null);
 
   function fill(fields: Input) {
     Object.assign(form, fields);
+    if (editingId.value === null) untouched = { ...fields };
     catalog.errors.clear();
   }
 

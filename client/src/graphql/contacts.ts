@@ -8,6 +8,7 @@ export const ContactSummaryFragment = graphql(`
     company
     email
     whatsappNumber
+    formattedWhatsappNumber
     whatsappLink
   }
 `);
@@ -21,7 +22,11 @@ export const ContactDetailsFragment = graphql(`
     email
     notes
     whatsappNumber
+    formattedWhatsappNumber
     whatsappLink
+    conversation {
+      id
+    }
     createdAt
     updatedAt
   }

@@ -6,6 +6,7 @@ export const ConversationSummaryFragment = graphql(`
     id
     waId
     phone
+    formattedPhone
     displayName
     profileName
     contact {

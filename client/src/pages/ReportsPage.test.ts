@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import ReportsConversationCost from "../components/reports/ReportsConversationCost.vue";
 import { defaultRange } from "../composables/useDeliveryReport.ts";
 import { fakeGraphQLServer } from "../testing/harness.ts";
+import { formatCalendarDay } from "../format.ts";
 import ReportsPage from "./ReportsPage.vue";
 
 const COST = {
@@ -84,7 +85,7 @@ describe("ReportsPage", () => {
       "Estimated cost₹0.982 billable messages",
     ]);
     const daily = wrapper.get('section[aria-labelledby="daily-title"] table');
-    expect(cells(daily.findAll("tbody tr")[0]!)).toEqual([range.from, "2", "6", "4", "2", "1", "66.7%", "33.3%", "₹0.98"]);
+    expect(cells(daily.findAll("tbody tr")[0]!)).toEqual([formatCalendarDay(range.from), "2", "6", "4", "2", "1", "66.7%", "33.3%", "₹0.98"]);
     expect(wrapper.get('section[aria-labelledby="failures-title"]').text()).toContain("Message undeliverable");
     const cost = wrapper.get('section[aria-labelledby="cost-title"]');
     expect(cost.text()).toContain("1 billable message has no rate configured");

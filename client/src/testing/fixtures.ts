@@ -39,6 +39,7 @@ export function conversationSummary(overrides: Partial<ConversationSummaryFragme
     id: "conv-1",
     waId: "919876543210",
     phone: "+919876543210",
+    formattedPhone: "+91 98765 43210",
     displayName: "Priya Sharma",
     profileName: "Priya",
     contact: null,

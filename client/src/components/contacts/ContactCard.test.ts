@@ -10,6 +10,7 @@ const priya: ContactSummaryFragment = {
   company: "Sharma Textiles",
   email: null,
   whatsappNumber: "+919876543210",
+  formattedWhatsappNumber: "+91 98765 43210",
   whatsappLink: "https://wa.me/919876543210",
 };
 
@@ -20,10 +21,10 @@ async function mountCard(contact: ContactSummaryFragment) {
 }
 
 describe("ContactCard", () => {
-  it("shows the E.164 number as a link to the digits-only wa.me chat, opening in a new tab", async () => {
+  it("shows the number in international format as a link to the digits-only wa.me chat, opening in a new tab", async () => {
     const card = await mountCard(priya);
     const link = card.get('a[aria-label="Open chat with Priya Sharma in WhatsApp"]');
-    expect(link.text()).toBe("+919876543210");
+    expect(link.text()).toBe("+91 98765 43210");
     expect(link.attributes("href")).toBe("https://wa.me/919876543210");
     expect(link.attributes("href")).toMatch(/^https:\/\/wa\.me\/\d+$/);
     expect(link.attributes("target")).toBe("_blank");
@@ -35,7 +36,7 @@ describe("ContactCard", () => {
     const card = await mountCard(priya);
     const link = card.get('a[href^="https://wa.me/"]');
     const description = card.get(`[id="${link.attributes("aria-describedby")}"]`);
-    expect(description.text()).toBe("+919876543210");
+    expect(description.text()).toBe("+91 98765 43210");
   });
 
   it("shows no WhatsApp link when the contact has no number", async () => {
