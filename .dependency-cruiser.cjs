@@ -115,7 +115,7 @@ module.exports = {
   options: {
     doNotFollow: { path: "node_modules|^server/generated/" },
     // Tests and their helpers may reach anything they test.
-    exclude: { path: "\\.test\\.ts$|^server/(test|cluster|reliability)/|^server/dist/" },
+    exclude: { path: "\\.test\\.ts$|^server/tests/|^server/dist/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".js", ".mjs", ".json"] },

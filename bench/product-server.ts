@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { CLEAN_STOP_MARKER } from "../server/storage/conversation-files.ts";
-import { freePort } from "../server/test/ports.ts";
+import { freePort } from "../server/tests/support/ports.ts";
 import { ADMIN, ADMIN_API_TOKEN, APP_SECRET, BUSINESS_ACCOUNT_ID, PHONE_NUMBER_ID, WHATSAPP_TOKEN } from "./fixtures.ts";
 import { GC_ON_SIGNAL, REPO_ROOT, rssKb, sleep, startNodeChild, type NodeChild } from "./processes.ts";
 

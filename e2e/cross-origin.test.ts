@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/test/harness.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/tests/support/harness.ts";
 import { launchBrowser } from "./browser.ts";
 
 // A page on another port of the same host is another origin but the same site: the browser sends

@@ -1,6 +1,6 @@
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, graphql } from "../server/test/harness.ts";
+import { ADMIN_API_TOKEN, graphql } from "../server/tests/support/harness.ts";
 import { launchBrowser, screenshot } from "./browser.ts";
 import { logIn, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
 

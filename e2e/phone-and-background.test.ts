@@ -2,7 +2,7 @@
 // a message's text, and an inbox in a background tab that still gets the agent's attention.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphql } from "../server/test/harness.ts";
+import { graphql } from "../server/tests/support/harness.ts";
 import { launchBrowser, screenshot } from "./browser.ts";
 import { logIn, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../server/test/harness.ts";
+import { startTestServer, type TestServer } from "../server/tests/support/harness.ts";
 import { launchBrowser, screenshot } from "./browser.ts";
 import { logIn } from "./whatsapp-harness.ts";
 

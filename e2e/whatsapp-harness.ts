@@ -1,7 +1,7 @@
 // The product wired to the Cloud API simulator for browser tests: Meta's side is real HTTP too.
 import type { Browser, Page } from "playwright-core";
 import { createSimulator, type Simulator } from "../server/simulator/simulator.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/test/harness.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/tests/support/harness.ts";
 import { launchBrowser } from "./browser.ts";
 
 const CREDENTIALS = {

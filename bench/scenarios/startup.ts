@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import path from "node:path";
-import { freePort } from "../../server/test/ports.ts";
+import { freePort } from "../../server/tests/support/ports.ts";
 import { makeWorkdir, startNodeChild, type NodeChild } from "../processes.ts";
 import type { Scenario } from "./context.ts";
 

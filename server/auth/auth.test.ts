@@ -9,7 +9,7 @@ import {
   rest,
   startTestServer,
   type TestServer,
-} from "../test/harness.ts";
+} from "../tests/support/harness.ts";
 
 const VIEWER = "{ viewer { id email role } }";
 

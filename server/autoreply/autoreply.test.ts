@@ -1,9 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, graphql, rest } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
-import { deliverWebhook } from "../test/webhook-client.ts";
+import { ADMIN_API_TOKEN, graphql, rest } from "../tests/support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { deliverWebhook } from "../tests/support/webhook-client.ts";
 import { updateSettings } from "./autoreply.service.ts";
 
 const AI_API_KEY = "sk-fake-openai-key-do-not-log-0123456789";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOtherWorkspace, graphql, startTestServer, type TestServer } from "../test/harness.ts";
+import { createOtherWorkspace, graphql, startTestServer, type TestServer } from "../tests/support/harness.ts";
 
 const CREATE = `mutation($input: ContactInput!) {
   createContact(input: $input) {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { v7 as uuidv7 } from "uuid";
 import { Prisma } from "../generated/prisma/client.ts";
-import { startTestServer, type TestServer } from "../test/harness.ts";
+import { startTestServer, type TestServer } from "../tests/support/harness.ts";
 import type { Database } from "./client.ts";
 import { driverTransaction, insertRows, queryChunks } from "./driver-transaction.ts";
 import { isUniqueViolation } from "./unique-violation.ts";

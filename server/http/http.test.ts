@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rest, startTestServer, type TestServer } from "../test/harness.ts";
+import { rest, startTestServer, type TestServer } from "../tests/support/harness.ts";
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOtherWorkspace, graphql, startTestServer, type TestServer } from "../test/harness.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound, unixNow } from "../test/webhook-fixtures.ts";
+import { createOtherWorkspace, graphql, startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { change, envelope, inbound, unixNow } from "../tests/support/webhook-fixtures.ts";
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOtherWorkspace, graphql } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
+import { createOtherWorkspace, graphql } from "../tests/support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
 
 let whatsapp: SimulatedWhatsApp;
 const server = () => whatsapp.server;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, rest, startTestServer, type TestServer } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
+import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, rest, startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
 
 let whatsapp: SimulatedWhatsApp;
 const server = () => whatsapp.server;

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationFilePath, type ConversationFile } from "../storage/conversation-files.ts";
-import { startTestServer, type TestServer } from "../test/harness.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
+import { startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
 import { providerOf, type Database } from "../db/client.ts";
 import { applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import {
@@ -17,7 +17,7 @@ import {
   TEST_PHONE_NUMBER_ID,
   unixNow,
   wamid,
-} from "../test/webhook-fixtures.ts";
+} from "../tests/support/webhook-fixtures.ts";
 import { signPayload } from "../whatsapp/signature.ts";
 import type { StatusUpdate } from "../whatsapp/webhook.ts";
 

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, loginAs } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
+import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, loginAs } from "../tests/support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
 import { IMAGE_MAX_BYTES } from "./limits.ts";
 
 let whatsapp: SimulatedWhatsApp;

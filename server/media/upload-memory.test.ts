@@ -3,11 +3,11 @@ import { createReadStream, createWriteStream, mkdtempSync, openAsBlob, readFileS
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serverEnvironment, startServerProcess, type ServerProcess } from "../reliability/server-process.ts";
+import { serverEnvironment, startServerProcess, type ServerProcess } from "../tests/support/server-process.ts";
 import { createSimulator, type Simulator } from "../simulator/simulator.ts";
-import { ADMIN_API_TOKEN } from "../test/harness.ts";
-import { SIMULATOR_TOKEN } from "../test/simulated-whatsapp.ts";
-import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
+import { ADMIN_API_TOKEN } from "../tests/support/harness.ts";
+import { SIMULATOR_TOKEN } from "../tests/support/simulated-whatsapp.ts";
+import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../tests/support/webhook-fixtures.ts";
 
 const MB = 1024 * 1024;
 /** Large enough that holding the file even once would show beside the server's own working memory. */

@@ -2,10 +2,10 @@ import { createClient, type Client } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import { createApiToken } from "../auth/auth.service.ts";
-import { ADMIN_API_TOKEN, ADMIN_EMAIL, createOtherWorkspace, graphql, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
-import { eventually } from "../test/eventually.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound, status } from "../test/webhook-fixtures.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, createOtherWorkspace, graphql, loginAs, startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { eventually } from "../tests/support/eventually.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { change, envelope, inbound, status } from "../tests/support/webhook-fixtures.ts";
 
 let server: TestServer;
 const clients: Client[] = [];

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, loginAs, type TestServer, startTestServer } from "../test/harness.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, status, wamid } from "../test/webhook-fixtures.ts";
+import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, loginAs, type TestServer, startTestServer } from "../tests/support/harness.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { change, envelope, status, wamid } from "../tests/support/webhook-fixtures.ts";
 
 // Messages are written straight into the database: the report must read what ingest and the
 // outbox store, whichever path stored it (pricing arrives with Meta's status webhooks).

@@ -8,7 +8,7 @@ import { verifySignature } from "../whatsapp/signature.ts";
 import { parseWebhook, type InboundMessage, type StatusUpdate } from "../whatsapp/webhook.ts";
 import type { InboundInput } from "./inbound.ts";
 import { createSimulator, type Simulator } from "./simulator.ts";
-import { eventually } from "../test/eventually.ts";
+import { eventually } from "../tests/support/eventually.ts";
 
 const TOKEN = "sim-test-token";
 const APP_SECRET = "sim-test-app-secret";

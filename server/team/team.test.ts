@@ -1,10 +1,10 @@
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, ADMIN_EMAIL, graphql, loginAs, rest, startTestServer, type TestServer } from "../test/harness.ts";
-import { openLiveSocket, type LiveSocket } from "../test/live-socket.ts";
-import { eventually } from "../test/simulated-whatsapp.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, graphql, loginAs, rest, startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { openLiveSocket, type LiveSocket } from "../tests/support/live-socket.ts";
+import { eventually } from "../tests/support/simulated-whatsapp.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { change, envelope, inbound } from "../tests/support/webhook-fixtures.ts";
 import { setAgentRole } from "./team.service.ts";
 
 /** Emails as a real SMTP server received them (nodemailer talks SMTP to it; nothing is mocked). */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOtherWorkspace, graphql, startTestServer } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { TEST_WABA_ID } from "../test/webhook-fixtures.ts";
+import { createOtherWorkspace, graphql, startTestServer } from "../tests/support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { TEST_WABA_ID } from "../tests/support/webhook-fixtures.ts";
 import { DEFAULT_TEMPLATES } from "../simulator/templates.ts";
 
 let whatsapp: SimulatedWhatsApp;

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken, type Viewer } from "../auth/auth.service.ts";
 import { hashToken } from "../auth/tokens.ts";
-import { ADMIN_API_TOKEN, ADMIN_EMAIL, graphql, loginAs, rest, startTestServer, type TestServer } from "../test/harness.ts";
-import { openLiveSocket, type LiveSocket, type Operation, type SocketClose } from "../test/live-socket.ts";
-import { eventually } from "../test/simulated-whatsapp.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, graphql, loginAs, rest, startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { openLiveSocket, type LiveSocket, type Operation, type SocketClose } from "../tests/support/live-socket.ts";
+import { eventually } from "../tests/support/simulated-whatsapp.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { change, envelope, inbound } from "../tests/support/webhook-fixtures.ts";
 import { publishRevocation } from "../realtime/pubsub.ts";
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "./websocket.ts";
 

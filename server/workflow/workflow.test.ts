@@ -3,10 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createApiToken } from "../auth/auth.service.ts";
 import { hashPassword } from "../auth/password.ts";
-import { eventually } from "../test/eventually.ts";
-import { createOtherWorkspace, graphql, startTestServer, type TestServer } from "../test/harness.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
+import { eventually } from "../tests/support/eventually.ts";
+import { createOtherWorkspace, graphql, startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { change, envelope, inbound } from "../tests/support/webhook-fixtures.ts";
 
 let server: TestServer;
 /** Two agents of the admin's workspace, and a stranger from another business. */

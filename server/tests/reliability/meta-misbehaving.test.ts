@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, startTestServer } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
-import { WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound, TEST_APP_SECRET } from "../test/webhook-fixtures.ts";
-import { signPayload } from "../whatsapp/signature.ts";
+import { ADMIN_API_TOKEN, startTestServer } from "../support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
+import { WEBHOOK_ENV } from "../support/webhook-client.ts";
+import { change, envelope, inbound, TEST_APP_SECRET } from "../support/webhook-fixtures.ts";
+import { signPayload } from "../../whatsapp/signature.ts";
 
 // Meta as it behaves on a bad day, played by our simulator: slow, failing, rate limiting,
 // repeating and reordering its webhooks, then flooding us. Whatever it does, every outgoing

@@ -1,10 +1,10 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../test/harness.ts";
-import { eventually } from "../test/simulated-whatsapp.ts";
-import { WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound, TEST_APP_SECRET } from "../test/webhook-fixtures.ts";
-import { signPayload } from "../whatsapp/signature.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../support/harness.ts";
+import { eventually } from "../support/simulated-whatsapp.ts";
+import { WEBHOOK_ENV } from "../support/webhook-client.ts";
+import { change, envelope, inbound, TEST_APP_SECRET } from "../support/webhook-fixtures.ts";
+import { signPayload } from "../../whatsapp/signature.ts";
 
 // What strangers on the network can do to the HTTP server: guess passwords under other spellings
 // or other claimed addresses, hold connections open with bodies that never finish, and storm

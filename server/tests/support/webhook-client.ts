@@ -1,5 +1,5 @@
 // Delivers webhooks to a test server exactly as Meta does: signed over the raw bytes.
-import { signPayload } from "../whatsapp/signature.ts";
+import { signPayload } from "../../whatsapp/signature.ts";
 import type { TestServer } from "./harness.ts";
 import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID } from "./webhook-fixtures.ts";
 

@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../db/client.ts";
-import { createSimulator, type Simulator } from "../simulator/simulator.ts";
-import { ADMIN_API_TOKEN } from "../test/harness.ts";
-import { SIMULATOR_TOKEN } from "../test/simulated-whatsapp.ts";
-import { change, envelope, inbound, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
-import type { InboundMessage, StatusUpdate } from "../whatsapp/webhook.ts";
-import { signPayload } from "../whatsapp/signature.ts";
-import { serverEnvironment, startServerProcess, type ServerProcess } from "./server-process.ts";
+import { createDatabase, type Database } from "../../db/client.ts";
+import { createSimulator, type Simulator } from "../../simulator/simulator.ts";
+import { ADMIN_API_TOKEN } from "../support/harness.ts";
+import { SIMULATOR_TOKEN } from "../support/simulated-whatsapp.ts";
+import { change, envelope, inbound, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
+import type { InboundMessage, StatusUpdate } from "../../whatsapp/webhook.ts";
+import { signPayload } from "../../whatsapp/signature.ts";
+import { serverEnvironment, startServerProcess, type ServerProcess } from "../support/server-process.ts";
 
 // Meta's side of the bargain: it re-delivers any webhook not answered 200. Ours: whatever was
 // answered 200 is stored, once, even when the process is killed at the worst moment.

@@ -2,10 +2,10 @@ import { print, type DocumentNode } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import * as clientDocuments from "../../client/src/graphql/generated/graphql.ts";
-import { GRAPHIQL_ASSETS } from "../graphql/graphiql.ts";
-import { GRAPHQL_LIMITS } from "../graphql/limits.ts";
-import { ADMIN_API_TOKEN, loginAs, startTestServer, type TestServer } from "../test/harness.ts";
+import * as clientDocuments from "../../../client/src/graphql/generated/graphql.ts";
+import { GRAPHIQL_ASSETS } from "../../graphql/graphiql.ts";
+import { GRAPHQL_LIMITS } from "../../graphql/limits.ts";
+import { ADMIN_API_TOKEN, loginAs, startTestServer, type TestServer } from "../support/harness.ts";
 
 let development: TestServer;
 let production: TestServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken } from "../auth/auth.service.ts";
-import { schema } from "../graphql/schema.ts";
-import { ADMIN_API_TOKEN, graphql, startTestServer, type TestServer } from "../test/harness.ts";
+import { createApiToken } from "../../auth/auth.service.ts";
+import { schema } from "../../graphql/schema.ts";
+import { ADMIN_API_TOKEN, graphql, startTestServer, type TestServer } from "../support/harness.ts";
 
 // Every field × {admin, agent} of one workspace: what only admins may do (the team, automation,
 // templates sync, workspace settings) answers an agent ForbiddenError before anything is read

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, rest, startTestServer } from "../test/harness.ts";
-import { SIMULATOR_TOKEN, startSimulatorProcess } from "../test/simulated-whatsapp.ts";
-import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
+import { ADMIN_API_TOKEN, rest, startTestServer } from "../support/harness.ts";
+import { SIMULATOR_TOKEN, startSimulatorProcess } from "../support/simulated-whatsapp.ts";
+import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
 
 // Timing-sensitive: in the cluster suite, whose files run one at a time on a quiet machine.
 const asAdmin = { token: ADMIN_API_TOKEN };

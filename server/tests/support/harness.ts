@@ -5,10 +5,10 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import pg from "pg";
 import pino from "pino";
-import { buildApp, type App } from "../app.ts";
-import { createApiToken } from "../auth/auth.service.ts";
-import { hashPassword } from "../auth/password.ts";
-import { loadConfig } from "../config.ts";
+import { buildApp, type App } from "../../app.ts";
+import { createApiToken } from "../../auth/auth.service.ts";
+import { hashPassword } from "../../auth/password.ts";
+import { loadConfig } from "../../config.ts";
 
 export const ADMIN_EMAIL = "admin@example.com";
 export const ADMIN_PASSWORD = "correct horse battery";

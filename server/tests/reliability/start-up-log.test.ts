@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually } from "../test/simulated-whatsapp.ts";
-import { serverEnvironment, startServerProcess, type ServerProcess } from "./server-process.ts";
+import { eventually } from "../support/simulated-whatsapp.ts";
+import { serverEnvironment, startServerProcess, type ServerProcess } from "../support/server-process.ts";
 
 // A newcomer's first start: the server in a terminal (a pseudo-terminal), a fresh database, no
 // ADMIN_PASSWORD, and a browser's first requests. The generated password must stand out.

@@ -1,5 +1,5 @@
 // Webhook payloads authored from Meta's documented format (../shared/whatsapp-cloud-api.md).
-import type { InboundMessage, StatusUpdate } from "../whatsapp/webhook.ts";
+import type { InboundMessage, StatusUpdate } from "../../whatsapp/webhook.ts";
 
 export const TEST_APP_SECRET = "test-app-secret-for-webhooks";
 export const TEST_PHONE_NUMBER_ID = "106540352242922";

@@ -4,8 +4,8 @@ import path from "node:path";
 import { createClient } from "@libsql/client";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "../db/migrate.ts";
-import { startPostgres, type TestPostgres } from "../test/postgres.ts";
+import { applyMigrations } from "../../db/migrate.ts";
+import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 
 let postgres: TestPostgres | null = null;
 let postgresAdminUrl: string;

@@ -2,13 +2,13 @@ import { readFile } from "node:fs/promises";
 import { createClient, type Client } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { schema } from "../graphql/schema.ts";
-import { conversationFilePath, type ConversationFile } from "../storage/conversation-files.ts";
-import { ADMIN_API_TOKEN, createOtherWorkspace, loginAs, type TestServer } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
-import { deliverWebhook } from "../test/webhook-client.ts";
-import { change, envelope, inbound, status, TEST_APP_SECRET } from "../test/webhook-fixtures.ts";
-import { signPayload } from "../whatsapp/signature.ts";
+import { schema } from "../../graphql/schema.ts";
+import { conversationFilePath, type ConversationFile } from "../../storage/conversation-files.ts";
+import { ADMIN_API_TOKEN, createOtherWorkspace, loginAs, type TestServer } from "../support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
+import { deliverWebhook } from "../support/webhook-client.ts";
+import { change, envelope, inbound, status, TEST_APP_SECRET } from "../support/webhook-fixtures.ts";
+import { signPayload } from "../../whatsapp/signature.ts";
 
 // Two businesses on one server. Workspace A owns the configured WhatsApp number and has a
 // contact, a conversation, messages and API tokens; workspace B (the caller) tries to reach them

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busiestSecond, startGraphApiStandIn } from "../test/graph-api-stand-in.ts";
-import { ADMIN_API_TOKEN, rest } from "../test/harness.ts";
-import { startInstances, type Instances } from "../test/instances.ts";
-import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
+import { busiestSecond, startGraphApiStandIn } from "../support/graph-api-stand-in.ts";
+import { ADMIN_API_TOKEN, rest } from "../support/harness.ts";
+import { startInstances, type Instances } from "../support/instances.ts";
+import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
 
 const RATE_PER_SECOND = 10;
 const SENDS_PER_INSTANCE = 30;

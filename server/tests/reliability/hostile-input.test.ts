@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { getNamedType, isLeafType, type GraphQLField } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { schema } from "../graphql/schema.ts";
-import { ADMIN_API_TOKEN, startTestServer, type TestServer } from "../test/harness.ts";
-import { WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound, status, TEST_APP_SECRET } from "../test/webhook-fixtures.ts";
-import { signPayload } from "../whatsapp/signature.ts";
+import { schema } from "../../graphql/schema.ts";
+import { ADMIN_API_TOKEN, startTestServer, type TestServer } from "../support/harness.ts";
+import { WEBHOOK_ENV } from "../support/webhook-client.ts";
+import { change, envelope, inbound, status, TEST_APP_SECRET } from "../support/webhook-fixtures.ts";
+import { signPayload } from "../../whatsapp/signature.ts";
 
 // Property-based: fast-check generates hundreds of hostile inputs per run (and shrinks any that
 // break a property to a minimal example). The server runs as in production: unexpected errors

@@ -2,9 +2,9 @@
 // own SQLite file and conversation folder — for tests that kill it, stop it, or read its output.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD } from "../test/harness.ts";
-import { freePort } from "../test/ports.ts";
-import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD } from "./harness.ts";
+import { freePort } from "./ports.ts";
+import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "./webhook-fixtures.ts";
 
 export interface Exit {
   code: number | null;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startInstances, type Instances } from "../test/instances.ts";
-import { eventually, SIMULATOR_TOKEN, startSimulatorProcess } from "../test/simulated-whatsapp.ts";
-import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
+import { startInstances, type Instances } from "../support/instances.ts";
+import { eventually, SIMULATOR_TOKEN, startSimulatorProcess } from "../support/simulated-whatsapp.ts";
+import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
 
 const QUEUED = 500;
 const RATE_PER_SECOND = 100;

@@ -2,11 +2,11 @@ import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import { eventually } from "../test/eventually.ts";
-import { ADMIN_API_TOKEN } from "../test/harness.ts";
-import { startInstances, type Instances } from "../test/instances.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
+import { eventually } from "../support/eventually.ts";
+import { ADMIN_API_TOKEN } from "../support/harness.ts";
+import { startInstances, type Instances } from "../support/instances.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../support/webhook-client.ts";
+import { change, envelope, inbound } from "../support/webhook-fixtures.ts";
 
 let instances: Instances;
 beforeAll(async () => {

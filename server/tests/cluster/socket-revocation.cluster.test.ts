@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken } from "../auth/auth.service.ts";
-import { ADMIN_EMAIL, graphql } from "../test/harness.ts";
-import { startInstances, type Instances } from "../test/instances.ts";
-import { openLiveSocket } from "../test/live-socket.ts";
-import { eventually } from "../test/simulated-whatsapp.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { change, envelope, inbound } from "../test/webhook-fixtures.ts";
+import { createApiToken } from "../../auth/auth.service.ts";
+import { ADMIN_EMAIL, graphql } from "../support/harness.ts";
+import { startInstances, type Instances } from "../support/instances.ts";
+import { openLiveSocket } from "../support/live-socket.ts";
+import { eventually } from "../support/simulated-whatsapp.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../support/webhook-client.ts";
+import { change, envelope, inbound } from "../support/webhook-fixtures.ts";
 
 let instances: Instances;
 beforeAll(async () => {

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSimulator, type Simulator } from "../simulator/simulator.ts";
-import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD } from "../test/harness.ts";
-import { eventually, SIMULATOR_TOKEN } from "../test/simulated-whatsapp.ts";
-import { change, envelope, inbound, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../test/webhook-fixtures.ts";
-import { signPayload } from "../whatsapp/signature.ts";
-import { serverEnvironment, startServerProcess, type ServerProcess } from "./server-process.ts";
+import { createSimulator, type Simulator } from "../../simulator/simulator.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD } from "../support/harness.ts";
+import { eventually, SIMULATOR_TOKEN } from "../support/simulated-whatsapp.ts";
+import { change, envelope, inbound, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
+import { signPayload } from "../../whatsapp/signature.ts";
+import { serverEnvironment, startServerProcess, type ServerProcess } from "../support/server-process.ts";
 
 // The server process at its most talkative (LOG_LEVEL=trace, development errors), through a
 // session of logins, tokens, sends, webhooks and failures. Then every line it wrote, and every
