@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryHistory } from "vue-router";
 import { createSession } from "./composables/useSession.ts";
 import { createAppRouter, safeNextPath } from "./router.ts";
@@ -26,6 +26,13 @@ describe("safeNextPath", () => {
 });
 
 describe("the router", () => {
+  // Navigating preloads a page's code without waiting for it (router.ts): let every such import
+  // finish, or vitest tears the environment down under one still loading.
+  afterAll(async () => {
+    const routes = createAppRouter(signedOutSession(), createMemoryHistory()).getRoutes();
+    await Promise.all(routes.map(({ components }) => (typeof components?.default === "function" ? (components.default as () => Promise<unknown>)() : null)));
+  });
+
   it("sends an anonymous visitor to the login page, remembering where they were going", async () => {
     const router = createAppRouter(signedOutSession(), createMemoryHistory());
     await router.push("/contacts/c1");
