@@ -115,6 +115,7 @@ module.exports = {
   options: {
     doNotFollow: { path: "node_modules|^server/generated/" },
     // Tests and their helpers may reach anything they test.
+    // server/dist is the build's bundle (npm run build), not a source file with a layer.
     exclude: { path: "\\.test\\.ts$|^server/tests/|^server/dist/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },

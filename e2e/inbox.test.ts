@@ -268,6 +268,39 @@ describe("the inbox", () => {
   });
 });
 
+describe("opening the inbox", () => {
+  it("asks for the list's first page while the page's scripts download, and shows it without asking again", async () => {
+    // A new context with the agent's session: a cold visit, as after opening the browser.
+    const context = await browser.newContext({ storageState: await page.context().storageState(), viewport: { width: 1280, height: 800 } });
+    const tab = await context.newPage();
+    try {
+      const listQueries: string[] = [];
+      tab.on("request", (request) => {
+        const url = new URL(request.url());
+        const operation = url.searchParams.get("operationName") ?? (request.postData()?.includes('"operationName":"Conversations"') ? "Conversations" : null);
+        if (url.pathname === "/graphql" && operation === "Conversations") listQueries.push(request.method());
+      });
+      await tab.goto(`${bed.server.url}/inbox`);
+      await tab.getByRole("listbox", { name: "Conversations" }).getByRole("option").first().waitFor();
+      // The preload's GET, used by the page rather than asked again (the POSTs after it, if any,
+      // are the list's refresh once the live socket is up).
+      expect(listQueries[0]).toBe("GET");
+      expect(listQueries.filter((method) => method === "GET")).toHaveLength(1);
+      const timing = await tab.evaluate(() => {
+        const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+        const list = entries.find((entry) => entry.name.includes("/graphql?operationName=Conversations"));
+        const entryScript = entries.find((entry) => entry.initiatorType === "script" && /\/assets\/index-[^/]+\.js$/.test(entry.name));
+        return { initiator: list?.initiatorType, listStart: list?.startTime, scriptsDone: entryScript?.responseEnd };
+      });
+      // Asked for by the HTML, before the entry script had even arrived, let alone started.
+      expect(timing.initiator).toBe("link");
+      expect(timing.listStart).toBeLessThan(timing.scriptsDone!);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("the contact page", () => {
   it("sends a WhatsApp message from the Send dialog and shows the confirmation with the message id", async () => {
     const created = await graphql<{ createContact: { contact: { id: string } } }>(

@@ -7,6 +7,13 @@ export const CLIENT_DIST = path.resolve(import.meta.dirname, "../../client/dist"
 
 const ASSETS_DIR = path.join(CLIENT_DIST, "assets") + path.sep;
 
+/**
+ * The inbox's addresses get the build's inbox.html: index.html plus a preload of the list's first
+ * page, so its query runs while the scripts download (client/vite.config.ts).
+ */
+const INBOX_PAGES = /^\/inbox(\/|\?|$)/;
+const INBOX_HTML = "inbox.html";
+
 /** Paths that are never a page of the app: an unknown one is a 404, not index.html. */
 const NOT_PAGES = /^\/(api|graphql|assets|icons)(\/|$)/;
 
@@ -16,6 +23,7 @@ const NOT_PAGES = /^\/(api|graphql|assets|icons)(\/|$)/;
  */
 export async function registerClientRoutes(app: FastifyInstance) {
   const hasBuild = existsSync(path.join(CLIENT_DIST, "index.html"));
+  const hasInboxHtml = existsSync(path.join(CLIENT_DIST, INBOX_HTML));
   if (hasBuild) {
     await app.register(fastifyStatic, {
       root: CLIENT_DIST,
@@ -38,6 +46,6 @@ export async function registerClientRoutes(app: FastifyInstance) {
       return reply.status(404).send({ success: false, error: `No route for ${request.method} ${request.url.split("?")[0]}` });
     }
     if (!hasBuild) return reply.status(503).type("text/plain").send("The client is not built: run `npm run build`.");
-    return reply.sendFile("index.html");
+    return reply.sendFile(hasInboxHtml && INBOX_PAGES.test(request.url) ? INBOX_HTML : "index.html");
   });
 }

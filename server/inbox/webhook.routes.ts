@@ -43,12 +43,9 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
 
     // Not logged below warn: the query string carries the verify token, and Fastify logs URLs.
     webhook.get(WEBHOOK_PATH, { logLevel: "warn" }, async (request, reply) => {
-      const query = request.query as Record<string, string | undefined>;
-      const expected = config.WHATSAPP_WEBHOOK_VERIFY_TOKEN;
-      if (query["hub.mode"] === "subscribe" && verifyTokenMatches(query["hub.verify_token"], expected)) {
-        return reply.type("text/plain").send(query["hub.challenge"] ?? "");
-      }
-      return sendError(reply, 403, "Webhook verification failed: wrong hub.verify_token");
+      const refusal = checkHandshake(config, request.query as Record<string, unknown>);
+      if (refusal) return sendError(reply, refusal.status, `Webhook verification failed: ${refusal.error}`);
+      return reply.type("text/plain").send((request.query as Record<string, string>)["hub.challenge"]);
     });
 
     // Guarded before the body is read (http/webhook-guard.ts); public: its sender is known only from the body's signature.
@@ -78,6 +75,25 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
       return reply;
     });
   });
+}
+
+const HANDSHAKE_PARAMETERS = ["hub.mode", "hub.verify_token", "hub.challenge"] as const;
+
+/**
+ * Meta's verification GET, each failure named as precisely as is safe: a missing parameter, a
+ * mode other than Meta's, or a token that does not match — never echoing the token received.
+ */
+function checkHandshake(config: Config, query: Record<string, unknown>) {
+  const missing = HANDSHAKE_PARAMETERS.filter((name) => typeof query[name] !== "string" || query[name] === "");
+  if (missing.length > 0) {
+    return { status: 400, error: `missing ${missing.join(", ")} — this address answers Meta's webhook verification, which sends hub.mode, hub.verify_token and hub.challenge once each` };
+  }
+  if (query["hub.mode"] !== "subscribe") return { status: 400, error: `hub.mode must be "subscribe"` };
+  if (!config.WHATSAPP_WEBHOOK_VERIFY_TOKEN) return { status: 403, error: "WHATSAPP_WEBHOOK_VERIFY_TOKEN is not set on this server" };
+  if (!verifyTokenMatches(query["hub.verify_token"], config.WHATSAPP_WEBHOOK_VERIFY_TOKEN)) {
+    return { status: 403, error: "hub.verify_token does not match WHATSAPP_WEBHOOK_VERIFY_TOKEN" };
+  }
+  return null;
 }
 
 function checkSignature(config: Config, rawBody: Buffer, header: string | string[] | undefined) {

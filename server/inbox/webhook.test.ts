@@ -40,9 +40,24 @@ describe("webhook verification (GET)", () => {
     expect(await response.text()).toBe("1158201444");
   });
 
-  it("answers 403 to a wrong token", async () => {
-    const response = await fetch(`${server.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`);
+  it("answers 403 to a wrong token, saying so without echoing it", async () => {
+    const response = await fetch(`${server.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=guess-123&hub.challenge=1`);
     expect(response.status).toBe(403);
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toBe("Webhook verification failed: hub.verify_token does not match WHATSAPP_WEBHOOK_VERIFY_TOKEN");
+    expect(error).not.toContain("guess-123");
+  });
+
+  it.each([
+    ["no parameters at all", "", /missing hub\.mode, hub\.verify_token, hub\.challenge/],
+    ["no challenge", "?hub.mode=subscribe&hub.verify_token=verify-me", /missing hub\.challenge$|missing hub\.challenge —/],
+    ["a mode other than subscribe", "?hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1", /hub\.mode must be "subscribe"/],
+  ])("answers 400 to %s, naming what is wrong rather than the token", async (_name, query, message) => {
+    const response = await fetch(`${server.url}/api/whatsapp/webhook${query}`);
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toMatch(message);
+    expect(error).not.toMatch(/verify_token does not match/);
   });
 });
 
@@ -84,6 +99,15 @@ describe("hostile and malformed bodies", () => {
     const answer = await deliver(null, { raw });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).success).toBe(false);
+    expect(await messagesCount()).toBe(before);
+  });
+
+  it("says what is wrong with a signed malformed delivery in Meta's terms", async () => {
+    const before = await messagesCount();
+    const fine = change({ messages: [inbound({ type: "text", text: { body: "fine" } })] });
+    const answer = await deliver(envelope(fine, { field: "messages", value: { messaging_product: "whatsapp", metadata: { display_phone_number: "1" } } }));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).error).toBe("Unexpected webhook payload: entry[0].changes[1].value.metadata has no phone_number_id");
     expect(await messagesCount()).toBe(before);
   });
 

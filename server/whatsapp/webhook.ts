@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { contentOf, previewOf } from "./message-content.ts";
+import { describeIssues, metaPath } from "./webhook-issues.ts";
 import {
   STATUS_VALUES,
   type DeliveryStatus,
@@ -151,13 +152,6 @@ export class WebhookShapeError extends Error {
   override name = "WebhookShapeError";
 }
 
-function describeIssues(error: z.ZodError) {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join(".") || "body"} ${issue.message}`)
-    .join("; ");
-}
-
 /**
  * Validates a webhook body and turns it — several entries, changes, messages and statuses, for
  * several customers and business numbers — into the product's events (webhook-events.ts), in the
@@ -165,11 +159,11 @@ function describeIssues(error: z.ZodError) {
  */
 export function parseWebhook(body: unknown): WebhookEvent[] {
   const payload = webhookPayloadSchema.safeParse(body);
-  if (!payload.success) throw new WebhookShapeError(describeIssues(payload.error));
+  if (!payload.success) throw new WebhookShapeError(describeIssues(payload.error, body));
   const events: WebhookEvent[] = [];
   payload.data.entry.forEach((entry, entryIndex) =>
     entry.changes.forEach((change, changeIndex) => {
-      const where = `entry.${entryIndex}.changes.${changeIndex}.value`;
+      const where = metaPath(["entry", entryIndex, "changes", changeIndex, "value"]);
       const read = Object.hasOwn(FIELDS, change.field) ? FIELDS[change.field]!(change.value, { businessAccountId: entry.id, where }) : null;
       events.push(...(read ?? [otherChange(change.field, change.value)]));
     }),
@@ -185,8 +179,8 @@ const FIELDS: Record<string, (value: unknown, change: { businessAccountId: strin
   messages: (value, { where }) => {
     const parsed = messagesValueSchema.safeParse(value);
     // Refused (400) rather than acknowledged: it may carry customers' messages.
-    if (!parsed.success) throw new WebhookShapeError(`${where}: ${describeIssues(parsed.error)}`);
-    return messagesChangeEvents(parsed.data);
+    if (!parsed.success) throw new WebhookShapeError(describeIssues(parsed.error, value, where));
+    return messagesChangeEvents(parsed.data, where);
   },
   // One we cannot read is only logged: the next template sync corrects the cache anyway.
   message_template_status_update: (value, { businessAccountId }) => {
@@ -200,18 +194,18 @@ function otherChange(field: string, value: unknown): OtherChange {
   return { kind: "other", field, phoneNumberId: typeof metadata?.phone_number_id === "string" ? metadata.phone_number_id : null, value };
 }
 
-function messagesChangeEvents(value: MessagesValue): WebhookEvent[] {
+function messagesChangeEvents(value: MessagesValue, where: string): WebhookEvent[] {
   const phoneNumberId = value.metadata.phone_number_id;
   const profileNames = new Map((value.contacts ?? []).map((contact) => [contact.wa_id, contact.profile?.name ?? null]));
-  const unreadable = (raw: unknown, error: z.ZodError): UnreadableItem => ({ kind: "unreadable", phoneNumberId, reason: describeIssues(error), raw });
-  const events: WebhookEvent[] = (value.messages ?? []).map((item) => {
+  const unreadable = (raw: unknown, error: z.ZodError, at: string): UnreadableItem => ({ kind: "unreadable", phoneNumberId, reason: describeIssues(error, raw, at), raw });
+  const events: WebhookEvent[] = (value.messages ?? []).map((item, index) => {
     const parsed = inboundMessageSchema.safeParse(item);
-    if (!parsed.success) return unreadable(item, parsed.error);
+    if (!parsed.success) return unreadable(item, parsed.error, metaPath(["messages", index], where));
     return messageEvent(phoneNumberId, parsed.data, profileNames.get(parsed.data.from) ?? null);
   });
-  for (const item of value.statuses ?? []) {
+  for (const [index, item] of (value.statuses ?? []).entries()) {
     const parsed = statusSchema.safeParse(item);
-    if (!parsed.success) events.push(unreadable(item, parsed.error));
+    if (!parsed.success) events.push(unreadable(item, parsed.error, metaPath(["statuses", index], where)));
     else if (isDeliveryStatus(parsed.data.status)) events.push(statusEvent(phoneNumberId, parsed.data, parsed.data.status));
   }
   return events;
