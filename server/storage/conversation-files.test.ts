@@ -60,6 +60,8 @@ describe("a conversation file", () => {
       conversationId: conversation.id,
       phone: "+919800000099",
       waId: "919800000099",
+      userId: null,
+      username: null,
       contact: { id: contact.id, name: "Asha Rao" },
       profileName: "Asha",
       messages: [

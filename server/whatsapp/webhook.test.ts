@@ -43,7 +43,7 @@ describe("a customer's message", () => {
     expect(only(events)).toEqual({
       kind: "message",
       phoneNumberId: PHONE_NUMBER_ID,
-      customer: { waId: CUSTOMER, profileName: "Sheena Nelson" },
+      customer: { waId: CUSTOMER, userId: null, parentUserId: null, username: null, profileName: "Sheena Nelson" },
       wamid: WAMID,
       sentAt: new Date(1749416383 * 1000),
       type: "text",

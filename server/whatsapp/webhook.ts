@@ -5,9 +5,11 @@
  * Objects are loose: Meta adds fields over time, and unknown ones must not refuse a payload.
  */
 import { z } from "zod";
+import { BSUID_PATTERN } from "./customer-id.ts";
 import { contentOf, previewOf } from "./message-content.ts";
 import {
   STATUS_VALUES,
+  type Customer,
   type DeliveryStatus,
   type MessageEvent,
   type OtherChange,
@@ -21,6 +23,13 @@ import {
 const unixSeconds = z.string().regex(/^\d{1,12}$/, "must be Unix seconds");
 /** wa_ids and phone number ids are digits only; never used as paths unchecked elsewhere. */
 const digits = z.string().regex(/^\d{1,20}$/, "must be digits");
+
+const bsuid = z.string().regex(BSUID_PATTERN, "must be a business-scoped user ID such as IN.1502576394655843");
+
+/** Early drafts of the username rollout sent "" for a withheld identifier: "" counts as absent. */
+function optionalId<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
+}
 
 export const metaErrorSchema = z.looseObject({
   code: z.number(),
@@ -48,7 +57,10 @@ const sharedContactSchema = z.looseObject({
 });
 
 export const inboundMessageSchema = z.looseObject({
-  from: digits,
+  /** Absent when the customer's number is hidden behind a username. */
+  from: optionalId(digits),
+  from_user_id: optionalId(bsuid),
+  from_parent_user_id: optionalId(bsuid),
   id: z.string().min(1).max(256),
   timestamp: unixSeconds,
   type: z.string().min(1),
@@ -98,6 +110,9 @@ export const inboundMessageSchema = z.looseObject({
   system: z
     .looseObject({ body: z.string().optional(), type: z.string().optional(), wa_id: z.string().optional() })
     .optional(),
+}).refine((message) => message.from !== undefined || message.from_user_id !== undefined, {
+  message: "names no customer (neither from nor from_user_id)",
+  path: ["from"],
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
@@ -105,7 +120,10 @@ export const statusSchema = z.looseObject({
   id: z.string().min(1).max(256),
   status: z.string(),
   timestamp: unixSeconds,
-  recipient_id: z.string(),
+  /** Absent when the message went to a BSUID and the customer's number is hidden. */
+  recipient_id: optionalId(z.string()),
+  recipient_user_id: optionalId(bsuid),
+  recipient_parent_user_id: optionalId(bsuid),
   errors: z.array(metaErrorSchema).optional(),
   // What Meta charges for the message. Informational: a shape we cannot read is dropped rather
   // than costing the status itself.
@@ -116,10 +134,20 @@ export const statusSchema = z.looseObject({
 });
 export type StatusUpdate = z.infer<typeof statusSchema>;
 
+/** Who a message came from, as `contacts[]` describes them; any identifier may be missing. */
+const contactSchema = z.looseObject({
+  profile: z.looseObject({ name: optionalId(z.string()), username: optionalId(z.string().max(256)) }).optional(),
+  wa_id: optionalId(digits),
+  user_id: optionalId(bsuid),
+  parent_user_id: optionalId(bsuid),
+});
+type MetaContact = z.infer<typeof contactSchema>;
+
 export const messagesValueSchema = z.looseObject({
   messaging_product: z.literal("whatsapp"),
   metadata: z.looseObject({ display_phone_number: z.string(), phone_number_id: digits }),
-  contacts: z.array(z.looseObject({ profile: z.looseObject({ name: z.string() }).optional(), wa_id: z.string() })).optional(),
+  // A contact entry only adds names to a message: one we cannot read costs the names, never the batch.
+  contacts: z.array(contactSchema.nullable().catch(null)).optional(),
   // Items are checked one by one (see messagesChangeEvents): one unreadable message must not
   // refuse its whole batch, which Meta would then retry for days with every other message in it.
   messages: z.array(z.unknown()).optional(),
@@ -202,12 +230,12 @@ function otherChange(field: string, value: unknown): OtherChange {
 
 function messagesChangeEvents(value: MessagesValue): WebhookEvent[] {
   const phoneNumberId = value.metadata.phone_number_id;
-  const profileNames = new Map((value.contacts ?? []).map((contact) => [contact.wa_id, contact.profile?.name ?? null]));
+  const contacts = (value.contacts ?? []).filter((contact) => contact !== null);
   const unreadable = (raw: unknown, error: z.ZodError): UnreadableItem => ({ kind: "unreadable", phoneNumberId, reason: describeIssues(error), raw });
   const events: WebhookEvent[] = (value.messages ?? []).map((item) => {
     const parsed = inboundMessageSchema.safeParse(item);
     if (!parsed.success) return unreadable(item, parsed.error);
-    return messageEvent(phoneNumberId, parsed.data, profileNames.get(parsed.data.from) ?? null);
+    return messageEvent(phoneNumberId, parsed.data, customerOf(parsed.data, contacts));
   });
   for (const item of value.statuses ?? []) {
     const parsed = statusSchema.safeParse(item);
@@ -217,12 +245,29 @@ function messagesChangeEvents(value: MessagesValue): WebhookEvent[] {
   return events;
 }
 
-function messageEvent(phoneNumberId: string, message: InboundMessage, profileName: string | null): MessageEvent {
+/**
+ * The sender with everything `contacts[]` says of them: the entry with their BSUID, else the one
+ * with their number (a delivery may hold several customers, with and without visible numbers).
+ */
+function customerOf(message: InboundMessage, contacts: MetaContact[]): Customer {
+  const contact =
+    (message.from_user_id ? contacts.find((entry) => entry.user_id === message.from_user_id) : undefined) ??
+    (message.from ? contacts.find((entry) => entry.wa_id === message.from) : undefined);
+  return {
+    waId: message.from ?? contact?.wa_id ?? null,
+    userId: message.from_user_id ?? contact?.user_id ?? null,
+    parentUserId: message.from_parent_user_id ?? contact?.parent_user_id ?? null,
+    username: contact?.profile?.username?.replace(/^@/, "") ?? null,
+    profileName: contact?.profile?.name ?? null,
+  };
+}
+
+function messageEvent(phoneNumberId: string, message: InboundMessage, customer: Customer): MessageEvent {
   const content = contentOf(message);
   return {
     kind: "message",
     phoneNumberId,
-    customer: { waId: message.from, profileName },
+    customer,
     wamid: message.id,
     sentAt: fromUnixSeconds(message.timestamp),
     type: message.type,

@@ -6,6 +6,8 @@ export const ConversationSummaryFragment = graphql(`
     id
     waId
     phone
+    userId
+    username
     displayName
     profileName
     contact {

@@ -39,6 +39,8 @@ export function conversationSummary(overrides: Partial<ConversationSummaryFragme
     id: "conv-1",
     waId: "919876543210",
     phone: "+919876543210",
+    userId: null,
+    username: null,
     displayName: "Priya Sharma",
     profileName: "Priya",
     contact: null,
