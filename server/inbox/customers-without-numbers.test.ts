@@ -2,7 +2,12 @@
 // from Meta's "Business-scoped user IDs" page and webhook references: `contacts[].user_id`,
 // `contacts[].parent_user_id`, `contacts[].profile.username`, `messages[].from_user_id`,
 // `statuses[].recipient_user_id` — and, for such a customer, no `wa_id` and no `from`.
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversationFilePath, rebuildConversationFiles, type ConversationFile } from "../storage/conversation-files.ts";
 import { startTestServer, type TestServer } from "../test/harness.ts";
 import { startPostgres, type TestPostgres } from "../test/postgres.ts";
 import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
@@ -160,6 +165,39 @@ describe.each(DATABASES)("a customer whose number is hidden behind a username ($
     );
     expect(answer.status).toBe(200);
     expect((await db().whatsAppMessage.findUniqueOrThrow({ where: { id: sent.id } })).status).toBe("READ");
+  });
+
+  it("mirrors the conversation to a file named by the BSUID, which follows the number once it is known, also after a rebuild", async () => {
+    const userId = newBsuid();
+    const waId = `9195${String(Date.now()).slice(-8)}`;
+    const dir = server.app.config.CONVERSATIONS_DIR;
+    const hidden = { userId, username: "file_user" };
+    await deliver(deliveryFrom([hidden], [textFrom(hidden, "number hidden")]));
+    await server.app.mirror.flush();
+    const conversation = await db().conversation.findFirstOrThrow({ where: { userId } });
+    const byBsuid = conversationFilePath(dir, conversation.workspaceId, userId);
+    expect(path.basename(byBsuid)).toBe(`${userId}.json`);
+    expect(JSON.parse(await readFile(byBsuid, "utf8"))).toMatchObject({ conversationId: conversation.id, phone: null, waId: null, userId, username: "file_user" });
+
+    const shared = { userId, waId, username: "file_user" };
+    await deliver(deliveryFrom([shared], [textFrom(shared, "number shared")]));
+    await server.app.mirror.flush();
+    const byNumber = conversationFilePath(dir, conversation.workspaceId, waId);
+    const file = JSON.parse(await readFile(byNumber, "utf8")) as ConversationFile;
+    expect(file).toMatchObject({ conversationId: conversation.id, phone: `+${waId}`, waId, userId });
+    expect(file.messages.map((message) => message.text)).toEqual(["number hidden", "number shared"]);
+    expect(existsSync(byBsuid)).toBe(false);
+
+    const rebuilt = await mkdtemp(path.join(tmpdir(), "bsuid-rebuild-"));
+    try {
+      await rebuildConversationFiles(db(), rebuilt);
+      const names = await readdir(path.join(rebuilt, conversation.workspaceId));
+      expect(names).toContain(`${waId}.json`);
+      expect(names).not.toContain(`${userId}.json`);
+      expect(JSON.parse(await readFile(path.join(rebuilt, conversation.workspaceId, `${waId}.json`), "utf8"))).toEqual(file);
+    } finally {
+      await rm(rebuilt, { recursive: true, force: true });
+    }
   });
 
   it("keeps a message naming no customer at all in the unrouted log, and the rest of its delivery", async () => {
