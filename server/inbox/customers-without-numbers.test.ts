@@ -200,6 +200,60 @@ describe.each(DATABASES)("a customer whose number is hidden behind a username ($
     }
   });
 
+  /** Meta's system message (no contacts[]): sent from the old identifiers, naming the new ones. */
+  function systemMessage(from: Sender, type: string, system: Record<string, string>) {
+    return {
+      ...(from.waId ? { from: from.waId } : {}),
+      ...(from.userId ? { from_user_id: from.userId } : {}),
+      id: wamid(),
+      timestamp: unixNow(),
+      type: "system",
+      system: { type, ...system },
+    };
+  }
+
+  it("follows a number change: one conversation, a visible system line, the new number and BSUID recorded, one file", async () => {
+    const before = { waId: `9194${String(Date.now()).slice(-8)}`, userId: newBsuid() };
+    const after = { waId: `9193${String(Date.now()).slice(-8)}`, userId: newBsuid() };
+    await deliver(deliveryFrom([before], [textFrom(before, "from my old number")]));
+    const notice = systemMessage(before, "user_changed_number", { body: `User Sheena changed from ${before.waId} to ${after.waId}`, wa_id: after.waId, user_id: after.userId });
+    expect((await deliver(envelope(messagesChange({ messages: [notice] })))).status).toBe(200);
+    await deliver(deliveryFrom([after], [textFrom(after, "from my new number")]));
+
+    const conversations = await db().conversation.findMany({ where: { OR: [{ waId: { in: [before.waId, after.waId] } }, { userId: { in: [before.userId, after.userId] } }] }, include: { messages: { orderBy: { timestamp: "asc" } } } });
+    expect(conversations).toHaveLength(1);
+    const [conversation] = conversations;
+    expect(conversation).toMatchObject({ waId: after.waId, userId: after.userId });
+    expect(conversation!.messages.map((message) => [message.type, message.text])).toEqual([
+      ["text", "from my old number"],
+      ["system", `User Sheena changed from ${before.waId} to ${after.waId}`],
+      ["text", "from my new number"],
+    ]);
+    await server.app.mirror.flush();
+    const names = await readdir(path.join(server.app.config.CONVERSATIONS_DIR, conversation!.workspaceId));
+    expect(names).toContain(`${after.waId}.json`);
+    expect(names).not.toContain(`${before.waId}.json`);
+  });
+
+  it("follows a BSUID change of a customer whose number is hidden", async () => {
+    const before = { userId: newBsuid(), username: "changer" };
+    const afterId = newBsuid();
+    await deliver(deliveryFrom([before], [textFrom(before, "before")]));
+    await deliver(envelope(messagesChange({ messages: [systemMessage(before, "user_changed_user_id", { body: "User changer changed their ID", user_id: afterId })] })));
+    const after = { userId: afterId, username: "changer" };
+    await deliver(deliveryFrom([after], [textFrom(after, "after")]));
+    const conversations = await db().conversation.findMany({ where: { username: "changer" }, include: { messages: true } });
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]).toMatchObject({ userId: afterId, waId: null });
+    expect(conversations[0]!.messages.map((message) => message.type).sort()).toEqual(["system", "text", "text"]);
+  });
+
+  it("keeps a user_id_update change in the unrouted log and answers 200", async () => {
+    const value = { messaging_product: "whatsapp", metadata: { display_phone_number: TEST_DISPLAY_NUMBER, phone_number_id: TEST_PHONE_NUMBER_ID }, marker: wamid() };
+    expect((await deliver(envelope({ field: "user_id_update", value }))).status).toBe(200);
+    expect(await db().unroutedWebhook.count({ where: { payload: { contains: value.marker } } })).toBe(1);
+  });
+
   it("keeps a message naming no customer at all in the unrouted log, and the rest of its delivery", async () => {
     const sender = { userId: newBsuid() };
     const good = textFrom(sender, "fine");

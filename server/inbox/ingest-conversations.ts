@@ -75,6 +75,11 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
     }
     if (customer.waId && !touch.waId && !byIdentifier.has(phoneKey(workspaceId, customer.waId))) touch.waId = customer.waId;
     if (customer.userId && !touch.userId && !byIdentifier.has(userKey(workspaceId, customer.userId))) touch.userId = customer.userId;
+    // A changed number or BSUID replaces the old one, so that the customer's next message joins
+    // this conversation — unless a conversation already holds the new one (kept apart).
+    const change = event.identityChange;
+    if (change?.waId && byIdentifier.get(phoneKey(workspaceId, change.waId)) === undefined) touch.waId = change.waId;
+    if (change?.userId && byIdentifier.get(userKey(workspaceId, change.userId)) === undefined) touch.userId = change.userId;
     remember(touch);
     touch.parentUserId = customer.parentUserId ?? touch.parentUserId;
     touch.username = customer.username ?? touch.username;
@@ -131,7 +136,7 @@ interface ConversationUpdate {
   newMessages: number;
   contactId: string | null;
   profileName: string | null;
-  /** Identifiers: the number and BSUID fill in only where none is stored; the aliases follow the latest. */
+  /** Identifiers: the number and BSUID as matched, learnt or changed (see touchConversations); the aliases follow the latest. */
   waId: string | null;
   userId: string | null;
   parentUserId: string | null;
@@ -165,8 +170,8 @@ async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, up
       "unreadCount" = "unreadCount" + touched.new_messages,
       "contactId" = touched.contact_id,
       "profileName" = touched.profile_name,
-      "waId" = COALESCE("Conversation"."waId", touched.wa_id),
-      "userId" = COALESCE("Conversation"."userId", touched.user_id),
+      "waId" = COALESCE(touched.wa_id, "Conversation"."waId"),
+      "userId" = COALESCE(touched.user_id, "Conversation"."userId"),
       "parentUserId" = COALESCE(touched.parent_user_id, "Conversation"."parentUserId"),
       "username" = COALESCE(touched.user_name, "Conversation"."username"),
       "businessPhoneNumberId" = touched.business_phone_number_id,

@@ -82,8 +82,18 @@ export const inboundInputSchema = z
       .optional(),
     button: z.looseObject({ text: z.string(), payload: z.string().optional() }).optional(),
     order: z.looseObject({ catalog_id: z.string(), product_items: z.array(z.looseObject({})) }).optional(),
-    /** `wa_id` is the customer's new number; `type` defaults to user_changed_number. */
-    system: z.looseObject({ wa_id: digits, type: z.string().default("user_changed_number"), body: z.string().optional() }).optional(),
+    /**
+     * `type` user_changed_number (the default): `wa_id` is the new number, `user_id` the new BSUID
+     * that comes with it; user_changed_user_id: `user_id` is the new BSUID.
+     */
+    system: z
+      .looseObject({
+        wa_id: digits.optional(),
+        user_id: z.string().regex(BSUID_PATTERN).optional(),
+        type: z.enum(["user_changed_number", "user_changed_user_id"]).default("user_changed_number"),
+        body: z.string().optional(),
+      })
+      .optional(),
     unsupported: z.looseObject({ type: z.string() }).optional(),
     /** A reply (`id` of the quoted message; `from` defaults to the business number) or a forward. */
     context: z
@@ -189,7 +199,11 @@ function typeObject(input: ParsedInbound, storeMedia: MediaStore): Partial<Inbou
     case "system": {
       const system = input.system;
       if (!system) return {};
-      const body = system.body ?? `User ${input.name} changed from ${input.from} to ${system.wa_id}`;
+      const body =
+        system.body ??
+        (system.type === "user_changed_user_id"
+          ? `User ${input.name} changed their business-scoped user ID from ${input.user_id} to ${system.user_id}`
+          : `User ${input.name} changed from ${input.from} to ${system.wa_id}`);
       return { system: { ...system, body } };
     }
     case "unsupported":

@@ -44,12 +44,14 @@ export interface ConversationFileMessage {
 const SAFE_WORKSPACE_ID = /^[a-z0-9]{1,64}$/i;
 const SAFE_WA_ID = /^\d{1,20}$/;
 
+const isSafeKey = (key: string) => SAFE_WA_ID.test(key) || isBsuid(key);
+
 /**
  * The file's path, built only from checked ids: never a path taken from input. `key` is the
  * customer's number (digits) or, while it is hidden, their BSUID in Meta's format.
  */
 export function conversationFilePath(dir: string, workspaceId: string, key: string): string {
-  if (!SAFE_WORKSPACE_ID.test(workspaceId) || !(SAFE_WA_ID.test(key) || isBsuid(key))) {
+  if (!SAFE_WORKSPACE_ID.test(workspaceId) || !isSafeKey(key)) {
     throw new Error(`Refusing a conversation file path for workspace ${JSON.stringify(workspaceId)}, customer ${JSON.stringify(key)}`);
   }
   return path.join(dir, workspaceId, `${key}.json`);
@@ -139,9 +141,32 @@ export async function writeConversationFile(db: Database, dir: string, conversat
   const key = file.waId ?? file.userId;
   if (!key) return;
   await writeAtomically(conversationFilePath(dir, file.workspaceId, key), `${JSON.stringify(file, null, 2)}\n`);
-  // Their number became known after a file named by their BSUID: the file follows it (one file per
-  // conversation, never two), also when a rebuild meets a file an older version left.
-  if (file.waId && file.userId) await rm(conversationFilePath(dir, file.workspaceId, file.userId), { force: true });
+  // One file per conversation, never two: when the customer's number became known after a file
+  // named by their BSUID, or they changed number or BSUID, the file follows — also when a rebuild
+  // meets a file an older version left.
+  for (const stale of await formerKeys(db, file)) {
+    if (stale !== key) await rm(conversationFilePath(dir, file.workspaceId, stale), { force: true });
+  }
+}
+
+/** Names the conversation's file had before: its BSUID, and the identifiers a number or BSUID change replaced. */
+async function formerKeys(db: Database, file: ConversationFile): Promise<string[]> {
+  const keys = new Set<string>(file.userId ? [file.userId] : []);
+  const changes = await db.whatsAppMessage.findMany({ where: { conversationId: file.conversationId, type: "system", direction: "INBOUND" }, select: { raw: true } });
+  for (const { raw } of changes) {
+    const sender = parseSender(raw);
+    for (const id of [sender.from, sender.from_user_id]) if (typeof id === "string" && isSafeKey(id)) keys.add(id);
+  }
+  return [...keys];
+}
+
+function parseSender(raw: string | null): { from?: unknown; from_user_id?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(raw ?? "null");
+    return typeof parsed === "object" && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Regenerates every conversation file from the database (`npm run conversations:rebuild`). */

@@ -41,8 +41,19 @@ export interface MessageEvent {
   preview: string;
   /** The message it quotes. */
   replyToWamid: string | null;
+  /**
+   * A `user_changed_number` or `user_changed_user_id` system message: the customer's new
+   * identifiers (the sender fields still name the old ones). Null for every other message.
+   */
+  identityChange: IdentityChange | null;
   /** Meta's message object as received: stored verbatim beside the message, read by nothing. */
   raw: unknown;
+}
+
+/** What a customer is known by after changing their number (a new BSUID comes with it) or their BSUID. */
+export interface IdentityChange {
+  waId: string | null;
+  userId: string | null;
 }
 
 export interface DeliveryError {

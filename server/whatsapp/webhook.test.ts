@@ -50,6 +50,7 @@ describe("a customer's message", () => {
       content: { kind: "text", text: "Does it come in another color?" },
       preview: "Does it come in another color?",
       replyToWamid: null,
+      identityChange: null,
       raw: message,
     });
   });

@@ -107,8 +107,15 @@ export const inboundMessageSchema = z.looseObject({
       product_items: z.array(z.looseObject({ quantity: z.number().optional() })).optional(),
     })
     .optional(),
+  // user_changed_number: wa_id is the new number (and user_id the new BSUID, when BSUIDs are on);
+  // user_changed_user_id: user_id is the new BSUID. An identifier we cannot read is dropped.
   system: z
-    .looseObject({ body: z.string().optional(), type: z.string().optional(), wa_id: z.string().optional() })
+    .looseObject({
+      body: z.string().optional(),
+      type: z.string().optional(),
+      wa_id: optionalId(digits).catch(undefined),
+      user_id: optionalId(bsuid).catch(undefined),
+    })
     .optional(),
 }).refine((message) => message.from !== undefined || message.from_user_id !== undefined, {
   message: "names no customer (neither from nor from_user_id)",
@@ -216,6 +223,9 @@ const FIELDS: Record<string, (value: unknown, change: { businessAccountId: strin
     if (!parsed.success) throw new WebhookShapeError(`${where}: ${describeIssues(parsed.error)}`);
     return messagesChangeEvents(parsed.data);
   },
+  // A BSUID change announced outside a message. Kept in the unrouted log, not applied: Meta's
+  // pages show no payload for it yet, and the system messages carry the same change.
+  user_id_update: (value) => [{ kind: "unreadable", phoneNumberId: otherChange("user_id_update", value).phoneNumberId ?? "", reason: "user_id_update is kept, not applied", raw: value }],
   // One we cannot read is only logged: the next template sync corrects the cache anyway.
   message_template_status_update: (value, { businessAccountId }) => {
     const parsed = templateStatusValueSchema.safeParse(value);
@@ -274,8 +284,18 @@ function messageEvent(phoneNumberId: string, message: InboundMessage, customer: 
     content,
     preview: previewOf(content),
     replyToWamid: message.context?.id ?? null,
+    identityChange: identityChangeOf(message),
     raw: message,
   };
+}
+
+const IDENTITY_CHANGES = ["user_changed_number", "user_changed_user_id"];
+
+function identityChangeOf(message: InboundMessage) {
+  const { system } = message;
+  if (message.type !== "system" || !system?.type || !IDENTITY_CHANGES.includes(system.type)) return null;
+  if (!system.wa_id && !system.user_id) return null;
+  return { waId: system.wa_id ?? null, userId: system.user_id ?? null };
 }
 
 function statusEvent(phoneNumberId: string, status: StatusUpdate, value: DeliveryStatus): StatusEvent {
