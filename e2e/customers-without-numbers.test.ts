@@ -33,6 +33,10 @@ describe("a customer whose number is hidden behind a username", () => {
     const header = page.locator("header.head");
     await header.getByText("@sheena_n").waitFor();
     await header.getByText("(number hidden)").waitFor();
+    // No number, so nothing to open wa.me with.
+    const details = page.getByRole("complementary", { name: "Contact details" });
+    await details.getByText("Number hidden").waitFor();
+    expect(await details.getByRole("link", { name: "Open in WhatsApp" }).count()).toBe(0);
 
     const reply = "Yes! In all sizes.";
     const composer = page.getByRole("textbox", { name: "Type a message" });
