@@ -128,6 +128,17 @@ describe("keyword replies", () => {
     expect((await db().conversation.findFirstOrThrow({ where: { waId } })).agentActiveAt).toBeNull();
   });
 
+  it("answers a customer whose number is hidden by their business-scoped user ID", async () => {
+    await createRule({ kind: "KEYWORD", keywords: ["price"], reply: "Sarees start at ₹1,200." });
+    const userId = `IN.7700${++customerSequence}`;
+    const result = await whatsapp.simulator.sendInbound({ user_id: userId, username: "priya_s", name: "Priya Sharma", type: "text", text: "price?" });
+    expect(result.httpStatus).toBe(200);
+    await server().app.autoReplies.idle();
+    await eventually(async () => sentTo(userId).length === 1, "the keyword reply to reach WhatsApp");
+    expect(sentTo(userId)[0]!.request).toMatchObject({ recipient: userId, text: { body: "Sarees start at ₹1,200." } });
+    expect(sentTo(userId)[0]!.request).not.toHaveProperty("to");
+  });
+
   it("does not answer messages without the keyword, nor disabled rules", async () => {
     const rule = await createRule({ kind: "KEYWORD", keywords: ["price"], reply: "Price list" });
     const waId = newCustomer();

@@ -104,8 +104,8 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
       reply = decision.reply;
     }
     try {
-      await sendWhatsAppText(deps, { workspaceId, userId: null }, { phoneNumber: `+${received.waId}`, message: reply, idempotencyKey: key, autoReply: decision.kind });
-      logger.info({ conversationId, messageId, kind: decision.kind }, `Sent an automatic reply to +${received.waId}`);
+      await sendWhatsAppText(deps, { workspaceId, userId: null }, { ...(received.waId ? { phoneNumber: `+${received.waId}` } : { userId: received.userId }), message: reply, idempotencyKey: key, autoReply: decision.kind });
+      logger.info({ conversationId, messageId, kind: decision.kind }, `Sent an automatic reply to ${received.waId ? `+${received.waId}` : received.userId}`);
     } catch (error) {
       if (!(error instanceof ExpectedError)) throw error;
       logger.warn({ conversationId, messageId, kind: decision.kind, code: error.code, reason: error.message }, "Could not send an automatic reply");

@@ -1,15 +1,22 @@
 import type { Database } from "../db/client.ts";
-import { searchTerms } from "../db/text-search.ts";
+import { containsText, searchTerms } from "../db/text-search.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError } from "../errors.ts";
 import { ConversationStatus } from "../generated/prisma/enums.ts";
 
-/** Matches the customer's name (contact or WhatsApp profile) or the digits of their number. */
+/**
+ * Matches the customer's name (contact or WhatsApp profile), their WhatsApp username (typed with
+ * or without the @) or the digits of their number.
+ */
 export function conversationSearchFilter(db: Database, workspaceId: string, search?: string | null): Prisma.ConversationWhereInput {
   const terms = searchTerms(db, search);
   if (!terms) return { workspaceId };
   const { text, digits } = terms;
-  return { workspaceId, OR: [{ profileName: text }, { contact: { name: text } }, ...(digits ? [{ waId: digits }] : [])] };
+  const username = search!.trim().replace(/^@/, "");
+  return {
+    workspaceId,
+    OR: [{ profileName: text }, { contact: { name: text } }, ...(username ? [{ username: containsText(db, username) }] : []), ...(digits ? [{ waId: digits }] : [])],
+  };
 }
 
 export async function requireConversation(db: Database, workspaceId: string, id: string) {

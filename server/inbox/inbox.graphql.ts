@@ -1,4 +1,5 @@
 import { MessageDirection, MessageStatus } from "../generated/prisma/enums.ts";
+import { customerLabel } from "./customer.ts";
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError } from "../errors.ts";
 import type { InboxEvent } from "../realtime/events.ts";
@@ -59,18 +60,27 @@ builder.prismaObject("WhatsAppMessage", {
 export const ConversationType = builder.prismaObject("Conversation", {
   fields: (t) => ({
     id: t.exposeID("id"),
-    waId: t.exposeString("waId", { description: "The customer's WhatsApp id: digits only." }),
-    phone: t.string({ description: "The customer's number, E.164.", select: { waId: true }, resolve: (c) => `+${c.waId}` }),
-    formattedPhone: t.string({
-      description: "The customer's number as people read it: international format, e.g. +91 98765 43210.",
+    waId: t.exposeString("waId", { nullable: true, description: "The customer's WhatsApp id: digits only; null while their number is hidden behind a username." }),
+    phone: t.string({
+      nullable: true,
+      description: "The customer's number, E.164; null while it is hidden behind a username.",
       select: { waId: true },
-      resolve: (c) => formatPhoneInternational(`+${c.waId}`),
+      resolve: (c) => (c.waId ? `+${c.waId}` : null),
     }),
+    formattedPhone: t.string({
+      nullable: true,
+      description: "The customer's number as people read it: international format, e.g. +91 98765 43210; null while it is hidden.",
+      select: { waId: true },
+      resolve: (c) => (c.waId ? formatPhoneInternational(`+${c.waId}`) : null),
+    }),
+    userId: t.exposeString("userId", { nullable: true, description: "The customer's business-scoped user ID (BSUID), e.g. IN.1502576394655843." }),
+    parentUserId: t.exposeString("parentUserId", { nullable: true, description: "The BSUID shared across a managed business's portfolios (US.ENT.…)." }),
+    username: t.exposeString("username", { nullable: true, description: "The customer's WhatsApp username, without the @." }),
     profileName: t.exposeString("profileName", { nullable: true, description: "The customer's WhatsApp profile name." }),
     displayName: t.string({
-      description: "The contact's name, else the WhatsApp profile name, else the number (international format).",
-      select: { waId: true, profileName: true, contact: { select: { name: true } } },
-      resolve: (c) => c.contact?.name ?? c.profileName ?? formatPhoneInternational(`+${c.waId}`),
+      description: "The contact's name, else the WhatsApp profile name, else the number (international format), else @username, else the BSUID.",
+      select: { waId: true, userId: true, username: true, profileName: true, contact: { select: { name: true } } },
+      resolve: (c) => c.contact?.name ?? c.profileName ?? (c.waId ? formatPhoneInternational(`+${c.waId}`) : customerLabel(c)),
     }),
     contact: t.relation("contact", { nullable: true }),
     lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),

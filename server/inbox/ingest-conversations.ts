@@ -5,18 +5,19 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { REOPENED_BY_CUSTOMER } from "./conversations.service.ts";
 import type { NewMessage } from "./ingest-messages.ts";
 
-/** One customer of one workspace: the key of their conversation. */
-export function conversationKey(workspaceId: string, waId: string) {
-  return `${workspaceId}\u0000${waId}`;
-}
-
-/** What the new messages of one customer change in their conversation. */
+/** A conversation a group of new messages goes to: stored already, or created by this group. */
 interface ConversationTouch {
+  id: string;
   workspaceId: string;
-  waId: string;
+  /** The row as stored before this group; null: created by it. */
+  stored: StoredConversation | null;
+  waId: string | null;
+  userId: string | null;
+  parentUserId: string | null;
+  username: string | null;
   count: number;
-  latest: { timestamp: Date; preview: string };
-  latestInboundAt: Date;
+  latest: { timestamp: Date; preview: string } | null;
+  latestInboundAt: Date | null;
   profileName: string | null;
   businessPhoneNumberId: string;
 }
@@ -25,86 +26,108 @@ interface ConversationTouch {
 interface StoredConversation {
   id: string;
   workspaceId: string;
-  waId: string;
+  waId: string | null;
+  userId: string | null;
   contactId: string | null;
   profileName: string | null;
   lastMessageAt: string | null;
   lastInboundAt: string | null;
 }
 
+/** Where a customer identifier of one workspace points, for the matching below. */
+const phoneKey = (workspaceId: string, waId: string) => `${workspaceId}\u0000phone\u0000${waId}`;
+const userKey = (workspaceId: string, userId: string) => `${workspaceId}\u0000user\u0000${userId}`;
+
 /**
  * Creates or updates each customer's conversation for their new messages: unread count, the
  * 24-hour window, and the list preview — unless Meta re-delivered an older message late.
- * Answers the conversation id of each customer.
+ * A message joins the conversation that knows its BSUID or, failing that, its number; an
+ * identifier seen for the first time beside a known one is recorded on that conversation (unless
+ * another conversation holds it already: the two stay apart). Answers the conversation of each
+ * message, by wamid.
  */
 export async function touchConversations(tx: DriverTransaction, sql: SqlValues, fresh: NewMessage[]) {
-  const touches = new Map<string, ConversationTouch>();
-  for (const { workspaceId, event, preview, conversationKey } of fresh) {
-    const { sentAt: timestamp, customer } = event;
-    const touch = touches.get(conversationKey);
-    if (!touch) {
-      touches.set(conversationKey, {
-        workspaceId,
-        waId: customer.waId,
-        count: 1,
-        latest: { timestamp, preview },
-        latestInboundAt: timestamp,
-        profileName: customer.profileName,
-        businessPhoneNumberId: event.phoneNumberId,
-      });
-      continue;
-    }
-    touch.count++;
-    if (timestamp >= touch.latest.timestamp) touch.latest = { timestamp, preview };
-    if (timestamp > touch.latestInboundAt) touch.latestInboundAt = timestamp;
-    touch.profileName = customer.profileName ?? touch.profileName;
-    touch.businessPhoneNumberId = event.phoneNumberId;
+  const existing = await queryChunks<StoredConversation, NewMessage>(
+    tx,
+    fresh,
+    (chunk) =>
+      Prisma.sql`SELECT "id", "workspaceId", "waId", "userId", "contactId", "profileName", "lastMessageAt", "lastInboundAt" FROM "Conversation"
+        WHERE ${customersCondition(chunk.map(({ workspaceId, event }) => ({ workspaceId, ...event.customer })))}`,
+  );
+  const byIdentifier = new Map<string, ConversationTouch>();
+  const remember = (touch: ConversationTouch) => {
+    if (touch.waId) byIdentifier.set(phoneKey(touch.workspaceId, touch.waId), touch);
+    if (touch.userId) byIdentifier.set(userKey(touch.workspaceId, touch.userId), touch);
+  };
+  for (const stored of existing) {
+    remember({ ...stored, stored, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null, businessPhoneNumberId: "" });
   }
 
-  const existing = await queryChunks<StoredConversation, Customer>(
-    tx,
-    [...touches.values()],
-    (chunk) =>
-      Prisma.sql`SELECT "id", "workspaceId", "waId", "contactId", "profileName", "lastMessageAt", "lastInboundAt" FROM "Conversation"
-        WHERE ${customersCondition(chunk, { column: "waId", value: (customer) => customer.waId })}`,
-  );
-  const existingOf = new Map(existing.map((conversation) => [conversationKey(conversation.workspaceId, conversation.waId), conversation]));
+  const conversationOf = new Map<string, string>();
+  const touched = new Map<string, ConversationTouch>();
+  for (const { workspaceId, event, preview } of fresh) {
+    const { sentAt: timestamp, customer } = event;
+    let touch =
+      (customer.userId ? byIdentifier.get(userKey(workspaceId, customer.userId)) : undefined) ??
+      (customer.waId ? byIdentifier.get(phoneKey(workspaceId, customer.waId)) : undefined);
+    if (!touch) {
+      touch = { id: uuidv7(), workspaceId, stored: null, waId: null, userId: null, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null, businessPhoneNumberId: "" };
+    }
+    if (customer.waId && !touch.waId && !byIdentifier.has(phoneKey(workspaceId, customer.waId))) touch.waId = customer.waId;
+    if (customer.userId && !touch.userId && !byIdentifier.has(userKey(workspaceId, customer.userId))) touch.userId = customer.userId;
+    // A changed number or BSUID replaces the old one, so that the customer's next message joins
+    // this conversation — unless a conversation already holds the new one (kept apart).
+    const change = event.identityChange;
+    if (change?.waId && byIdentifier.get(phoneKey(workspaceId, change.waId)) === undefined) touch.waId = change.waId;
+    if (change?.userId && byIdentifier.get(userKey(workspaceId, change.userId)) === undefined) touch.userId = change.userId;
+    remember(touch);
+    touch.parentUserId = customer.parentUserId ?? touch.parentUserId;
+    touch.username = customer.username ?? touch.username;
+    touch.profileName = customer.profileName ?? touch.profileName;
+    touch.businessPhoneNumberId = event.phoneNumberId;
+    touch.count++;
+    if (!touch.latest || timestamp >= touch.latest.timestamp) touch.latest = { timestamp, preview };
+    if (!touch.latestInboundAt || timestamp > touch.latestInboundAt) touch.latestInboundAt = timestamp;
+    touched.set(touch.id, touch);
+    conversationOf.set(event.wamid, touch.id);
+  }
+
   const contactIds = await contactIdsFor(
     tx,
-    [...touches].filter(([key]) => !existingOf.get(key)?.contactId).map(([, touch]) => touch),
+    [...touched.values()].filter((touch) => !touch.stored?.contactId && touch.waId),
   );
 
-  const ids = new Map<string, string>();
   const now = new Date();
   const created: Array<InsertRow<"Conversation">> = [];
   const updated: ConversationUpdate[] = [];
-  for (const [key, touch] of touches) {
-    const current = existingOf.get(key);
-    const lastMessageAt = current?.lastMessageAt ? new Date(current.lastMessageAt) : null;
-    const lastInboundAt = current?.lastInboundAt ? new Date(current.lastInboundAt) : null;
-    const isLatest = !lastMessageAt || touch.latest.timestamp >= lastMessageAt;
-    const isLatestInbound = !lastInboundAt || touch.latestInboundAt >= lastInboundAt;
+  for (const touch of touched.values()) {
+    const { stored, latest, latestInboundAt } = touch;
+    const lastMessageAt = stored?.lastMessageAt ? new Date(stored.lastMessageAt) : null;
+    const lastInboundAt = stored?.lastInboundAt ? new Date(stored.lastInboundAt) : null;
+    const isLatest = !!latest && (!lastMessageAt || latest.timestamp >= lastMessageAt);
+    const isLatestInbound = !!latestInboundAt && (!lastInboundAt || latestInboundAt >= lastInboundAt);
     const data = {
-      contactId: current?.contactId ?? contactIds.get(key) ?? null,
-      profileName: touch.profileName ?? current?.profileName ?? null,
+      contactId: stored?.contactId ?? (touch.waId ? contactIds.get(phoneKey(touch.workspaceId, touch.waId)) : undefined) ?? null,
+      profileName: touch.profileName ?? stored?.profileName ?? null,
+      waId: touch.waId,
+      userId: touch.userId,
+      parentUserId: touch.parentUserId,
+      username: touch.username,
       businessPhoneNumberId: touch.businessPhoneNumberId,
-      lastMessageAt: isLatest ? touch.latest.timestamp : null,
-      lastMessagePreview: isLatest ? touch.latest.preview : null,
-      lastInboundAt: isLatestInbound ? touch.latestInboundAt : null,
+      lastMessageAt: isLatest ? latest.timestamp : null,
+      lastMessagePreview: isLatest ? latest.preview : null,
+      lastInboundAt: isLatestInbound ? latestInboundAt : null,
     };
-    if (current) {
-      ids.set(key, current.id);
+    if (stored) {
       // A customer writing again reopens a resolved conversation (not a late re-delivery).
-      updated.push({ ...data, id: current.id, newMessages: touch.count, reopen: isLatestInbound });
+      updated.push({ ...data, id: touch.id, newMessages: touch.count, reopen: isLatestInbound });
     } else {
-      const id = uuidv7();
-      ids.set(key, id);
-      created.push({ ...data, id, workspaceId: touch.workspaceId, waId: touch.waId, unreadCount: touch.count, createdAt: now, updatedAt: now });
+      created.push({ ...data, id: touch.id, workspaceId: touch.workspaceId, unreadCount: touch.count, createdAt: now, updatedAt: now });
     }
   }
   await updateConversations(tx, sql, updated);
   await insertRows(tx, "Conversation", created);
-  return ids;
+  return conversationOf;
 }
 
 /** New values of an existing conversation; null leaves the stored value. */
@@ -113,6 +136,11 @@ interface ConversationUpdate {
   newMessages: number;
   contactId: string | null;
   profileName: string | null;
+  /** Identifiers: the number and BSUID as matched, learnt or changed (see touchConversations); the aliases follow the latest. */
+  waId: string | null;
+  userId: string | null;
+  parentUserId: string | null;
+  username: string | null;
   businessPhoneNumberId: string;
   lastMessageAt: Date | null;
   lastMessagePreview: string | null;
@@ -132,16 +160,20 @@ async function updateConversations(tx: DriverTransaction, sql: SqlValues, update
 async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, updates: ConversationUpdate[]) {
   const rows = updates.map(
     (row) =>
-      Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.businessPhoneNumberId)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
+      Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.waId)}, ${sql.text(row.userId)}, ${sql.text(row.parentUserId)}, ${sql.text(row.username)}, ${sql.text(row.businessPhoneNumberId)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
   );
   const open = sql.enumValue(REOPENED_BY_CUSTOMER.status, "ConversationStatus");
   await tx.execute(Prisma.sql`
-    WITH touched (id, new_messages, contact_id, profile_name, business_phone_number_id, last_message_at, last_message_preview, last_inbound_at, reopen)
+    WITH touched (id, new_messages, contact_id, profile_name, wa_id, user_id, parent_user_id, user_name, business_phone_number_id, last_message_at, last_message_preview, last_inbound_at, reopen)
       AS (VALUES ${Prisma.join(rows)})
     UPDATE "Conversation" SET
       "unreadCount" = "unreadCount" + touched.new_messages,
       "contactId" = touched.contact_id,
       "profileName" = touched.profile_name,
+      "waId" = COALESCE(touched.wa_id, "Conversation"."waId"),
+      "userId" = COALESCE(touched.user_id, "Conversation"."userId"),
+      "parentUserId" = COALESCE(touched.parent_user_id, "Conversation"."parentUserId"),
+      "username" = COALESCE(touched.user_name, "Conversation"."username"),
       "businessPhoneNumberId" = touched.business_phone_number_id,
       "lastMessageAt" = COALESCE(touched.last_message_at, "lastMessageAt"),
       "lastMessagePreview" = COALESCE(touched.last_message_preview, "lastMessagePreview"),
@@ -153,27 +185,43 @@ async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, up
     WHERE "Conversation"."id" = touched.id`);
 }
 
-type Customer = { workspaceId: string; waId: string };
+/** A customer's identifiers in one workspace; either may be missing. */
+type Customer = { workspaceId: string; waId: string | null; userId?: string | null };
 
-/** `("workspaceId" = … AND <column> IN (…)) OR …`: one branch per workspace of these customers. */
-function customersCondition(customers: Customer[], match: { column: string; value: (customer: Customer) => string }) {
-  const valuesOf = new Map<string, string[]>();
-  for (const customer of customers) valuesOf.set(customer.workspaceId, [...(valuesOf.get(customer.workspaceId) ?? []), match.value(customer)]);
-  const column = Prisma.raw(`"${match.column}"`);
+/**
+ * `("workspaceId" = … AND ("waId" IN (…) OR "userId" IN (…))) OR …`: one branch per workspace of
+ * these customers; `phoneColumn` and `phone` say how a number is stored in the table asked.
+ */
+function customersCondition(customers: Customer[], phoneColumn = "waId", phone = (waId: string) => waId) {
+  const byWorkspace = new Map<string, { phones: Set<string>; users: Set<string> }>();
+  for (const customer of customers) {
+    const ids = byWorkspace.get(customer.workspaceId) ?? { phones: new Set<string>(), users: new Set<string>() };
+    byWorkspace.set(customer.workspaceId, ids);
+    if (customer.waId) ids.phones.add(phone(customer.waId));
+    if (customer.userId) ids.users.add(customer.userId);
+  }
+  const column = Prisma.raw(`"${phoneColumn}"`);
   return Prisma.join(
-    [...valuesOf].map(([workspaceId, values]) => Prisma.sql`("workspaceId" = ${workspaceId} AND ${column} IN (${Prisma.join(values)}))`),
+    [...byWorkspace].map(([workspaceId, { phones, users }]) => {
+      const matches = [
+        ...(phones.size > 0 ? [Prisma.sql`${column} IN (${Prisma.join([...phones])})`] : []),
+        ...(users.size > 0 ? [Prisma.sql`"userId" IN (${Prisma.join([...users])})`] : []),
+      ];
+      return Prisma.sql`("workspaceId" = ${workspaceId} AND (${Prisma.join(matches, " OR ")}))`;
+    }),
     " OR ",
   );
 }
 
-/** The contacts saved with these customers' numbers, by conversation key. */
-async function contactIdsFor(tx: DriverTransaction, customers: Customer[]) {
+/** The contacts saved with these customers' numbers, by phoneKey. */
+async function contactIdsFor(tx: DriverTransaction, customers: Array<{ workspaceId: string; waId: string | null }>) {
+  const withNumbers = customers.filter((customer) => customer.waId);
   const contacts = await queryChunks<{ id: string; workspaceId: string; whatsappNumber: string }, Customer>(
     tx,
-    customers,
+    withNumbers,
     (chunk) =>
       Prisma.sql`SELECT "id", "workspaceId", "whatsappNumber" FROM "Contact"
-        WHERE ${customersCondition(chunk, { column: "whatsappNumber", value: (customer) => `+${customer.waId}` })}`,
+        WHERE ${customersCondition(chunk.map(({ workspaceId, waId }) => ({ workspaceId, waId })), "whatsappNumber", (waId) => `+${waId}`)}`,
   );
-  return new Map(contacts.map((contact) => [conversationKey(contact.workspaceId, contact.whatsappNumber.slice(1)), contact.id]));
+  return new Map(contacts.map((contact) => [phoneKey(contact.workspaceId, contact.whatsappNumber.slice(1)), contact.id]));
 }

@@ -5,7 +5,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { reactionPreview } from "../whatsapp/message-content.ts";
 import type { MessageEvent } from "../whatsapp/webhook-events.ts";
 import type { Delivered, IngestResult } from "./ingest.ts";
-import { conversationKey, touchConversations } from "./ingest-conversations.ts";
+import { touchConversations } from "./ingest-conversations.ts";
 import { contentColumns } from "./message-content.ts";
 
 /** A customer's message that is new to us, with where it goes. */
@@ -15,7 +15,6 @@ export interface NewMessage {
   event: MessageEvent;
   /** The event's preview, or a reaction's once the message it reacts to is known. */
   preview: string;
-  conversationKey: string;
 }
 
 /**
@@ -33,7 +32,7 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
     }
     known.add(event.wamid);
     const workspaceId = owners.get(event.phoneNumberId)!;
-    fresh.push({ delivery, workspaceId, event, preview: event.preview, conversationKey: conversationKey(workspaceId, event.customer.waId) });
+    fresh.push({ delivery, workspaceId, event, preview: event.preview });
   }
   if (fresh.length === 0) return;
   await describeReactions(tx, fresh);
@@ -44,14 +43,14 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
   await insertRows(
     tx,
     "WhatsAppMessage",
-    fresh.map(({ workspaceId, event, preview, conversationKey }) => ({
+    fresh.map(({ workspaceId, event, preview }) => ({
       ...contentColumns(event.content),
       type: event.type,
       preview,
       contextWamid: event.replyToWamid,
       id: ids.get(event.wamid)!,
       workspaceId,
-      conversationId: conversationIds.get(conversationKey)!,
+      conversationId: conversationIds.get(event.wamid)!,
       wamid: event.wamid,
       direction: "INBOUND",
       status: "RECEIVED",
@@ -65,14 +64,14 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
   );
 
   const touchedBy = results.map(() => new Set<string>());
-  for (const { delivery, workspaceId, event, preview, conversationKey } of fresh) {
+  for (const { delivery, workspaceId, event, preview } of fresh) {
     const result = results[delivery]!;
-    const conversationId = conversationIds.get(conversationKey)!;
-    const { waId } = event.customer;
-    result.received.push({ workspaceId, conversationId, messageId: ids.get(event.wamid)!, waId, preview });
+    const conversationId = conversationIds.get(event.wamid)!;
+    const { waId, userId } = event.customer;
+    result.received.push({ workspaceId, conversationId, messageId: ids.get(event.wamid)!, waId, userId, preview });
     if (!touchedBy[delivery]!.has(conversationId)) {
       touchedBy[delivery]!.add(conversationId);
-      result.conversations.push({ workspaceId, conversationId, waId });
+      result.conversations.push({ workspaceId, conversationId });
     }
   }
 }

@@ -27,7 +27,10 @@ export interface StoredMessageRef {
 }
 
 export interface ReceivedMessage extends StoredMessageRef {
-  waId: string;
+  /** The customer's number; null while hidden behind a username (then userId is set). */
+  waId: string | null;
+  /** The customer's business-scoped user ID. */
+  userId: string | null;
   preview: string;
 }
 
@@ -39,7 +42,7 @@ export interface IngestResult {
   received: ReceivedMessage[];
   statusChanges: StatusChange[];
   /** Conversations whose list entry changed (preview, unread count, window). */
-  conversations: Array<{ workspaceId: string; conversationId: string; waId: string }>;
+  conversations: Array<{ workspaceId: string; conversationId: string }>;
   duplicates: number;
   /** Statuses for messages not known yet, kept until the message appears. */
   pendingStatuses: number;

@@ -14,7 +14,8 @@ import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
 import { reactionPreview } from "../whatsapp/message-content.ts";
 import { WindowClosedError } from "./send-errors.ts";
-import { ensureConfigured, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
+import { customerLabel } from "./customer.ts";
+import { addressOf, ensureConfigured, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
 import { customerServiceWindow } from "./window.ts";
 
 export interface MessageReaction {
@@ -132,9 +133,10 @@ export async function reactToMessage(deps: SendDependencies, viewer: Viewer, inp
   const window = customerServiceWindow(conversation.lastInboundAt);
   if (!window.isOpen) throw new WindowClosedError(window.closesAt);
   const recipient: Recipient = {
-    phone: `+${conversation.waId}`,
+    phone: conversation.waId ? `+${conversation.waId}` : null,
     waId: conversation.waId,
-    name: conversation.contact?.name ?? conversation.profileName ?? `+${conversation.waId}`,
+    userId: conversation.userId,
+    name: conversation.contact?.name ?? conversation.profileName ?? customerLabel(conversation),
     contactId: conversation.contactId,
   };
   const outcome = await sendOutbound(deps, viewer, recipient, {
@@ -143,7 +145,7 @@ export async function reactToMessage(deps: SendDependencies, viewer: Viewer, inp
     preview: reactionPreview(emoji || null, target.preview),
     reaction: { emoji: emoji || null, toWamid: target.wamid },
     listed: false,
-    request: { type: "reaction", to: conversation.waId, wamid: target.wamid, emoji },
+    request: { type: "reaction", to: addressOf(recipient), wamid: target.wamid, emoji },
   });
   const { conversation: _conversation, ...message } = target;
   return { ...outcome, target: message };

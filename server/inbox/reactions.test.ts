@@ -155,7 +155,7 @@ describe("the typing indicator", () => {
   it("reaches the simulator as a read receipt of the customer's latest message with typing_indicator", async () => {
     const { conversationId } = await customerWrote("First");
     const { waId } = await db().conversation.findUniqueOrThrow({ where: { id: conversationId } });
-    const { wamid: latest } = await simulator().sendInbound({ from: waId, type: "text", text: "Second" });
+    const { wamid: latest } = await simulator().sendInbound({ from: waId!, type: "text", text: "Second" });
     const answer = await graphql(server(), TYPING, { id: conversationId });
     expect(answer.data.sendTypingIndicator).toEqual({ __typename: "MutationSendTypingIndicatorSuccess", shown: true });
     const receipt = simulator().requests().findLast((request) => request.method === "POST" && (request.body as { status?: string } | null)?.status === "read");

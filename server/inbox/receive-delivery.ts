@@ -73,7 +73,7 @@ function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: r
   publishInboxEvents(deps.pubsub, published);
   for (const conversationId of new Set(published.map(({ event }) => event.conversationId))) deps.mirror.schedule(conversationId);
 
-  for (const message of result.received) deps.logger.info(`Received message from +${message.waId}: ${message.preview}`);
+  for (const message of result.received) deps.logger.info(`Received message from ${message.waId ? `+${message.waId}` : message.userId}: ${message.preview}`);
   // Only new messages: a re-delivered one is a duplicate, answered (or not) when it first came.
   deps.autoReplies?.handle(result.received);
   for (const workspaceId of result.templatesMissing) void syncTemplates(deps, workspaceId);

@@ -44,7 +44,7 @@ export const SendSuccess = builder.objectRef<SendOutcome>("SendWhatsAppSuccess")
     success: t.boolean({ resolve: () => true }),
     messageId: t.string({ nullable: true, description: "Meta's wamid; null while the message is queued for a retry.", resolve: (o) => o.message.wamid }),
     recipient: t.exposeString("recipient"),
-    phone: t.exposeString("phone"),
+    phone: t.exposeString("phone", { nullable: true, description: "E.164; null when the customer is known only by their business-scoped user ID." }),
     queued: t.exposeBoolean("queued"),
     message: t.string({
       resolve: (o) => (o.queued ? "Message queued: WhatsApp is busy, it will be retried" : "Message sent successfully"),
@@ -57,8 +57,9 @@ export const SEND_ERRORS = [WhatsAppNotConfiguredError, InvalidPhoneNumberError,
 
 const SendWhatsAppInput = builder.inputType("SendWhatsAppInput", {
   fields: (t) => ({
-    contactId: t.id({ description: "A contact of the workspace; or give phoneNumber." }),
+    contactId: t.id({ description: "A contact of the workspace; or give phoneNumber, or userId." }),
     phoneNumber: t.string({ description: "Any common format; national numbers are read in DEFAULT_COUNTRY." }),
+    userId: t.string({ description: "A customer's business-scoped user ID (BSUID, e.g. IN.1502576394655843), for customers whose number is hidden." }),
     message: t.string({ required: true, description: "Up to 4096 characters." }),
     replyToWamid: t.string({ description: "Quote this message (a reply)." }),
     idempotencyKey: t.string({ description: "Repeating a request with the same key never sends twice." }),
@@ -69,6 +70,7 @@ const SendTemplateInput = builder.inputType("SendWhatsAppTemplateInput", {
   fields: (t) => ({
     contactId: t.id(),
     phoneNumber: t.string(),
+    userId: t.string({ description: "A customer's business-scoped user ID; authentication templates need a number instead." }),
     templateName: t.string({ required: true }),
     languageCode: t.string({ required: true, description: "e.g. en, en_US, hi" }),
     bodyParameters: t.stringList({ description: "Values for {{1}}, {{2}}… of the template's body." }),

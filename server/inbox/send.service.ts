@@ -12,12 +12,14 @@ import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import { TEXT_BODY_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
 import { oneLine } from "../whatsapp/message-content.ts";
+import { isBsuid } from "../whatsapp/customer-id.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
 import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
 import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
 import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { customerServiceWindow } from "./window.ts";
+import { customerLabel } from "./customer.ts";
 import type { AutoReplyKind } from "./auto-replies.ts";
 
 export interface SendDependencies {
@@ -29,10 +31,14 @@ export interface SendDependencies {
   mirror: ConversationMirror;
 }
 
-/** Who to send to: a CRM contact, or any number in any common format. Exactly one of them. */
+/**
+ * Who to send to: a CRM contact, any number in any common format, or a customer's
+ * business-scoped user ID (for customers whose number is hidden). Exactly one of them.
+ */
 export interface SendTarget {
   contactId?: string | null;
   phoneNumber?: string | null;
+  userId?: string | null;
   /** A client's key for this send: repeating the request never sends twice. */
   idempotencyKey?: string | null;
 }
@@ -57,35 +63,56 @@ export interface SendOutcome {
   message: WhatsAppMessage;
   /** The contact's name, else the customer's WhatsApp profile name, else the number. */
   recipient: string;
-  /** E.164 */
-  phone: string;
+  /** E.164; null when the customer is known only by their business-scoped user ID. */
+  phone: string | null;
   /** Meta was busy: the outbox retries with backoff and the ticks will follow. */
   queued: boolean;
 }
 
+/** A customer to send to: by number, or by BSUID when the number is hidden (at least one is set). */
 export interface Recipient {
-  phone: string;
-  waId: string;
+  phone: string | null;
+  waId: string | null;
+  userId: string | null;
   name: string;
   contactId: string | null;
 }
 
+/** Where Meta delivers: the number when known (Meta's advice, and `to` wins at Meta anyway), else the BSUID. */
+export function addressOf(recipient: Pick<Recipient, "waId" | "userId">): string {
+  return recipient.waId ?? recipient.userId!;
+}
+
+/** The customer's conversation, by the identifier the recipient is addressed by. */
+export function conversationOf(workspaceId: string, recipient: Pick<Recipient, "waId" | "userId">): Prisma.ConversationWhereUniqueInput {
+  return recipient.waId ? { workspaceId_waId: { workspaceId, waId: recipient.waId } } : { workspaceId_userId: { workspaceId, userId: recipient.userId! } };
+}
+
 export async function resolveRecipient(db: Database, workspaceId: string, target: SendTarget, country: CountryCode): Promise<Recipient> {
-  if (!!target.contactId === !!target.phoneNumber) {
-    throw ValidationError.of(target.contactId ? "phoneNumber" : "contactId", "Give either contactId or phoneNumber");
+  const given = [target.contactId, target.phoneNumber, target.userId].filter((value) => !!value).length;
+  if (given !== 1) {
+    throw ValidationError.of(target.contactId ? "phoneNumber" : "contactId", "Give exactly one of contactId, phoneNumber and userId");
+  }
+  if (target.userId) {
+    if (!isBsuid(target.userId)) throw ValidationError.of("userId", "Give a business-scoped user ID such as IN.1502576394655843");
+    const conversation = await db.conversation.findUnique({ where: { workspaceId_userId: { workspaceId, userId: target.userId } }, include: { contact: true } });
+    // Known by their number too: sent to the number, as Meta advises.
+    const phone = conversation?.waId ? `+${conversation.waId}` : null;
+    const name = conversation?.contact?.name ?? conversation?.profileName ?? customerLabel({ waId: null, userId: target.userId, username: conversation?.username ?? null });
+    return { phone, waId: conversation?.waId ?? null, userId: target.userId, name, contactId: conversation?.contactId ?? null };
   }
   if (target.contactId) {
     const contact = await db.contact.findFirst({ where: { id: target.contactId, workspaceId } });
     if (!contact) throw new NotFoundError("Contact");
     if (!contact.whatsappNumber) throw new InvalidPhoneNumberError("The contact has no WhatsApp number");
-    return { phone: contact.whatsappNumber, waId: waIdOf(contact.whatsappNumber), name: contact.name, contactId: contact.id };
+    return { phone: contact.whatsappNumber, waId: waIdOf(contact.whatsappNumber), userId: null, name: contact.name, contactId: contact.id };
   }
   const phone = toE164(target.phoneNumber!, country);
   if (!phone) throw new InvalidPhoneNumberError();
   const waId = waIdOf(phone);
   const contact = await db.contact.findUnique({ where: { workspaceId_whatsappNumber: { workspaceId, whatsappNumber: phone } } });
   const conversation = await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
-  return { phone, waId, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
+  return { phone, waId, userId: conversation?.userId ?? null, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
 }
 
 export async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
@@ -94,8 +121,8 @@ export async function ensureConfigured(deps: SendDependencies, workspaceId: stri
 }
 
 /** Free-form messages (text, media) need the customer to have written in the last 24 hours. */
-export async function ensureWindowOpen(db: Database, workspaceId: string, waId: string) {
-  const conversation = await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
+export async function ensureWindowOpen(db: Database, workspaceId: string, recipient: Pick<Recipient, "waId" | "userId">) {
+  const conversation = await db.conversation.findUnique({ where: conversationOf(workspaceId, recipient) });
   const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
   if (!window.isOpen) throw new WindowClosedError(window.closesAt);
 }
@@ -140,8 +167,8 @@ export async function sendOutbound(deps: SendDependencies, viewer: Sender, recip
     message = await serializedWrite(db, () =>
       db.$transaction(async (tx) => {
         const conversation = await tx.conversation.upsert({
-          where: { workspaceId_waId: { workspaceId, waId: recipient.waId } },
-          create: { workspaceId, waId: recipient.waId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview, agentActiveAt: draft.autoReply ? null : now },
+          where: conversationOf(workspaceId, recipient),
+          create: { workspaceId, waId: recipient.waId, userId: recipient.userId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview, agentActiveAt: draft.autoReply ? null : now },
           update: {
             // An agent's message keeps auto-replies out of the conversation for a while (autoreply/).
             ...(draft.autoReply ? {} : { agentActiveAt: now }),
@@ -199,7 +226,7 @@ export async function sendWhatsAppText(deps: SendDependencies, viewer: Sender, i
     throw ValidationError.of("message", `Message must be at most ${TEXT_BODY_MAX_LENGTH} characters (it has ${body.length})`);
   }
   const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
-  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
+  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
   return sendOutbound(
     deps,
     viewer,
@@ -209,7 +236,7 @@ export async function sendWhatsAppText(deps: SendDependencies, viewer: Sender, i
       text: body,
       preview: oneLine(body),
       autoReply: input.autoReply,
-      request: { type: "text", to: recipient.waId, body, ...(input.replyToWamid ? { replyToWamid: input.replyToWamid } : {}) },
+      request: { type: "text", to: addressOf(recipient), body, ...(input.replyToWamid ? { replyToWamid: input.replyToWamid } : {}) },
     },
     input.idempotencyKey,
   );
@@ -230,6 +257,10 @@ export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewe
   }
   if (bodyParameters.some((parameter) => !parameter)) throw ValidationError.of("bodyParameters", "Fill in every parameter");
   const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
+  if (!recipient.waId && template?.category.toUpperCase() === "AUTHENTICATION") {
+    // Meta refuses authentication templates to a BSUID (error 131062): say so before asking it.
+    throw ValidationError.of("templateName", "Authentication templates need the customer's phone number, and this customer's number is hidden: send another template");
+  }
   const text = template ? renderTemplate(template.body, bodyParameters) : bodyParameters.join(" · ") || null;
   return sendOutbound(
     deps,
@@ -241,7 +272,7 @@ export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewe
       preview: text ? oneLine(text) : `[Template] ${name}`,
       templateName: name,
       templateLanguage: languageCode,
-      request: { type: "template", to: recipient.waId, name, languageCode, bodyParameters },
+      request: { type: "template", to: addressOf(recipient), name, languageCode, bodyParameters },
     },
     input.idempotencyKey,
   );

@@ -8,6 +8,8 @@ import { sendWhatsAppText } from "./send.service.ts";
 const sendBody = z.object({
   contactId: z.string().optional(),
   phoneNumber: z.string().optional(),
+  /** A customer's business-scoped user ID, for customers whose number is hidden. */
+  userId: z.string().optional(),
   message: z.string({ error: "message is required" }),
   replyToWamid: z.string().optional(),
   idempotencyKey: z.string().max(200).optional(),

@@ -1,7 +1,7 @@
 /** Sending an attachment: the inbox's send path (window, outbox, idempotency) with media's uploads. */
 import { ValidationError } from "../errors.ts";
 import { contentColumns } from "../inbox/message-content.ts";
-import { ensureConfigured, ensureWindowOpen, resolveRecipient, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "../inbox/send.service.ts";
+import { addressOf, ensureConfigured, ensureWindowOpen, resolveRecipient, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "../inbox/send.service.ts";
 import { MEDIA_CAPTION_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
 import { previewOf, type MediaContent } from "../whatsapp/message-content.ts";
 import { findUploadRecord } from "./media-store.ts";
@@ -30,7 +30,7 @@ export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, 
     throw ValidationError.of("caption", `The caption must be at most ${MEDIA_CAPTION_MAX_LENGTH} characters (it has ${caption.length})`);
   }
   const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
-  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient.waId);
+  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
   const filename = upload.kind === "document" ? upload.filename : undefined;
   const content: MediaContent = {
     kind: "media",
@@ -52,7 +52,7 @@ export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, 
       text,
       preview: previewOf(content),
       media: { ...mediaColumns, mediaState: "STORED", mediaPath: upload.path, mediaSize: upload.size },
-      request: { type: "media", to: recipient.waId, kind: upload.kind, id: upload.mediaId, caption, filename },
+      request: { type: "media", to: addressOf(recipient), kind: upload.kind, id: upload.mediaId, caption, filename },
     },
     input.idempotencyKey,
   );

@@ -66,6 +66,7 @@ const SendWhatsAppMediaInput = builder.inputType("SendWhatsAppMediaInput", {
   fields: (t) => ({
     contactId: t.id({ description: "A contact of the workspace; or give phoneNumber." }),
     phoneNumber: t.string({ description: "Any common format; national numbers are read in DEFAULT_COUNTRY." }),
+    userId: t.string({ description: "A customer's business-scoped user ID (BSUID), for customers whose number is hidden." }),
     mediaId: t.string({ required: true, description: "The `mediaId` answered by `POST /api/media/uploads` for the file." }),
     caption: t.string({ description: "Up to 1024 characters; not for audio or stickers." }),
     idempotencyKey: t.string({ description: "Repeating a request with the same key never sends twice." }),

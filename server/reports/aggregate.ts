@@ -12,8 +12,9 @@ import type { ReportRange } from "./range.ts";
 
 export interface ReportMessage {
   conversationId: string;
-  /** The customer's WhatsApp id: their country prices the message. */
-  waId: string;
+  /** The customer's WhatsApp id (or, while it is hidden, their BSUID): their country prices the message. */
+  waId: string | null;
+  userId?: string | null;
   direction: MessageDirection;
   status: MessageStatus;
   timestamp: Date;
@@ -131,9 +132,10 @@ export function createReportBuilder(range: ReportRange, pricing: PricingRates) {
   const waits = new Map<string, ConversationWaits>();
   const answeredMs: number[] = [];
 
-  function countryOf(waId: string) {
-    if (!countries.has(waId)) countries.set(waId, customerCountry(waId));
-    return countries.get(waId)!;
+  function countryOf(waId: string | null, userId: string | null) {
+    const key = waId ?? userId ?? "";
+    if (!countries.has(key)) countries.set(key, customerCountry(waId, userId));
+    return countries.get(key)!;
   }
 
   function trackWait(message: ReportMessage) {
@@ -158,7 +160,7 @@ export function createReportBuilder(range: ReportRange, pricing: PricingRates) {
 
   function countBillable(message: ReportMessage, day: Day) {
     if (message.pricingBillable !== true) return;
-    const country = countryOf(message.waId);
+    const country = countryOf(message.waId, message.userId ?? null);
     const key = `${message.pricingCategory}|${country}`;
     let group = billable.get(key);
     if (!group) {

@@ -1,3 +1,4 @@
+import { isBsuid } from "../whatsapp/customer-id.ts";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { ANY_COUNTRY, type PricingRates } from "../whatsapp/pricing.ts";
 
@@ -5,8 +6,10 @@ import { ANY_COUNTRY, type PricingRates } from "../whatsapp/pricing.ts";
 /**
  * The customer's country from their WhatsApp id. A number the metadata cannot place exactly
  * (a new range, a shared calling code) counts for its calling code's main country (+1: US).
+ * A customer whose number is hidden counts for the country their BSUID starts with (IN.…).
  */
-export function customerCountry(waId: string): string | null {
+export function customerCountry(waId: string | null, userId: string | null = null): string | null {
+  if (!waId) return userId && isBsuid(userId) ? userId.slice(0, 2) : null;
   const parsed = parsePhoneNumberFromString(`+${waId}`);
   return parsed?.country ?? parsed?.getPossibleCountries()[0] ?? null;
 }

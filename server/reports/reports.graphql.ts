@@ -111,7 +111,7 @@ builder.prismaObjectField("Conversation", "estimatedCost", (t) =>
   t.field({
     type: CostEstimateType,
     description: "What this conversation's billable messages cost so far, estimated at the configured rates.",
-    select: { id: true, workspaceId: true, waId: true },
+    select: { id: true, workspaceId: true, waId: true, userId: true },
     resolve: (conversation, _args, { db, config }) => conversationCost(db, conversation, config.WHATSAPP_PRICING_RATES),
   }),
 );

@@ -25,7 +25,7 @@ const REPORT_COLUMNS = {
   errorTitle: true,
   pricingCategory: true,
   pricingBillable: true,
-  conversation: { select: { waId: true } },
+  conversation: { select: { waId: true, userId: true } },
 } satisfies Prisma.WhatsAppMessageSelect;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -96,7 +96,7 @@ export async function deliveryReport(
       take: PAGE_SIZE,
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
     });
-    for (const { conversation, id: _id, ...message } of page) builder.add({ ...message, waId: conversation.waId } satisfies ReportMessage);
+    for (const { conversation, id: _id, ...message } of page) builder.add({ ...message, waId: conversation.waId, userId: conversation.userId } satisfies ReportMessage);
     if (page.length < PAGE_SIZE) break;
     cursor = page.at(-1)!.id;
   }
@@ -111,7 +111,7 @@ export async function deliveryReport(
 /** What one conversation's billable messages cost so far, by Meta's pricing categories. */
 export async function conversationCost(
   db: Database,
-  conversation: { id: string; workspaceId: string; waId: string },
+  conversation: { id: string; workspaceId: string; waId: string | null; userId: string | null },
   pricing: PricingRates,
 ): Promise<CostEstimate> {
   const groups = await db.whatsAppMessage.groupBy({
@@ -119,7 +119,7 @@ export async function conversationCost(
     where: { workspaceId: conversation.workspaceId, conversationId: conversation.id, pricingBillable: true },
     _count: { _all: true },
   });
-  const country = customerCountry(conversation.waId);
+  const country = customerCountry(conversation.waId, conversation.userId);
   return estimateCost(
     groups.map((group) => ({ category: group.pricingCategory, country, messages: group._count._all })),
     pricing,

@@ -31,7 +31,7 @@ export async function handleMessages(context: StatusContext, version: string, bo
   if (parsed.kind === "invalid") return errorAnswer(parsed.error);
   if (parsed.kind === "read") return { status: 200, json: { success: true }, errorCode: null };
 
-  const { request, waId } = parsed;
+  const { request, customer } = parsed;
   const { state } = context;
   const forced = takeForcedFailure(state);
   if (forced?.kind === "http") {
@@ -46,11 +46,11 @@ export async function handleMessages(context: StatusContext, version: string, bo
 
   let failureCode = forced?.kind === "meta" ? forced.code : null;
   if (failureCode === null) {
-    const refusal = businessRefusal(state, request, waId, arrivedAtMs);
+    const refusal = businessRefusal(state, request, customer, arrivedAtMs);
     if (refusal && (refusal.deferrable === false || state.settings.refusalsAt === "request")) return errorAnswer(refusal.error);
     if (refusal) failureCode = refusal.error.body.error.code;
   }
-  return accept(context, version, request, waId, failureCode, arrivedAtMs);
+  return accept(context, version, request, customer, failureCode, arrivedAtMs);
 }
 
 function takeForcedFailure(state: SimulatorState): ForcedFailure | null {
@@ -65,7 +65,7 @@ function takeForcedFailure(state: SimulatorState): ForcedFailure | null {
 function businessRefusal(
   state: SimulatorState,
   request: SendMessageRequest,
-  waId: string,
+  customer: string,
   now: number,
 ): { error: GraphErrorAnswer; deferrable: boolean } | null {
   if (recentSends(state, now) >= state.settings.messagesPerSecond) return { error: graphError(130429), deferrable: false };
@@ -77,8 +77,8 @@ function businessRefusal(
   if (mediaId !== undefined && !state.media.has(mediaId)) {
     return { error: invalidParameterError(`Param ${request.type}['id'] is not a valid media id`), deferrable: false };
   }
-  if (state.notOnWhatsApp.has(waId)) return { error: graphError(131026), deferrable: true };
-  const lastInbound = state.lastInboundAtMs.get(waId);
+  if (state.notOnWhatsApp.has(customer)) return { error: graphError(131026), deferrable: true };
+  const lastInbound = state.lastInboundAtMs.get(customer);
   const windowOpen = lastInbound !== undefined && now - lastInbound < SERVICE_WINDOW_MS;
   if (request.type !== "template" && !windowOpen) return { error: graphError(131047), deferrable: true };
   return null;
@@ -116,13 +116,13 @@ function accept(
   context: StatusContext,
   version: string,
   request: SendMessageRequest,
-  waId: string,
+  customer: string,
   failureCode: number | null,
   atMs: number,
 ): Answer {
   const message: SentMessage = {
-    wamid: newWamid(waId),
-    to: waId,
+    wamid: newWamid(customer),
+    to: customer,
     type: request.type,
     body: summary(request),
     request,
@@ -141,7 +141,7 @@ function accept(
   );
   const answer: SendMessageResponse = {
     messaging_product: "whatsapp",
-    contacts: [{ input: request.to, wa_id: waId }],
+    contacts: [request.to ? { input: request.to, wa_id: customer } : { input: customer, user_id: customer }],
     messages: [{ id: message.wamid, ...(request.type === "template" ? { message_status: "accepted" } : {}) }],
   };
   return { status: 200, json: answer, errorCode: null };

@@ -3,6 +3,7 @@
  * in a webhook: the type's object as given, with what Meta adds itself (id, timestamp, media id,
  * sha256, mime type) filled in.
  */
+import { BSUID_PATTERN } from "../whatsapp/customer-id.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { InboundMessage } from "../whatsapp/webhook.ts";
@@ -43,7 +44,13 @@ const media = z.looseObject({
 
 export const inboundInputSchema = z
   .object({
-    from: digits,
+    /** The customer's number; leave it out for a customer whose number is hidden behind a username. */
+    from: digits.optional(),
+    /** The customer's business-scoped user ID (e.g. IN.1502576394655843); give it or `from`, or both. */
+    user_id: z.string().regex(BSUID_PATTERN, "must be a business-scoped user ID such as IN.1502576394655843").optional(),
+    parent_user_id: z.string().regex(BSUID_PATTERN, "must be a parent business-scoped user ID such as US.ENT.1181579921").optional(),
+    /** The customer's WhatsApp username, without the @. */
+    username: z.string().min(1).max(64).optional(),
     /** The customer's profile name; not sent for system messages. */
     name: z.string().min(1).default("Simulated Customer"),
     type: z.enum(INBOUND_TYPES),
@@ -75,8 +82,18 @@ export const inboundInputSchema = z
       .optional(),
     button: z.looseObject({ text: z.string(), payload: z.string().optional() }).optional(),
     order: z.looseObject({ catalog_id: z.string(), product_items: z.array(z.looseObject({})) }).optional(),
-    /** `wa_id` is the customer's new number; `type` defaults to user_changed_number. */
-    system: z.looseObject({ wa_id: digits, type: z.string().default("user_changed_number"), body: z.string().optional() }).optional(),
+    /**
+     * `type` user_changed_number (the default): `wa_id` is the new number, `user_id` the new BSUID
+     * that comes with it; user_changed_user_id: `user_id` is the new BSUID.
+     */
+    system: z
+      .looseObject({
+        wa_id: digits.optional(),
+        user_id: z.string().regex(BSUID_PATTERN).optional(),
+        type: z.enum(["user_changed_number", "user_changed_user_id"]).default("user_changed_number"),
+        body: z.string().optional(),
+      })
+      .optional(),
     unsupported: z.looseObject({ type: z.string() }).optional(),
     /** A reply (`id` of the quoted message; `from` defaults to the business number) or a forward. */
     context: z
@@ -86,6 +103,7 @@ export const inboundInputSchema = z
     referral: z.looseObject({}).optional(),
   })
   .superRefine((input, issues) => {
+    if (input.from === undefined && input.user_id === undefined) issues.addIssue({ code: "custom", path: ["from"], message: "give from or user_id" });
     const needsObject = ["text", "location", "contacts", "reaction", "interactive", "button", "order", "system"];
     if (needsObject.includes(input.type) && input[input.type as keyof typeof input] === undefined) {
       issues.addIssue({ code: "custom", path: [input.type], message: `a ${input.type} message needs its "${input.type}" object` });
@@ -114,7 +132,9 @@ const PLACEHOLDER_PNG = Buffer.from(
 export interface BuiltInbound {
   message: InboundMessage;
   /** The `contacts` entry of the webhook; null for system messages, which have none. */
-  contact: { profile: { name: string }; wa_id: string } | null;
+  contact: { profile: { name: string; username?: string }; wa_id?: string; user_id?: string; parent_user_id?: string } | null;
+  /** Who wrote, by every identifier they have: replies may address either. */
+  customers: string[];
   /** When the customer wrote, ms since the epoch; null when it does not count as writing. */
   wroteAtMs: number | null;
 }
@@ -137,8 +157,9 @@ export function newWamid(waId: string): string {
 export function buildInbound(input: ParsedInbound, businessDisplayNumber: string, storeMedia: MediaStore): BuiltInbound {
   const timestamp = input.timestamp ?? Math.floor(Date.now() / 1000);
   const message: InboundMessage = {
-    from: input.from,
-    id: input.id ?? newWamid(input.from),
+    ...(input.from ? { from: input.from } : {}),
+    ...(input.user_id ? { from_user_id: input.user_id } : {}),
+    id: input.id ?? newWamid(input.from ?? input.user_id ?? ""),
     timestamp: String(timestamp),
     type: input.type,
     ...typeObject(input, storeMedia),
@@ -151,7 +172,15 @@ export function buildInbound(input: ParsedInbound, businessDisplayNumber: string
   const isSystem = input.type === "system";
   return {
     message,
-    contact: isSystem ? null : { profile: { name: input.name }, wa_id: input.from },
+    contact: isSystem
+      ? null
+      : {
+          profile: { name: input.name, ...(input.username ? { username: input.username } : {}) },
+          ...(input.from ? { wa_id: input.from } : {}),
+          ...(input.user_id ? { user_id: input.user_id } : {}),
+          ...(input.parent_user_id ? { parent_user_id: input.parent_user_id } : {}),
+        },
+    customers: [input.from, input.user_id].filter((id) => id !== undefined),
     // A number change is Meta's notice, not the customer writing: it opens no window.
     wroteAtMs: isSystem ? null : timestamp * 1000,
   };
@@ -170,7 +199,11 @@ function typeObject(input: ParsedInbound, storeMedia: MediaStore): Partial<Inbou
     case "system": {
       const system = input.system;
       if (!system) return {};
-      const body = system.body ?? `User ${input.name} changed from ${input.from} to ${system.wa_id}`;
+      const body =
+        system.body ??
+        (system.type === "user_changed_user_id"
+          ? `User ${input.name} changed their business-scoped user ID from ${input.user_id} to ${system.user_id}`
+          : `User ${input.name} changed from ${input.from} to ${system.wa_id}`);
       return { system: { ...system, body } };
     }
     case "unsupported":

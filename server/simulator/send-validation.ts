@@ -3,6 +3,7 @@
  * the envelope, the recipient and the type's object. Business rules (window, templates,
  * throughput) come after, in graph-messages.ts.
  */
+import { isBsuid } from "../whatsapp/customer-id.ts";
 import type { MarkReadRequest, SendMessageRequest } from "../whatsapp/cloud-api.ts";
 import { invalidParameterError, type GraphErrorAnswer } from "./meta-errors.ts";
 import { digitsOnly } from "./state.ts";
@@ -18,7 +19,8 @@ const INTERACTIVE_TYPES = ["button", "list", "cta_url", "product", "product_list
 
 export type ParsedRequest =
   | { kind: "read"; request: MarkReadRequest }
-  | { kind: "send"; request: SendMessageRequest; waId: string }
+  /** `customer`: the wa_id the request names in `to`, else the BSUID in `recipient` (`to` wins, as at Meta). */
+  | { kind: "send"; request: SendMessageRequest; customer: string }
   | { kind: "invalid"; error: GraphErrorAnswer };
 
 type Json = Record<string, unknown>;
@@ -41,7 +43,10 @@ export function parseMessagesRequest(body: unknown): ParsedRequest {
     return { kind: "read", request: body as unknown as MarkReadRequest };
   }
   if (body.recipient_type !== undefined && body.recipient_type !== "individual") return invalid("Param recipient_type must be individual");
-  if (typeof body.to !== "string" || digitsOnly(body.to).length === 0) return invalid("The parameter to is required");
+  const to = typeof body.to === "string" ? digitsOnly(body.to) : "";
+  const recipient = typeof body.recipient === "string" ? body.recipient : "";
+  if (!to && !recipient) return invalid("The parameter to or recipient is required");
+  if (!to && !isBsuid(recipient)) return invalid("Param recipient must be a business-scoped user ID");
   const type = body.type ?? "text";
   if (typeof type !== "string" || !SEND_TYPES.includes(type)) return invalid(`Param type must be one of {${SEND_TYPES.join(", ")}}`);
   if (body.context !== undefined && (!isObject(body.context) || typeof body.context.message_id !== "string")) {
@@ -54,7 +59,7 @@ export function parseMessagesRequest(body: unknown): ParsedRequest {
     : isObject(content) ? typeProblem(type, content)
     : `The parameter ${type} is required`;
   if (problem) return invalid(problem);
-  return { kind: "send", request: { ...body, type } as unknown as SendMessageRequest, waId: digitsOnly(body.to) };
+  return { kind: "send", request: { ...body, type } as unknown as SendMessageRequest, customer: to || recipient };
 }
 
 function typeProblem(type: string, content: Json): string | null {

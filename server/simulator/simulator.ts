@@ -205,8 +205,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const built = buildInbound(inboundInputSchema.parse(input), context.displayPhoneNumber, (bytes, mimeType, filename) =>
         storeMedia(context, bytes, mimeType, filename),
       );
-      const { from } = built.message;
-      if (built.wroteAtMs !== null) state.lastInboundAtMs.set(from, Math.max(built.wroteAtMs, state.lastInboundAtMs.get(from) ?? 0));
+      const wroteAtMs = built.wroteAtMs;
+      if (wroteAtMs !== null) {
+        for (const customer of built.customers) state.lastInboundAtMs.set(customer, Math.max(wroteAtMs, state.lastInboundAtMs.get(customer) ?? 0));
+      }
       const payload = messagesEnvelope(options.businessAccountId, {
         messaging_product: "whatsapp",
         metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: options.phoneNumberId },

@@ -1,4 +1,5 @@
 /** Status webhooks for an accepted message: sent → delivered → read, or failed, per the status mode. */
+import { isBsuid } from "../whatsapp/customer-id.ts";
 import type { StatusUpdate } from "../whatsapp/webhook.ts";
 import { webhookError } from "./meta-errors.ts";
 import type { Scheduler, SentMessage, SimulatorState } from "./state.ts";
@@ -81,7 +82,9 @@ function statusUpdate(
   billing: Billing,
   conversationId: string,
 ): StatusUpdate {
-  const base: StatusUpdate = { id: message.wamid, status, timestamp: String(Math.floor(atMs / 1000)), recipient_id: message.to };
+  // A message sent to a BSUID is reported by BSUID: the customer's number stays hidden.
+  const recipient = isBsuid(message.to) ? { recipient_user_id: message.to } : { recipient_id: message.to };
+  const base: StatusUpdate = { id: message.wamid, status, timestamp: String(Math.floor(atMs / 1000)), ...recipient };
   if (status === "failed") return { ...base, errors: failureCode === null ? [] : [webhookError(failureCode)] };
   if (status === "read") return base;
   const free = billing.category === "service";

@@ -38,6 +38,14 @@ const readFile = (filesDir: string, waId: string) =>
   JSON.parse(readFileSync(conversationFilePath(filesDir, workspaceId, waId), "utf8")) as ConversationFile;
 
 describe("a conversation file", () => {
+  it("is named by the number's digits or a business-scoped user ID in Meta's format, and by nothing else", () => {
+    expect(path.basename(conversationFilePath(dir, workspaceId, "919800000001"))).toBe("919800000001.json");
+    expect(path.basename(conversationFilePath(dir, workspaceId, "IN.1502576394655843"))).toBe("IN.1502576394655843.json");
+    for (const key of ["../919800000001", "IN.../etc", "IN.15/02", "in.1502576394655843", "IN.", ""]) {
+      expect(() => conversationFilePath(dir, workspaceId, key), key).toThrow(/Refusing a conversation file path/);
+    }
+  });
+
   it("holds the customer, the contact and every message in order, each with what its kind shows", async () => {
     const contact = await db.contact.create({ data: { workspaceId, name: "Asha Rao", whatsappNumber: "+919800000099" } });
     const conversation = await db.conversation.create({ data: { workspaceId, waId: "919800000099", contactId: contact.id, profileName: "Asha" } });
@@ -60,6 +68,8 @@ describe("a conversation file", () => {
       conversationId: conversation.id,
       phone: "+919800000099",
       waId: "919800000099",
+      userId: null,
+      username: null,
       contact: { id: contact.id, name: "Asha Rao" },
       profileName: "Asha",
       messages: [

@@ -3,18 +3,23 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
+import { isBsuid } from "../whatsapp/customer-id.ts";
 
 /**
- * The conversation mirror: `{dir}/{workspaceId}/{waId}.json`, one file per customer, rewritten
+ * The conversation mirror: `{dir}/{workspaceId}/{key}.json`, one file per customer — `key` their
+ * number's digits when known, else their business-scoped user ID — rewritten
  * from the database after each commit. The database stays the source of truth; the files are
  * for people and tools that read plain JSON (and `conversations:rebuild` regenerates them).
  */
 export interface ConversationFile {
   workspaceId: string;
   conversationId: string;
-  /** The customer's number, E.164 */
-  phone: string;
-  waId: string;
+  /** The customer's number, E.164; null while it is hidden behind a username. */
+  phone: string | null;
+  waId: string | null;
+  /** The customer's business-scoped user ID (BSUID). */
+  userId: string | null;
+  username: string | null;
   contact: { id: string; name: string } | null;
   profileName: string | null;
   messages: ConversationFileMessage[];
@@ -39,12 +44,17 @@ export interface ConversationFileMessage {
 const SAFE_WORKSPACE_ID = /^[a-z0-9]{1,64}$/i;
 const SAFE_WA_ID = /^\d{1,20}$/;
 
-/** The file's path, built only from checked ids: never a path taken from input. */
-export function conversationFilePath(dir: string, workspaceId: string, waId: string): string {
-  if (!SAFE_WORKSPACE_ID.test(workspaceId) || !SAFE_WA_ID.test(waId)) {
-    throw new Error(`Refusing a conversation file path for workspace ${JSON.stringify(workspaceId)}, number ${JSON.stringify(waId)}`);
+const isSafeKey = (key: string) => SAFE_WA_ID.test(key) || isBsuid(key);
+
+/**
+ * The file's path, built only from checked ids: never a path taken from input. `key` is the
+ * customer's number (digits) or, while it is hidden, their BSUID in Meta's format.
+ */
+export function conversationFilePath(dir: string, workspaceId: string, key: string): string {
+  if (!SAFE_WORKSPACE_ID.test(workspaceId) || !isSafeKey(key)) {
+    throw new Error(`Refusing a conversation file path for workspace ${JSON.stringify(workspaceId)}, customer ${JSON.stringify(key)}`);
   }
-  return path.join(dir, workspaceId, `${waId}.json`);
+  return path.join(dir, workspaceId, `${key}.json`);
 }
 
 const FILE_MESSAGE_COLUMNS = {
@@ -84,8 +94,10 @@ export async function renderConversationFile(db: Database, conversationId: strin
   return {
     workspaceId: conversation.workspaceId,
     conversationId: conversation.id,
-    phone: `+${conversation.waId}`,
+    phone: conversation.waId ? `+${conversation.waId}` : null,
     waId: conversation.waId,
+    userId: conversation.userId,
+    username: conversation.username,
     contact: conversation.contact,
     profileName: conversation.profileName,
     messages: conversation.messages.map((message) => ({
@@ -126,7 +138,35 @@ async function writeAtomically(file: string, contents: string) {
 export async function writeConversationFile(db: Database, dir: string, conversationId: string) {
   const file = await renderConversationFile(db, conversationId);
   if (!file) return;
-  await writeAtomically(conversationFilePath(dir, file.workspaceId, file.waId), `${JSON.stringify(file, null, 2)}\n`);
+  const key = file.waId ?? file.userId;
+  if (!key) return;
+  await writeAtomically(conversationFilePath(dir, file.workspaceId, key), `${JSON.stringify(file, null, 2)}\n`);
+  // One file per conversation, never two: when the customer's number became known after a file
+  // named by their BSUID, or they changed number or BSUID, the file follows — also when a rebuild
+  // meets a file an older version left.
+  for (const stale of await formerKeys(db, file)) {
+    if (stale !== key) await rm(conversationFilePath(dir, file.workspaceId, stale), { force: true });
+  }
+}
+
+/** Names the conversation's file had before: its BSUID, and the identifiers a number or BSUID change replaced. */
+async function formerKeys(db: Database, file: ConversationFile): Promise<string[]> {
+  const keys = new Set<string>(file.userId ? [file.userId] : []);
+  const changes = await db.whatsAppMessage.findMany({ where: { conversationId: file.conversationId, type: "system", direction: "INBOUND" }, select: { raw: true } });
+  for (const { raw } of changes) {
+    const sender = parseSender(raw);
+    for (const id of [sender.from, sender.from_user_id]) if (typeof id === "string" && isSafeKey(id)) keys.add(id);
+  }
+  return [...keys];
+}
+
+function parseSender(raw: string | null): { from?: unknown; from_user_id?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(raw ?? "null");
+    return typeof parsed === "object" && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Regenerates every conversation file from the database (`npm run conversations:rebuild`). */

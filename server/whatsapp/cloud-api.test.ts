@@ -132,6 +132,33 @@ describe("sending with the Cloud API client", () => {
   });
 });
 
+describe("sending to a customer whose number is hidden", () => {
+  const BSUID = "IN.1502576394655843";
+  beforeEach(() => simulator.setCustomer(BSUID, { lastInboundHoursAgo: 1 }));
+
+  it("puts the business-scoped user ID in recipient, never in to, for every kind of message", async () => {
+    const sends: Array<() => Promise<unknown>> = [
+      () => api.sendText(BSUID, "Hello"),
+      () => api.sendTemplate(BSUID, { name: "order_update", languageCode: "en", bodyParameters: ["Asha", "#1042"] }),
+      () => api.sendMedia(BSUID, { kind: "image", link: "https://example.com/photo.jpg" }),
+      () => api.sendReaction(BSUID, "wamid.CUSTOMER", "👍"),
+    ];
+    for (const sendOne of sends) {
+      const result = await sendOne();
+      expect(lastRequestBody()).toMatchObject({ messaging_product: "whatsapp", recipient_type: "individual", recipient: BSUID });
+      expect(lastRequestBody()).not.toHaveProperty("to");
+      expect(result).toMatchObject({ waId: null });
+    }
+    expect(simulator.sentMessages().map((message) => message.to)).toEqual([BSUID, BSUID, BSUID, BSUID]);
+  });
+
+  it("refuses, before any request, a recipient that is neither a wa_id nor a BSUID", async () => {
+    const before = simulator.requests().length;
+    await expect(api.sendText("IN.../../x", "Hello")).rejects.toBeInstanceOf(CloudApiValidationError);
+    expect(simulator.requests()).toHaveLength(before);
+  });
+});
+
 describe("failures of the Cloud API client", () => {
   it("reports a text outside the 24-hour window as final 131047", async () => {
     simulator.setCustomer(CUSTOMER, { lastInboundHoursAgo: 25 });

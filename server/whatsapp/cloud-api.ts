@@ -11,6 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { z } from "zod";
+import { isBsuid } from "./customer-id.ts";
 import {
   CloudApiError,
   CloudApiValidationError,
@@ -64,7 +65,10 @@ export type MessageType = "text" | "template" | MediaKind | "reaction" | "locati
 export interface SendMessageRequest {
   readonly messaging_product: "whatsapp";
   readonly recipient_type: "individual";
-  readonly to: string;
+  /** The customer's number (wa_id). Meta prefers it when both are given. */
+  readonly to?: string;
+  /** The customer's business-scoped user ID, for a customer whose number is hidden. */
+  readonly recipient?: string;
   readonly type: MessageType;
   readonly context?: { readonly message_id: string };
   readonly text?: { readonly body: string; readonly preview_url?: boolean };
@@ -104,7 +108,8 @@ export interface MarkReadRequest {
 /** Meta's 200 answer to a send. */
 export interface SendMessageResponse {
   readonly messaging_product: "whatsapp";
-  readonly contacts: ReadonlyArray<{ readonly input: string; readonly wa_id: string }>;
+  /** `wa_id` when the send named a number, `user_id` when it named a BSUID. */
+  readonly contacts: ReadonlyArray<{ readonly input: string; readonly wa_id?: string; readonly user_id?: string }>;
   readonly messages: ReadonlyArray<{ readonly id: string; readonly message_status?: string }>;
 }
 
@@ -145,7 +150,7 @@ export interface TemplateListResponse {
 // ── Answers as the client reads them (loosely: Meta adds fields over time) ─────────────────────
 
 const sendResponseSchema = z.looseObject({
-  contacts: z.array(z.looseObject({ input: z.string().optional(), wa_id: z.string() })).min(1),
+  contacts: z.array(z.looseObject({ input: z.string().optional(), wa_id: z.string().optional(), user_id: z.string().optional() })).min(1),
   messages: z.array(z.looseObject({ id: z.string().min(1), message_status: z.string().optional() })).min(1),
 });
 const successSchema = z.looseObject({ success: z.literal(true) });
@@ -193,7 +198,8 @@ export interface CloudApiOptions {
 /** What Meta's 200 answer to a send says. `messageStatus` is e.g. `accepted`, when Meta sent one. */
 export interface SendResult {
   wamid: string;
-  waId: string;
+  /** null when the send named a BSUID. */
+  waId: string | null;
   messageStatus: string | null;
 }
 
@@ -231,6 +237,7 @@ export interface MediaInfo {
   fileSize: number;
 }
 
+/** `to` in the send methods: the customer's wa_id, or their BSUID when their number is hidden. */
 export interface CloudApi {
   sendText(to: string, body: string, options?: SendTextOptions): Promise<SendResult>;
   sendTemplate(to: string, template: TemplateMessage): Promise<SendResult>;
@@ -299,12 +306,11 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
   }
 
   async function sendMessage(to: string, type: MessageType, content: Partial<SendMessageRequest>): Promise<SendResult> {
-    checkWaId(to);
-    const message: SendMessageRequest = { messaging_product: "whatsapp", recipient_type: "individual", to, type, ...content };
+    const message: SendMessageRequest = { messaging_product: "whatsapp", recipient_type: "individual", ...addressOf(to), type, ...content };
     const answer = await requestJson(messagesUrl, { method: "POST", json: message }, sendResponseSchema);
     return {
       wamid: answer.messages[0].id,
-      waId: answer.contacts[0].wa_id,
+      waId: answer.contacts[0].wa_id ?? null,
       messageStatus: answer.messages[0].message_status ?? null,
     };
   }
@@ -475,8 +481,11 @@ function checkOptions(options: CloudApiOptions): string {
   return `${options.baseUrl.replace(/\/+$/, "")}/${options.version}`;
 }
 
-function checkWaId(to: string) {
-  if (!WA_ID.test(to)) throw new CloudApiValidationError("to", "The recipient must be a wa_id: digits only, at most 15");
+/** A number goes in `to`; a BSUID (a customer whose number is hidden) in Meta's `recipient`. */
+function addressOf(to: string): { to: string } | { recipient: string } {
+  if (WA_ID.test(to)) return { to };
+  if (isBsuid(to)) return { recipient: to };
+  throw new CloudApiValidationError("to", "The recipient must be a wa_id (digits only, at most 15) or a business-scoped user ID such as IN.1502576394655843");
 }
 
 function checkWamid(wamid: string, field: string) {

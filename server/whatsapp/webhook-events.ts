@@ -9,10 +9,19 @@ import type { MessageContent } from "./message-content.ts";
 export const STATUS_VALUES = ["sent", "delivered", "read", "played", "failed"] as const;
 export type DeliveryStatus = (typeof STATUS_VALUES)[number];
 
-/** Who wrote to the business. */
+/**
+ * Who wrote to the business. At least one of waId and userId is set: since usernames, a customer
+ * may arrive with no number at all.
+ */
 export interface Customer {
-  /** Their WhatsApp id: the number, digits only. */
-  waId: string;
+  /** Their WhatsApp id: the number, digits only; null while hidden behind a username. */
+  waId: string | null;
+  /** Their business-scoped user ID (BSUID), e.g. IN.1502576394655843. */
+  userId: string | null;
+  /** The BSUID shared across a managed business's portfolios (US.ENT.…): an alias, never their userId. */
+  parentUserId: string | null;
+  /** Their WhatsApp username, without the @. */
+  username: string | null;
   /** Their WhatsApp profile name, when Meta sent one (system messages have none). */
   profileName: string | null;
 }
@@ -32,8 +41,19 @@ export interface MessageEvent {
   preview: string;
   /** The message it quotes. */
   replyToWamid: string | null;
+  /**
+   * A `user_changed_number` or `user_changed_user_id` system message: the customer's new
+   * identifiers (the sender fields still name the old ones). Null for every other message.
+   */
+  identityChange: IdentityChange | null;
   /** Meta's message object as received: stored verbatim beside the message, read by nothing. */
   raw: unknown;
+}
+
+/** What a customer is known by after changing their number (a new BSUID comes with it) or their BSUID. */
+export interface IdentityChange {
+  waId: string | null;
+  userId: string | null;
 }
 
 export interface DeliveryError {

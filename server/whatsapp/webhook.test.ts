@@ -43,13 +43,14 @@ describe("a customer's message", () => {
     expect(only(events)).toEqual({
       kind: "message",
       phoneNumberId: PHONE_NUMBER_ID,
-      customer: { waId: CUSTOMER, profileName: "Sheena Nelson" },
+      customer: { waId: CUSTOMER, userId: null, parentUserId: null, username: null, profileName: "Sheena Nelson" },
       wamid: WAMID,
       sentAt: new Date(1749416383 * 1000),
       type: "text",
       content: { kind: "text", text: "Does it come in another color?" },
       preview: "Does it come in another color?",
       replyToWamid: null,
+      identityChange: null,
       raw: message,
     });
   });

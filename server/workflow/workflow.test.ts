@@ -127,7 +127,7 @@ describe("status and filters", () => {
     const id = await conversationWith();
     await graphql(server, SET_STATUS, { c: id, s: "RESOLVED" });
     const { waId } = await server.app.db.conversation.findUniqueOrThrow({ where: { id } });
-    await deliverWebhook(server, envelope(change({ messages: [inbound({ from: waId, type: "text", text: { body: "One more thing" } })] })));
+    await deliverWebhook(server, envelope(change({ messages: [inbound({ from: waId!, type: "text", text: { body: "One more thing" } })] })));
     expect((await graphql(server, CONVERSATION, { id })).data.conversation).toMatchObject({ status: "OPEN", resolvedAt: null });
   });
 });

@@ -8,7 +8,8 @@ import type { FieldError } from "./useFieldErrors.ts";
 export const TEXT_MAX_LENGTH = 4096;
 
 /** Who a message goes to: a CRM contact, or any number (the server reads and checks it). */
-export type SendRecipient = { contactId: string } | { phoneNumber: string };
+/** A customer whose number is hidden behind a username is sent to by their business-scoped user ID. */
+export type SendRecipient = { contactId: string } | { phoneNumber: string } | { userId: string };
 
 export interface TemplateChoice {
   templateName: string;

@@ -7,6 +7,8 @@ export const ConversationSummaryFragment = graphql(`
     waId
     phone
     formattedPhone
+    userId
+    username
     displayName
     profileName
     contact {

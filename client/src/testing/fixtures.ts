@@ -40,6 +40,8 @@ export function conversationSummary(overrides: Partial<ConversationSummaryFragme
     waId: "919876543210",
     phone: "+919876543210",
     formattedPhone: "+91 98765 43210",
+    userId: null,
+    username: null,
     displayName: "Priya Sharma",
     profileName: "Priya",
     contact: null,

@@ -54,7 +54,7 @@ describe("two instances behind a load balancer", () => {
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
     const { db } = instanceA.app;
     expect(await db.whatsAppMessage.count({ where: { wamid: { in: messages.map((message) => message.id) } } })).toBe(10);
-    const conversations = await db.conversation.findMany({ where: { waId: { in: messages.map((message) => message.from) } } });
+    const conversations = await db.conversation.findMany({ where: { waId: { in: messages.map((message) => message.from!) } } });
     expect(conversations).toHaveLength(10);
     expect(conversations.every((conversation) => conversation.unreadCount === 1)).toBe(true);
   });

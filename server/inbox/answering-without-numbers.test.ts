@@ -1,0 +1,110 @@
+// Answering a customer who wrote with a WhatsApp username and no visible number: shown by
+// username, found by it, answered by BSUID through Meta's `recipient` field (the simulator
+// checks the request as Meta would and reports statuses by `recipient_user_id`).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_API_TOKEN, graphql, rest } from "../test/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
+
+let whatsapp: SimulatedWhatsApp;
+const server = () => whatsapp.server;
+const simulator = () => whatsapp.simulator;
+const db = () => whatsapp.server.app.db;
+const asAdmin = { token: ADMIN_API_TOKEN };
+
+beforeAll(async () => {
+  whatsapp = await startWithSimulator();
+});
+afterAll(() => whatsapp.stop());
+
+let sequence = 0;
+/** A customer with a username and a hidden number, who just wrote (window open). */
+async function hiddenNumberCustomer(username: string) {
+  const userId = `IN.${Date.now()}${String(++sequence).padStart(3, "0")}`;
+  const { wamid } = await simulator().sendInbound({ user_id: userId, username, name: "Sheena", type: "text", text: "Is the blue kurta in stock?" });
+  const conversation = await eventually(() => db().conversation.findUnique({ where: { workspaceId_userId: { workspaceId: workspaceId(), userId } } }), "the conversation");
+  return { userId, wamid, conversation };
+}
+let workspace = "";
+const workspaceId = () => workspace;
+beforeAll(async () => {
+  workspace = (await db().workspace.findFirstOrThrow()).id;
+});
+
+const sentTo = (userId: string) => simulator().sentMessages().filter((message) => message.to === userId);
+const send = (body: Record<string, unknown>) => rest(server(), "POST", "/api/whatsapp/send", body, asAdmin);
+
+const CONVERSATIONS = `query ($search: String) { conversations(first: 20, search: $search) { edges { node { id phone waId userId username displayName } } } }`;
+
+describe("a customer whose number is hidden", () => {
+  it("is listed with their username, no number, and found by searching @username", async () => {
+    const { userId, conversation } = await hiddenNumberCustomer("sheena_hidden");
+    const answer = await graphql(server(), CONVERSATIONS, { search: "@sheena_hid" }, asAdmin);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.conversations.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
+      { id: conversation.id, phone: null, waId: null, userId, username: "sheena_hidden", displayName: "Sheena" },
+    ]);
+  });
+
+  it("is answered over REST by userId: Meta gets recipient, not to, and the answer's phone is null", async () => {
+    const { userId } = await hiddenNumberCustomer("rest_answer");
+    const answer = await send({ userId, message: "Yes, in all sizes" });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ success: true, recipient: "Sheena", phone: null });
+    const [sent] = sentTo(userId);
+    expect(sent!.request).toMatchObject({ recipient: userId, type: "text", text: { body: "Yes, in all sizes" } });
+    expect(sent!.request).not.toHaveProperty("to");
+    // Meta reports the statuses of a send to a BSUID by recipient_user_id: they still move the ticks.
+    await eventually(
+      async () => (await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: answer.body.messageId } })).status === "READ",
+      "the read status",
+    );
+  });
+
+  it("is answered through sendWhatsApp by userId", async () => {
+    const { userId } = await hiddenNumberCustomer("graphql_answer");
+    const answer = await graphql(
+      server(),
+      `mutation ($input: SendWhatsAppInput!) { sendWhatsApp(input: $input) { __typename ... on SendWhatsAppSuccess { phone recipient } ... on Error { message } } }`,
+      { input: { userId, message: "Sent from the inbox" } },
+      asAdmin,
+    );
+    expect(answer.data.sendWhatsApp).toEqual({ __typename: "SendWhatsAppSuccess", phone: null, recipient: "Sheena" });
+    expect(sentTo(userId).map((message) => message.request.recipient)).toEqual([userId]);
+  });
+
+  it("gets reactions addressed by recipient", async () => {
+    const { userId, wamid } = await hiddenNumberCustomer("reaction_user");
+    const message = await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid } });
+    const answer = await graphql(
+      server(),
+      `mutation ($id: ID!, $emoji: String!) { reactToMessage(messageId: $id, emoji: $emoji) { __typename ... on MutationReactToMessageSuccess { reactedMessage { id } } ... on Error { message } } }`,
+      { id: message.id, emoji: "👍" },
+      asAdmin,
+    );
+    expect(answer.data.reactToMessage).toEqual({ __typename: "MutationReactToMessageSuccess", reactedMessage: { id: message.id } });
+    expect(sentTo(userId).map((sent) => sent.request)).toEqual([expect.objectContaining({ recipient: userId, type: "reaction" })]);
+  });
+
+  it("is refused an authentication template before Meta is asked, with the reason", async () => {
+    const { userId } = await hiddenNumberCustomer("otp_user");
+    await db().whatsAppTemplate.create({
+      data: { workspaceId: workspaceId(), name: "login_code", language: "en", category: "AUTHENTICATION", status: "APPROVED", components: JSON.stringify([{ type: "BODY", text: "{{1}} is your code." }]), syncedAt: new Date() },
+    });
+    const answer = await graphql(
+      server(),
+      `mutation ($input: SendWhatsAppTemplateInput!) { sendWhatsAppTemplate(input: $input) { __typename ... on Error { message } } }`,
+      { input: { userId, templateName: "login_code", languageCode: "en", bodyParameters: ["123456"] } },
+      asAdmin,
+    );
+    expect(answer.data.sendWhatsAppTemplate).toMatchObject({ __typename: "ValidationError", message: expect.stringMatching(/Authentication templates need the customer's phone number/) });
+    expect(sentTo(userId)).toEqual([]);
+  });
+
+  it("refuses a userId that is not a business-scoped user ID, sending nothing", async () => {
+    const before = simulator().sentMessages().length;
+    const answer = await send({ userId: "../../etc/passwd", message: "hi" });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toMatch(/business-scoped user ID/);
+    expect(simulator().sentMessages()).toHaveLength(before);
+  });
+});
