@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationFilePath, rebuildConversationFiles, type ConversationFile } from "../server/storage/conversation-files.ts";
-import { eventually } from "../server/test/eventually.ts";
+import { eventually } from "../server/tests/support/eventually.ts";
 import { openSignedInPage, type SignedInPage } from "./whatsapp-harness.ts";
 
 const SHEENA = { userId: "IN.1502576394655843", username: "sheena_n", name: "Sheena Nelson" };

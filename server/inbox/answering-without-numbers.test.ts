@@ -2,8 +2,8 @@
 // username, found by it, answered by BSUID through Meta's `recipient` field (the simulator
 // checks the request as Meta would and reports statuses by `recipient_user_id`).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, graphql, rest } from "../test/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../test/simulated-whatsapp.ts";
+import { ADMIN_API_TOKEN, graphql, rest } from "../tests/support/harness.ts";
+import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
 
 let whatsapp: SimulatedWhatsApp;
 const server = () => whatsapp.server;

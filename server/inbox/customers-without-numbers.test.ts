@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationFilePath, rebuildConversationFiles, type ConversationFile } from "../storage/conversation-files.ts";
-import { startTestServer, type TestServer } from "../test/harness.ts";
-import { startPostgres, type TestPostgres } from "../test/postgres.ts";
-import { deliverWebhook, WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { envelope, TEST_DISPLAY_NUMBER, TEST_PHONE_NUMBER_ID, unixNow, wamid } from "../test/webhook-fixtures.ts";
+import { startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { startPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import { deliverWebhook, WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { envelope, TEST_DISPLAY_NUMBER, TEST_PHONE_NUMBER_ID, unixNow, wamid } from "../tests/support/webhook-fixtures.ts";
 
 let server: TestServer;
 let postgres: TestPostgres | null = null;

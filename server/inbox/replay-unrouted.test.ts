@@ -1,9 +1,9 @@
 // Messages from customers without a visible number that earlier versions could not read were
 // kept in the unrouted log: the replay stores them now, once, whatever format the row is in.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test/harness.ts";
-import { WEBHOOK_ENV } from "../test/webhook-client.ts";
-import { TEST_PHONE_NUMBER_ID, unixNow, wamid } from "../test/webhook-fixtures.ts";
+import { startTestServer, type TestServer } from "../tests/support/harness.ts";
+import { WEBHOOK_ENV } from "../tests/support/webhook-client.ts";
+import { TEST_PHONE_NUMBER_ID, unixNow, wamid } from "../tests/support/webhook-fixtures.ts";
 import { replayUnroutedWebhooks } from "./replay-unrouted.ts";
 
 let server: TestServer;
