@@ -64,5 +64,16 @@ describe("a customer whose number is hidden behind a username", () => {
     } finally {
       await rm(rebuilt, { recursive: true, force: true });
     }
+
+    // No number to link them by: the contact made from the conversation is linked to it all the same.
+    await details.getByRole("link", { name: "Create contact" }).click();
+    await page.getByRole("heading", { name: "New contact" }).waitFor();
+    expect(await page.getByLabel("WhatsApp number").inputValue()).toBe("");
+    await page.getByLabel("Name").fill("Sheena Nelson (CRM)");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Sheena Nelson (CRM)", level: 1 }).waitFor();
+    const contact = await db.contact.findFirstOrThrow({ where: { name: "Sheena Nelson (CRM)" } });
+    expect(contact.whatsappNumber).toBeNull();
+    expect((await db.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).contactId).toBe(contact.id);
   });
 });

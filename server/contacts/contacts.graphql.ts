@@ -77,10 +77,15 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createContact: t.field({
     type: ContactType,
-    errors: { types: [ValidationError], dataField: { name: "contact" } },
-    args: { input: t.arg({ type: ContactInput, required: true }) },
-    resolve: (_root, { input }, { db, viewer, config }) =>
-      createContact(db, viewer.workspaceId, input, config.DEFAULT_COUNTRY),
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: "contact" } },
+    args: {
+      input: t.arg({ type: ContactInput, required: true }),
+      conversationId: t.arg.id({
+        description: "The conversation the contact is made from: linked to it even when the customer's number is hidden behind a username.",
+      }),
+    },
+    resolve: (_root, { input, conversationId }, { db, viewer, config }) =>
+      createContact(db, viewer.workspaceId, input, config.DEFAULT_COUNTRY, conversationId == null ? null : String(conversationId)),
   }),
   updateContact: t.field({
     type: ContactType,

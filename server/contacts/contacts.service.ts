@@ -72,22 +72,33 @@ const DUPLICATE_NUMBER = "Another contact already has this WhatsApp number";
  */
 async function linkConversations(db: Database, contact: Contact) {
   const waId = contact.whatsappNumber ? waIdOf(contact.whatsappNumber) : null;
+  // A conversation whose number is hidden was linked by hand (createContact's conversationId): no number change releases it.
   await db.conversation.updateMany({
-    where: { workspaceId: contact.workspaceId, contactId: contact.id, ...(waId ? { waId: { not: waId } } : {}) },
+    where: { workspaceId: contact.workspaceId, contactId: contact.id, waId: waId ? { not: waId } : { not: null } },
     data: { contactId: null },
   });
   if (waId) await db.conversation.updateMany({ where: { workspaceId: contact.workspaceId, waId }, data: { contactId: contact.id } });
 }
 
+/**
+ * A new contact. `conversationId` names the conversation it is made from (the inbox's Create
+ * contact): that conversation is linked to it even when the customer's number is hidden behind a
+ * username, where no number could link them.
+ */
 export async function createContact(
   db: Database,
   workspaceId: string,
   input: ContactInput,
   defaultCountry: CountryCode,
+  conversationId?: string | null,
 ): Promise<Contact> {
   const data = parseContactInput(input, defaultCountry);
+  if (conversationId && !(await db.conversation.findFirst({ where: { id: conversationId, workspaceId }, select: { id: true } }))) {
+    throw new NotFoundError("Conversation");
+  }
   const contact = await refuseDuplicate(db.contact.create({ data: { ...data, workspaceId } }), "whatsappNumber", DUPLICATE_NUMBER);
   await linkConversations(db, contact);
+  if (conversationId) await db.conversation.updateMany({ where: { id: conversationId, workspaceId }, data: { contactId: contact.id } });
   return contact;
 }
 

@@ -2,7 +2,7 @@
 // username, found by it, answered by BSUID through Meta's `recipient` field (the simulator
 // checks the request as Meta would and reports statuses by `recipient_user_id`).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_API_TOKEN, graphql, rest } from "../tests/support/harness.ts";
+import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, rest } from "../tests/support/harness.ts";
 import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
 
 let whatsapp: SimulatedWhatsApp;
@@ -106,5 +106,34 @@ describe("a customer whose number is hidden", () => {
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toMatch(/business-scoped user ID/);
     expect(simulator().sentMessages()).toHaveLength(before);
+  });
+});
+
+const CREATE_CONTACT = `mutation ($input: ContactInput!, $conversationId: ID) { createContact(input: $input, conversationId: $conversationId) {
+  __typename ... on MutationCreateContactSuccess { contact { id conversation { id } } } ... on NotFoundError { message } } }`;
+const CONVERSATION_CONTACT = `query ($id: ID!) { conversation(id: $id) { contact { id name } } }`;
+
+describe("a contact made from a conversation whose number is hidden", () => {
+  it("is linked to that conversation, and stays linked when edited", async () => {
+    const { conversation } = await hiddenNumberCustomer("contact_from_chat");
+    const created = await graphql(server(), CREATE_CONTACT, { input: { name: "Sheena Kapoor" }, conversationId: conversation.id }, asAdmin);
+    expect(created.data.createContact.__typename).toBe("MutationCreateContactSuccess");
+    const contactId = created.data.createContact.contact.id;
+    expect(created.data.createContact.contact.conversation).toEqual({ id: conversation.id });
+    expect((await graphql(server(), CONVERSATION_CONTACT, { id: conversation.id }, asAdmin)).data.conversation.contact).toEqual({ id: contactId, name: "Sheena Kapoor" });
+
+    const UPDATE = `mutation ($id: ID!, $input: ContactInput!) { updateContact(id: $id, input: $input) { __typename } }`;
+    expect((await graphql(server(), UPDATE, { id: contactId, input: { name: "Sheena K." } }, asAdmin)).data.updateContact.__typename).toBe("MutationUpdateContactSuccess");
+    expect((await graphql(server(), CONVERSATION_CONTACT, { id: conversation.id }, asAdmin)).data.conversation.contact).toEqual({ id: contactId, name: "Sheena K." });
+  });
+
+  it("is refused for another workspace's conversation, and nothing is created", async () => {
+    const { conversation } = await hiddenNumberCustomer("not_yours");
+    const other = await createOtherWorkspace(server());
+    const before = await db().contact.count();
+    const answer = await graphql(server(), CREATE_CONTACT, { input: { name: "Intruder" }, conversationId: conversation.id }, { token: other.token });
+    expect(answer.data.createContact).toEqual({ __typename: "NotFoundError", message: "Conversation not found" });
+    expect(await db().contact.count()).toBe(before);
+    expect((await db().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).contactId).toBeNull();
   });
 });

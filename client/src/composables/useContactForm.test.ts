@@ -25,11 +25,11 @@ const savedContact = {
   updatedAt: "2025-11-25T10:00:00.000Z",
 };
 
-async function setUp(answer: unknown, contactId: string | null = null) {
+async function setUp(answer: unknown, contactId: string | null = null, fromConversationId: string | null = null) {
   const server = fakeGraphQLServer(() => answer);
   const router = createTestRouter();
   await router.push("/contacts/new");
-  const { result } = withSetup(() => useContactForm(contactId), { router, client: server.client });
+  const { result } = withSetup(() => useContactForm(contactId, fromConversationId), { router, client: server.client });
   return { form: result, router, server };
 }
 
@@ -60,6 +60,13 @@ describe("useContactForm", () => {
     expect(server.requests[0]?.operationName).toBe("CreateContact");
     expect(server.requests[0]?.variables).toEqual({ input: toContactInput(typed) });
     expect(router.currentRoute.value.fullPath).toBe("/contacts/c42");
+  });
+
+  it("links a contact made from a conversation to it, whether or not the number is known", async () => {
+    const { form, server } = await setUp({ createContact: { __typename: "MutationCreateContactSuccess", contact: savedContact } }, null, "conv-7");
+    await form.save(typed);
+    await flushPromises();
+    expect(server.requests[0]?.variables).toEqual({ input: toContactInput(typed), conversationId: "conv-7" });
   });
 
   it("updates the contact it was given instead of creating one", async () => {

@@ -42,12 +42,14 @@ type SaveAnswer =
 const UNREACHABLE = "Could not save: the server did not answer. Your changes are still here; try again.";
 const FAILED = "Something went wrong while saving. Your changes are still here; try again.";
 const GONE = "This contact no longer exists; it may have been deleted by someone else.";
+const CONVERSATION_GONE = "The conversation this contact was made from no longer exists.";
 
 /**
- * Saves the contact form (create when `contactId` is null, else update). On success it opens
- * the contact; on refusal it keeps the agent on the form with each message under its field.
+ * Saves the contact form (create when `contactId` is null, else update; a new contact made from
+ * a conversation is linked to it, `fromConversationId`). On success it opens the contact; on
+ * refusal it keeps the agent on the form with each message under its field.
  */
-export function useContactForm(contactId: MaybeRefOrGetter<string | null>) {
+export function useContactForm(contactId: MaybeRefOrGetter<string | null>, fromConversationId: MaybeRefOrGetter<string | null> = null) {
   const errors = useFieldErrors(CONTACT_FIELDS);
   const saving = ref(false);
   const create = useMutation(CreateContactMutation);
@@ -60,7 +62,8 @@ export function useContactForm(contactId: MaybeRefOrGetter<string | null>) {
       const result = await update.executeMutation({ id, input });
       return { answer: result.data?.updateContact, error: result.error };
     }
-    const result = await create.executeMutation({ input });
+    const conversationId = toValue(fromConversationId);
+    const result = await create.executeMutation({ input, ...(conversationId ? { conversationId } : {}) });
     return { answer: result.data?.createContact, error: result.error };
   }
 
@@ -80,7 +83,7 @@ export function useContactForm(contactId: MaybeRefOrGetter<string | null>) {
           errors.apply(answer.fieldErrors, answer.message);
           return;
         case "NotFoundError":
-          errors.fail(GONE);
+          errors.fail(toValue(contactId) ? GONE : CONVERSATION_GONE);
           return;
         default:
           errors.fail(error?.networkError ? UNREACHABLE : FAILED);

@@ -57,8 +57,8 @@ export const ContactQuery = graphql(`
 `);
 
 export const CreateContactMutation = graphql(`
-  mutation CreateContact($input: ContactInput!) {
-    createContact(input: $input) {
+  mutation CreateContact($input: ContactInput!, $conversationId: ID) {
+    createContact(input: $input, conversationId: $conversationId) {
       __typename
       ... on MutationCreateContactSuccess {
         contact {
@@ -66,6 +66,9 @@ export const CreateContactMutation = graphql(`
         }
       }
       ...FieldErrors
+      ... on NotFoundError {
+        message
+      }
     }
   }
 `);
