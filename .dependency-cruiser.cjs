@@ -17,13 +17,15 @@ const LAYERS = [
   // Meta's language (imports nothing of ours), Prisma's generated client, the kernel.
   { whatsapp: "^server/whatsapp/", generated: "^server/generated/", kernel: "^server/(logger|errors)\\.ts$" },
   { config: "^server/config\\.ts$", db: "^server/db/", simulator: "^server/simulator/" },
+  // Secrets sealed at rest (the numbers' access tokens): the key from SECRETS_KEY or the database's folder.
+  { secrets: "^server/secrets/" },
   // HTTP helpers every REST door shares: the error answers, input hardening, health, the client.
   { http: "^server/http/" },
   { "graphql-builder": "^server/graphql/(builder|context|errors\\.graphql|limits)\\.ts$", "app-services": "^server/app-services\\.ts$" },
   // The one event vocabulary and pub/sub: auth/ publishes revocations on it, every domain its events.
   { realtime: "^server/realtime/" },
   { auth: "^server/auth/" },
-  { storage: "^server/storage/", contacts: "^server/contacts/", "business-number": "^server/business-number/" },
+  { storage: "^server/storage/", contacts: "^server/contacts/", "whatsapp-numbers": "^server/whatsapp-numbers/" },
   // Sending a template reads the catalogue; the catalogue never sends.
   { templates: "^server/templates/" },
   // Conversations and messages: ingest, send, outbox, window. The domains above build on it:
@@ -76,7 +78,7 @@ module.exports = {
         "auth's request/socket authentication import GraphQL or HTTP",
       severity: "error",
       from: {
-        path: "^server/(auth|autoreply|business-number|contacts|inbox|media|reports|storage|team|templates|workflow)/",
+        path: "^server/(auth|autoreply|contacts|inbox|media|reports|secrets|storage|team|templates|whatsapp-numbers|workflow)/",
         pathNot: "\\.(graphql|routes)\\.ts$|^server/auth/(http-auth|socket-auth)\\.ts$",
       },
       to: {

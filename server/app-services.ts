@@ -6,7 +6,7 @@ import type { InboxPubSub } from "./realtime/pubsub.ts";
 import type { ConversationMirror } from "./storage/conversation-files.ts";
 import type { Mailer } from "./team/mailer.ts";
 import type { TemplateCatalog } from "./templates/templates.service.ts";
-import type { CloudApi } from "./whatsapp/cloud-api.ts";
+import type { NumberDirectory } from "./whatsapp-numbers/number-directory.ts";
 
 /**
  * The services app.ts builds once and both doors hand on: every GraphQL operation (HTTP and
@@ -21,8 +21,8 @@ export interface AppServices {
   mirror: ConversationMirror;
   outbox: Outbox;
   templates: TemplateCatalog;
-  /** Null until WhatsApp is configured. */
-  cloudApi: CloudApi | null;
+  /** The workspaces' WhatsApp numbers and a Cloud API client for each. */
+  numbers: NumberDirectory;
   /** Null without SMTP_URL. */
   mailer: Mailer | null;
 }

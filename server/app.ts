@@ -32,7 +32,8 @@ import { attachGraphQLWebSocket } from "./websocket/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
 import { applyTemplateStatusEvents } from "./templates/template-statuses.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
-import { createCloudApi } from "./whatsapp/cloud-api.ts";
+import { createSecretBox, loadSecretsKey } from "./secrets/secrets.ts";
+import { createNumberDirectory } from "./whatsapp-numbers/number-directory.ts";
 import { createMailer } from "./team/mailer.ts";
 import { registerTeamRoutes } from "./team/team.routes.ts";
 
@@ -56,31 +57,21 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const { pubsub } = realtime;
   const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger);
 
-  const cloudApi =
-    config.whatsappMissing.length === 0
-      ? createCloudApi({
-          baseUrl: config.WHATSAPP_API_BASE_URL,
-          version: config.WHATSAPP_API_VERSION,
-          token: config.WHATSAPP_TOKEN!,
-          phoneNumberId: config.WHATSAPP_PHONE_ID!,
-          businessAccountId: config.WHATSAPP_BUSINESS_ACCOUNT_ID,
-          timeoutMs: config.WHATSAPP_API_TIMEOUT_MS,
-        })
-      : null;
+  const numbers = createNumberDirectory({ db, config, pubsub, logger, secrets: createSecretBox(loadSecretsKey(config, logger)) });
   // With Redis the rate limit is counted for all instances together.
   const pacer = redis
     ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND, config.WHATSAPP_API_TIMEOUT_MS)
     : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND);
   const outbox = createOutbox(
-    { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer, pubsub, mirror, logger },
+    { db, numbers, pacer, pubsub, mirror, logger },
     { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
   );
-  const templates = createTemplateCatalog(db, cloudApi);
+  const templates = createTemplateCatalog(db, numbers.cloudApiOfWorkspace);
   const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM, logger) : null;
-  const services = { db, config, logger, pubsub, mirror, outbox, cloudApi, templates, mailer };
+  const services = { db, config, logger, pubsub, mirror, outbox, numbers, templates, mailer };
   const yoga = createGraphQLServer(services);
   const mediaDownloads = createMediaDownloads(
-    { db, cloudApi, pubsub, logger },
+    { db, numbers, pubsub, logger },
     { dir: config.MEDIA_DIR, maxAttempts: config.MEDIA_MAX_DOWNLOAD_ATTEMPTS, retryBaseMs: config.MEDIA_RETRY_BASE_MS },
   );
   const ai = aiSettingsOf(config);
@@ -146,6 +137,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     pubsub,
     mirror,
     outbox,
+    numbers,
     autoReplies,
     mediaDownloads,
     /** GraphQL subscriptions over WebSocket listening for events now, on this instance. */
@@ -174,6 +166,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await outbox.stop();
       await mediaDownloads.stop();
       await mirror.close();
+      await numbers.close();
       await realtime.close();
       await redis?.quit();
       mailer?.close();

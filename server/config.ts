@@ -53,6 +53,20 @@ const corsOrigins = z.string().transform((value, context): string[] => {
   return origins as string[];
 });
 
+/**
+ * SECRETS_KEY: 32 random bytes as 64 hex digits or as base64 (`openssl rand -base64 32`). Decoded
+ * here once, so that a wrong key stops the start with a clear message instead of failing at the
+ * first connected number.
+ */
+const secretsKey = z.string().trim().transform((value, context): Buffer => {
+  const bytes = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, "hex") : /^[A-Za-z0-9+/_-]{43}=?$/.test(value) ? Buffer.from(value, "base64") : null;
+  if (bytes?.length !== 32) {
+    context.addIssue({ code: "custom", message: "must be 32 random bytes, as 64 hex digits or base64 (openssl rand -base64 32)" });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().default("0.0.0.0"),
@@ -110,6 +124,8 @@ const environmentSchema = z.object({
   SMTP_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" }).optional()),
   SMTP_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default("Bharat CRM <no-reply@bharat-crm.local>")),
   ALLOW_SIGNUP: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
+  // Encrypts the access tokens of connected WhatsApp numbers (server/secrets). Required with PostgreSQL.
+  SECRETS_KEY: z.preprocess(emptyToUndefined, secretsKey.optional()),
   AUTO_REPLY_AGENT_ACTIVE_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(24 * 60).default(30)),
 });
 
@@ -150,6 +166,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const isProduction = values.NODE_ENV === "production";
   if (isProduction && values.WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS) {
     throw new ConfigError("Invalid configuration: WHATSAPP_ALLOW_UNSIGNED_WEBHOOKS must not be true in production");
+  }
+  if (/^postgres/.test(values.DATABASE_URL) && !values.SECRETS_KEY) {
+    // Several instances share one database: a key file of one instance's own would not open the others' tokens.
+    throw new ConfigError("Invalid configuration: SECRETS_KEY is required with PostgreSQL (every instance must have the same one; generate it with openssl rand -base64 32)");
   }
   return {
     ...values,

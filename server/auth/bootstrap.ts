@@ -11,7 +11,9 @@ const DEFAULT_ADMIN_EMAIL = "admin@bharat-crm.local";
 /**
  * Makes a fresh database usable: a first workspace and admin (from ADMIN_EMAIL/ADMIN_PASSWORD,
  * or a generated password logged once), ADMIN_API_TOKEN granted to that admin, and the
- * configured WhatsApp number owned by the first workspace. Safe to run at every start.
+ * WHATSAPP_* number connected for the first workspace (its token stays in WHATSAPP_TOKEN: see
+ * whatsapp-numbers/number-directory.ts). Safe to run at every start: a number connected,
+ * reconnected or disconnected on the Settings → WhatsApp page is left as the admin left it.
  */
 export async function bootstrapDatabase(db: Database, config: Config, logger: Logger) {
   let admin = await db.user.findFirst({ where: { role: "ADMIN" }, orderBy: { createdAt: "asc" } });
@@ -46,6 +48,7 @@ export async function bootstrapDatabase(db: Database, config: Config, logger: Lo
         phoneNumberId: config.WHATSAPP_PHONE_ID,
         workspaceId: admin.workspaceId,
         businessAccountId: config.WHATSAPP_BUSINESS_ACCOUNT_ID,
+        connectedAt: new Date(),
       },
       update: {},
     });

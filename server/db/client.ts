@@ -26,11 +26,17 @@ export function providerOf(db: Database): DatabaseProvider {
   return providers.get(db) ?? "sqlite";
 }
 
+/** The folder of a `file:` database (data/ by default); null for PostgreSQL. */
+export function databaseFolder(databaseUrl: string): string | null {
+  if (databaseProvider(databaseUrl) !== "sqlite") return null;
+  const file = databaseUrl.startsWith("file://") ? fileURLToPath(databaseUrl) : databaseUrl.slice("file:".length);
+  return path.dirname(path.resolve(file));
+}
+
 /** Creates the folder of a `file:` database so that a fresh clone needs no setup step. */
 export function ensureDatabaseDirectory(databaseUrl: string) {
-  if (databaseProvider(databaseUrl) !== "sqlite") return;
-  const file = databaseUrl.startsWith("file://") ? fileURLToPath(databaseUrl) : databaseUrl.slice("file:".length);
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const folder = databaseFolder(databaseUrl);
+  if (folder) mkdirSync(folder, { recursive: true });
 }
 
 export function createDatabase(databaseUrl: string): Database {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
+import { WhatsAppNotConfiguredError } from "../whatsapp-numbers/number-directory.ts";
 import { ExpectedError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "../inbox/send-errors.ts";
 import { MediaRefusedError, MediaUploadFailedError } from "../media/media-upload.service.ts";
@@ -16,7 +16,7 @@ const ANSWERS: { error: ExpectedError; status: number; body: Record<string, unkn
   { error: new NotFoundError("Contact"), status: 404, body: { success: false, error: "Contact not found" } },
   { error: new ForbiddenError("Only the author may delete a note"), status: 403, body: { success: false, error: "Only the author may delete a note" } },
   {
-    error: new WhatsAppNotConfiguredError(["WHATSAPP_TOKEN"]),
+    error: new WhatsAppNotConfiguredError(["WHATSAPP_TOKEN"], "WhatsApp is not configured"),
     status: 503,
     body: { success: false, error: "WhatsApp is not configured", missing: ["WHATSAPP_TOKEN"] },
   },

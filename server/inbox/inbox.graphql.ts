@@ -152,14 +152,17 @@ builder.mutationFields((t) => ({
     description: "Clears the unread count and sends the customer read receipts (blue ticks).",
     errors: { types: [NotFoundError], dataField: { name: "conversation" } },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, { db, viewer, cloudApi, config, logger, pubsub }) => {
+    resolve: async (_root, args, { db, viewer, numbers, logger, pubsub }) => {
       const { conversation, newestUnreadWamid } = await markConversationRead(db, viewer.workspaceId, String(args.id));
       // Other agents' lists drop the unread badge too.
       if (newestUnreadWamid) publishInboxEvents(pubsub, [{ workspaceId: viewer.workspaceId, event: { type: "conversationUpdated", conversationId: conversation.id } }]);
       // Best effort: the agent has read the messages whether or not Meta hears of it now.
       // Only through the number the customer wrote to: another workspace's would speak for it.
-      if (newestUnreadWamid && cloudApi && conversation.businessPhoneNumberId === config.WHATSAPP_PHONE_ID) {
-        await cloudApi.markRead(newestUnreadWamid).catch((error: Error) => logger.warn({ err: error }, "Could not send a read receipt"));
+      if (newestUnreadWamid && (await numbers.isConnectedTo(viewer.workspaceId, conversation.businessPhoneNumberId))) {
+        await numbers
+          .cloudApiFor(conversation.businessPhoneNumberId!)
+          .then((cloudApi) => cloudApi.markRead(newestUnreadWamid))
+          .catch((error: Error) => logger.warn({ err: error }, "Could not send a read receipt"));
       }
       return conversation;
     },

@@ -139,7 +139,8 @@ async function ownersOf(tx: DriverTransaction, events: readonly WebhookEvent[]) 
   const numbers = await queryChunks<{ phoneNumberId: string; workspaceId: string }, string>(
     tx,
     ids,
-    (chunk) => Prisma.sql`SELECT "phoneNumberId", "workspaceId" FROM "WhatsAppPhoneNumber" WHERE "phoneNumberId" IN (${Prisma.join(chunk)})`,
+    // A disconnected number routes nowhere: its webhooks go to the unrouted log.
+    (chunk) => Prisma.sql`SELECT "phoneNumberId", "workspaceId" FROM "WhatsAppPhoneNumber" WHERE "phoneNumberId" IN (${Prisma.join(chunk)}) AND "status" = 'CONNECTED'`,
   );
   return new Map(numbers.map((number) => [number.phoneNumberId, number.workspaceId]));
 }

@@ -7,7 +7,8 @@ import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
-import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
+import type { MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
+import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
 import { applyPendingStatuses, applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import type { SendPacer } from "./send-pacer.ts";
@@ -42,8 +43,8 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 
 export interface OutboxDependencies {
   db: Database;
-  cloudApi: CloudApi | null;
-  phoneNumberId: string | undefined;
+  /** The number a row is sent from (its workspace's default) and that number's own client. */
+  numbers: Pick<NumberDirectory, "cloudApiFor" | "defaultNumberOf">;
   pacer: SendPacer;
   pubsub: InboxPubSub;
   mirror: ConversationMirror;
@@ -55,7 +56,7 @@ export interface OutboxDependencies {
  * with the columns it maps, and a claim of 500 whole rows held the event loop long enough to
  * cost the pacer its slots.
  */
-const CLAIMED_COLUMNS = { id: true, raw: true, attempts: true, createdAt: true } as const;
+const CLAIMED_COLUMNS = { id: true, workspaceId: true, raw: true, attempts: true, createdAt: true } as const;
 type ClaimedRow = Pick<WhatsAppMessage, keyof typeof CLAIMED_COLUMNS>;
 
 /** Due rows claimed at a time, at most: half a second at Meta's highest tier. */
@@ -135,12 +136,16 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     );
   }
 
-  function send(request: OutboundRequest): Promise<SendResult> {
-    if (!deps.cloudApi) throw new CloudApiValidationError("config", "WhatsApp is not configured");
-    if (request.type === "text") return deps.cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
-    if (request.type === "reaction") return deps.cloudApi.sendReaction(request.to, request.wamid, request.emoji);
-    if (request.type === "media") return deps.cloudApi.sendMedia(request.to, request);
-    return deps.cloudApi.sendTemplate(request.to, request);
+  async function send(phoneNumberId: string | undefined, request: OutboundRequest): Promise<SendResult> {
+    if (!phoneNumberId) throw new CloudApiValidationError("config", "WhatsApp is not configured");
+    const cloudApi = await deps.numbers.cloudApiFor(phoneNumberId).catch((error: unknown) => {
+      // A number disconnected since the message was queued: a final refusal, with the reason.
+      throw error instanceof WhatsAppNotConfiguredError ? new CloudApiValidationError("config", error.message) : error;
+    });
+    if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
+    if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji);
+    if (request.type === "media") return cloudApi.sendMedia(request.to, request);
+    return cloudApi.sendTemplate(request.to, request);
   }
 
   function publish(message: WhatsAppMessage) {
@@ -194,7 +199,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
     try {
-      const result = await deps.pacer.pace(deps.phoneNumberId ?? "", () => send(request));
+      const phoneNumberId = (await deps.numbers.defaultNumberOf(message.workspaceId))?.phoneNumberId;
+      const result = await deps.pacer.pace(phoneNumberId ?? "", () => send(phoneNumberId, request));
       outcome = await recordSuccess({ message, result });
     } catch (error) {
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;

@@ -3,7 +3,7 @@ import { builder } from "../graphql/builder.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { MessageDirectionType } from "./inbox.graphql.ts";
 import { createReactionLoader, sendTypingIndicator, type MessageReaction } from "./reactions.service.ts";
-import { WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
+import { WhatsAppNotConfiguredError } from "../whatsapp-numbers/number-directory.ts";
 import { SendFailedError, WindowClosedError } from "./send-errors.ts";
 import { reactToMessage } from "./reactions.service.ts";
 

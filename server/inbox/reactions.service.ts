@@ -4,15 +4,14 @@
  * message is the latest of each side — the customer's and ours — and an empty emoji removes it.
  */
 import type { Viewer } from "../auth/auth.service.ts";
-import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { WhatsAppMessage } from "../generated/prisma/client.ts";
 import type { MessageDirection } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
-import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
 import { reactionPreview } from "../whatsapp/message-content.ts";
+import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { WindowClosedError } from "./send-errors.ts";
 import { customerLabel } from "./customer.ts";
 import { addressOf, ensureConfigured, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
@@ -68,8 +67,7 @@ export function createReactionLoader(db: Database, workspaceId: string) {
 
 export interface TypingDependencies {
   db: Database;
-  config: Config;
-  cloudApi: CloudApi | null;
+  numbers: Pick<NumberDirectory, "cloudApiFor" | "isConnectedTo">;
   logger: Logger;
 }
 
@@ -82,7 +80,8 @@ export interface TypingDependencies {
 export async function sendTypingIndicator(deps: TypingDependencies, workspaceId: string, conversationId: string): Promise<boolean> {
   const conversation = await deps.db.conversation.findFirst({ where: { id: conversationId, workspaceId } });
   if (!conversation) throw new NotFoundError("Conversation");
-  if (!deps.cloudApi || conversation.businessPhoneNumberId !== deps.config.WHATSAPP_PHONE_ID) return false;
+  // Only through the number the customer wrote to, while this workspace has it connected.
+  if (!(await deps.numbers.isConnectedTo(workspaceId, conversation.businessPhoneNumberId))) return false;
   if (!customerServiceWindow(conversation.lastInboundAt).isOpen) return false;
   const latest = await deps.db.whatsAppMessage.findFirst({
     where: { conversationId, workspaceId, direction: "INBOUND", wamid: { not: null } },
@@ -91,10 +90,11 @@ export async function sendTypingIndicator(deps: TypingDependencies, workspaceId:
   });
   if (!latest?.wamid) return false;
   try {
-    await deps.cloudApi.markRead(latest.wamid, { typingIndicator: true });
+    const cloudApi = await deps.numbers.cloudApiFor(conversation.businessPhoneNumberId!);
+    await cloudApi.markRead(latest.wamid, { typingIndicator: true });
     return true;
   } catch (error) {
-    if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
+    if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError || error instanceof WhatsAppNotConfiguredError)) throw error;
     deps.logger.warn({ err: error }, "Could not show the typing indicator");
     return false;
   }

@@ -5,7 +5,6 @@ import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { WebhookEvent } from "../whatsapp/webhook-events.ts";
 import { createIngest, type IngestResult, type TemplateStatusStore } from "./ingest.ts";
-import { ownsConfiguredNumber } from "../business-number/business-number.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
 
 /**
@@ -85,7 +84,8 @@ function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: r
 /** A status for a template created at Meta since the last sync: fetch the list, in the background. */
 async function syncTemplates(deps: DeliveryDependencies, workspaceId: string) {
   try {
-    if (deps.templates && (await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) await deps.templates.sync(workspaceId);
+    // Only workspaces that own a number get template statuses: the catalog syncs through its default number.
+    await deps.templates?.sync(workspaceId);
   } catch (error) {
     deps.logger.warn({ err: error }, "Could not sync the message templates");
   }

@@ -27,7 +27,7 @@ export interface ReplayResult {
 
 export async function replayUnroutedWebhooks(db: Database, templateStatuses?: TemplateStatusStore): Promise<ReplayResult> {
   const ingest = createIngest(db, templateStatuses);
-  const owned = new Set((await db.whatsAppPhoneNumber.findMany({ select: { phoneNumberId: true } })).map((number) => number.phoneNumberId));
+  const owned = new Set((await db.whatsAppPhoneNumber.findMany({ where: { status: "CONNECTED" }, select: { phoneNumberId: true } })).map((number) => number.phoneNumberId));
   const result: ReplayResult = { replayed: 0, stored: 0, kept: 0, conversationIds: new Set() };
   let cursor: string | undefined;
   for (;;) {

@@ -1,7 +1,7 @@
 import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { customerServiceWindow } from "./window.ts";
-import { WhatsAppNotConfiguredError, whatsappStatus } from "../business-number/business-number.ts";
+import { WhatsAppNotConfiguredError, type WhatsAppStatus as WhatsAppStatusShape } from "../whatsapp-numbers/number-directory.ts";
 import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
 import { sendWhatsAppTemplate, sendWhatsAppText, type SendOutcome } from "./send.service.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
@@ -9,7 +9,7 @@ import { ErrorInterface } from "../graphql/errors.graphql.ts";
 builder.objectType(WhatsAppNotConfiguredError, {
   name: "WhatsAppNotConfiguredError",
   interfaces: [ErrorInterface],
-  fields: (t) => ({ missing: t.exposeStringList("missing", { description: "The environment variables to set." }) }),
+  fields: (t) => ({ missing: t.exposeStringList("missing", { description: "Environment variables to set; empty: an admin connects a number under Settings → WhatsApp." }) }),
 });
 builder.objectType(InvalidPhoneNumberError, {
   name: "InvalidPhoneNumberError",
@@ -78,7 +78,7 @@ const SendTemplateInput = builder.inputType("SendWhatsAppTemplateInput", {
   }),
 });
 
-const WhatsAppStatus = builder.objectRef<Awaited<ReturnType<typeof whatsappStatus>>>("WhatsAppStatus").implement({
+const WhatsAppStatus = builder.objectRef<WhatsAppStatusShape>("WhatsAppStatus").implement({
   fields: (t) => ({
     configured: t.exposeBoolean("configured"),
     message: t.exposeString("message"),
@@ -96,7 +96,8 @@ const WindowType = builder.objectRef<ReturnType<typeof customerServiceWindow>>("
 builder.queryFields((t) => ({
   whatsappStatus: t.field({
     type: WhatsAppStatus,
-    resolve: (_root, _args, { db, config, viewer }) => whatsappStatus(db, config, viewer.workspaceId),
+    description: "Whether the caller's workspace has a connected WhatsApp number to send from.",
+    resolve: (_root, _args, { numbers, viewer }) => numbers.status(viewer.workspaceId),
   }),
   whatsappWindow: t.field({
     type: WindowType,

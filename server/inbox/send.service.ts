@@ -15,7 +15,7 @@ import { oneLine } from "../whatsapp/message-content.ts";
 import { isBsuid } from "../whatsapp/customer-id.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
 import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
-import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
+import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { customerServiceWindow } from "./window.ts";
@@ -29,6 +29,7 @@ export interface SendDependencies {
   templates: TemplateCatalog;
   pubsub: InboxPubSub;
   mirror: ConversationMirror;
+  numbers: Pick<NumberDirectory, "requireConfigured">;
 }
 
 /**
@@ -116,8 +117,7 @@ export async function resolveRecipient(db: Database, workspaceId: string, target
 }
 
 export async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
-  if (deps.config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(deps.config.whatsappMissing);
-  if (!(await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) throw new WhatsAppNotConfiguredError([], NOT_THIS_WORKSPACES_NUMBER);
+  await deps.numbers.requireConfigured(workspaceId);
 }
 
 /** Free-form messages (text, media) need the customer to have written in the last 24 hours. */

@@ -239,13 +239,13 @@ describe("across a restart", () => {
 });
 
 describe("not configured", () => {
-  it("answers 503 'WhatsApp is not configured' naming what is missing", async () => {
+  it("answers 503 'WhatsApp is not configured', pointing to where a number is connected", async () => {
     const bare = await startTestServer();
     try {
       const status = await rest(bare, "GET", "/api/whatsapp/status", undefined, asAdmin);
-      expect(status.body).toMatchObject({ configured: false, missing: ["WHATSAPP_TOKEN", "WHATSAPP_PHONE_ID", "WHATSAPP_BUSINESS_ACCOUNT_ID"] });
+      expect(status.body).toMatchObject({ configured: false, missing: [], message: "WhatsApp is not configured: an admin connects a number under Settings → WhatsApp" });
       const answer = await rest(bare, "POST", "/api/whatsapp/send", { phoneNumber: "98765 43210", message: "hi" }, asAdmin);
-      expect(answer).toMatchObject({ status: 503, body: { success: false, error: "WhatsApp is not configured" } });
+      expect(answer).toMatchObject({ status: 503, body: { success: false, error: "WhatsApp is not configured: an admin connects a number under Settings → WhatsApp" } });
     } finally {
       await bare.stop();
     }

@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { viewerOf } from "../auth/http-auth.ts";
 import type { AppServices } from "../app-services.ts";
-import { whatsappStatus } from "../business-number/business-number.ts";
 import { sendWhatsAppText } from "./send.service.ts";
 
 const sendBody = z.object({
@@ -17,7 +16,7 @@ const sendBody = z.object({
 
 /** The REST API of the original guide: the same domain services as GraphQL, another door. */
 export function registerWhatsAppRoutes(app: FastifyInstance, services: AppServices) {
-  app.get("/api/whatsapp/status", async (request) => whatsappStatus(services.db, services.config, viewerOf(request).workspaceId));
+  app.get("/api/whatsapp/status", async (request) => services.numbers.status(viewerOf(request).workspaceId));
 
   app.post("/api/whatsapp/send", async (request, reply) => {
     const body = sendBody.safeParse(request.body ?? {});

@@ -8,6 +8,7 @@ import type { Logger } from "../logger.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
+import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { extensionFor } from "./limits.ts";
 import { mediaRelativePath, writeMediaFile } from "./media-store.ts";
 
@@ -48,8 +49,8 @@ export const DEFAULT_MEDIA_DOWNLOAD_OPTIONS: Omit<MediaDownloadOptions, "dir"> =
 
 export interface MediaDownloadDependencies {
   db: Database;
-  /** Null while WhatsApp is not configured: the worker then waits and downloads nothing. */
-  cloudApi: CloudApi | null;
+  /** The client of the number the customer wrote to, with that number's token. */
+  numbers: Pick<NumberDirectory, "cloudApiFor" | "cloudApiOfWorkspace">;
   pubsub: InboxPubSub;
   logger: Logger;
 }
@@ -138,11 +139,18 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     return { mediaState: "PENDING", mediaError: reason, mediaNextAttemptAt: new Date(Date.now() + retryDelayMs(message.mediaAttempts, options)) };
   }
 
-  /** One attempt at one claimed row. */
-  async function attempt(cloudApi: CloudApi, message: WhatsAppMessage) {
+  /** Media ids belong to the number they were sent to: its token fetches them. */
+  async function cloudApiOf(message: WhatsAppMessage): Promise<CloudApi> {
+    const conversation = await db.conversation.findUnique({ where: { id: message.conversationId }, select: { businessPhoneNumberId: true } });
+    const phoneNumberId = conversation?.businessPhoneNumberId;
+    return phoneNumberId ? deps.numbers.cloudApiFor(phoneNumberId) : deps.numbers.cloudApiOfWorkspace(message.workspaceId);
+  }
+
+  /** One attempt at one claimed row. A number not connected (yet, or any more) is retried with backoff. */
+  async function attempt(message: WhatsAppMessage) {
     let data: Record<string, unknown>;
     try {
-      data = { ...(await fetchAndStore(cloudApi, message)), mediaError: null, mediaNextAttemptAt: null };
+      data = { ...(await fetchAndStore(await cloudApiOf(message), message)), mediaError: null, mediaNextAttemptAt: null };
     } catch (error) {
       data = failureFields(message, error);
       logger.warn({ messageId: message.id, attempt: message.mediaAttempts, state: data.mediaState }, `Media download failed: ${String(data.mediaError)}`);
@@ -155,8 +163,7 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
 
   async function drain() {
     for (;;) {
-      const cloudApi = deps.cloudApi;
-      if (stopped || !cloudApi) return;
+      if (stopped) return;
       const now = new Date();
       const due = await db.whatsAppMessage.findMany({
         where: dueWhere(now),
@@ -168,7 +175,7 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
       const claimed = await claim(due.map(({ id }) => id), now);
       await Promise.all(
         claimed.map((message) =>
-          attempt(cloudApi, message).catch((error: Error) => logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly")),
+          attempt(message).catch((error: Error) => logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly")),
         ),
       );
       // A full batch that made progress: more may be due right now.
@@ -177,7 +184,7 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
   }
 
   const tick = () => {
-    if (!deps.cloudApi || stopped) return;
+    if (stopped) return;
     draining ??= drain()
       .catch((error: Error) => logger.error({ err: error }, "Could not look for due media downloads; trying again"))
       .finally(() => (draining = null));

@@ -4,9 +4,8 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { WhatsAppNotConfiguredError, whatsappStatus } from "../business-number/business-number.ts";
 import { ExpectedError } from "../errors.ts";
-import type { CloudApi } from "../whatsapp/cloud-api.ts";
+import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { checkMedia, isAnimatedWebp, MEDIA_TYPES, type MediaCheck } from "./limits.ts";
 import { keepSpooledFile, MediaTooLargeError, mediaRelativePath, saveUploadRecord, spoolUpload, type UploadRecord } from "./media-store.ts";
@@ -47,7 +46,8 @@ export class MediaUploadFailedError extends ExpectedError {
 export interface UploadDependencies {
   db: Database;
   config: Config;
-  cloudApi: CloudApi | null;
+  /** Uploads go through the workspace's default number: the outbox sends from it, and a media id works only for its number. */
+  numbers: Pick<NumberDirectory, "cloudApiOfWorkspace">;
 }
 
 export interface UploadInput {
@@ -78,8 +78,7 @@ function refuseUnless(check: MediaCheck): asserts check is Extract<MediaCheck, {
  * sends. Refusals are {@link MediaRefusedError} and keep nothing; Meta's are {@link MediaUploadFailedError}.
  */
 export async function uploadAttachment(deps: UploadDependencies, workspaceId: string, input: UploadInput): Promise<UploadRecord> {
-  const status = await whatsappStatus(deps.db, deps.config, workspaceId);
-  if (!status.configured || !deps.cloudApi) throw new WhatsAppNotConfiguredError(status.missing, status.message);
+  const cloudApi = await deps.numbers.cloudApiOfWorkspace(workspaceId);
   const declared = checkMedia(input.mimeType, input.declaredSize ?? 1);
   refuseUnless(declared);
   const { kind, mimeType } = declared;
@@ -99,7 +98,7 @@ export async function uploadAttachment(deps: UploadDependencies, workspaceId: st
     const relative = mediaRelativePath(workspaceId, spooled.sha256, type.extension);
     // From disk to Meta as the request is sent: memory stays flat whatever the file's size.
     const file = await openAsBlob(spooled.temporary, { type: mimeType });
-    const mediaId = await deps.cloudApi.uploadMedia(file, filename).catch((error: unknown) => {
+    const mediaId = await cloudApi.uploadMedia(file, filename).catch((error: unknown) => {
       throw error instanceof CloudApiError ? new MediaUploadFailedError(error.code, error.title) : error;
     });
     await keepSpooledFile(deps.config.MEDIA_DIR, spooled, relative);

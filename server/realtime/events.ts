@@ -24,6 +24,15 @@ export interface WorkspaceEvent {
  * role changed) lost the access it had: every instance closes the sockets it opened at once.
  * HTTP needs no event: it authenticates every request.
  */
+/**
+ * A WhatsApp number was connected, reconnected (a new token) or disconnected: every instance
+ * drops what it cached of it (its Cloud API client, the workspace's list of numbers).
+ */
+export interface NumberChange {
+  phoneNumberId: string;
+  workspaceId: string;
+}
+
 export interface Revocation {
   kind: "session" | "apiToken" | "user";
   /** The session's, token's or user's id. */

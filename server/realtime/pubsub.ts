@@ -1,9 +1,9 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub, filter, pipe, type PubSub } from "graphql-yoga";
 import type { Redis } from "ioredis";
-import type { InboxEvent, Revocation, WorkspaceEvent } from "./events.ts";
+import type { InboxEvent, NumberChange, Revocation, WorkspaceEvent } from "./events.ts";
 
-type Topics = { inbox: [workspaceId: string, event: InboxEvent]; revoked: [revocation: Revocation] };
+type Topics = { inbox: [workspaceId: string, event: InboxEvent]; revoked: [revocation: Revocation]; numberChanged: [change: NumberChange] };
 export type InboxPubSub = PubSub<Topics>;
 
 export interface Realtime {
@@ -37,6 +37,11 @@ export function publishInboxEvents(pubsub: InboxPubSub, events: WorkspaceEvent[]
 /** Publish after the change is committed: from then on no instance may serve the credential or user a live event. */
 export function publishRevocation(pubsub: InboxPubSub, revocation: Revocation) {
   pubsub.publish("revoked", revocation);
+}
+
+/** Publish after the change is committed: every instance then forgets the number's client and token. */
+export function publishNumberChange(pubsub: InboxPubSub, change: NumberChange) {
+  pubsub.publish("numberChanged", change);
 }
 
 /** The workspace's events of one kind, optionally of one conversation: what a subscription field listens to. */

@@ -3,7 +3,7 @@ import { requireAdmin } from "../auth/roles.ts";
 import { ForbiddenError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
-import { NOT_THIS_WORKSPACES_NUMBER, ownsConfiguredNumber, WhatsAppNotConfiguredError } from "../business-number/business-number.ts";
+import { WhatsAppNotConfiguredError } from "../whatsapp-numbers/number-directory.ts";
 import { ExpectedError } from "../errors.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { parseComponents, templateContent, type TemplateButton } from "./template-content.ts";
@@ -77,8 +77,8 @@ builder.queryFields((t) => ({
       statuses: t.arg.stringList({ description: "e.g. [APPROVED, PAUSED]; default [APPROVED]" }),
       search: t.arg.string({ description: "Part of the name or body." }),
     },
-    resolve: async (_query, _root, args, { db, config, viewer, templates }) => {
-      if (!(await ownsConfiguredNumber(db, config, viewer.workspaceId))) return [];
+    resolve: async (_query, _root, args, { numbers, viewer, templates }) => {
+      if (!(await numbers.defaultNumberOf(viewer.workspaceId))) return [];
       let list;
       try {
         list = await templates.list(viewer.workspaceId, args.statuses ?? [APPROVED]);
@@ -98,10 +98,9 @@ builder.mutationFields((t) => ({
     type: SyncResultType,
     description: "Fetches every template of the business account from Meta now (Sync now): new ones added, deleted ones removed.",
     errors: { types: [WhatsAppNotConfiguredError, TemplateSyncFailedError, ForbiddenError], dataField: { name: "sync" } },
-    resolve: async (_root, _args, { db, config, viewer, templates }) => {
+    resolve: async (_root, _args, { numbers, viewer, templates }) => {
       requireAdmin(viewer, "sync templates");
-      if (config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(config.whatsappMissing);
-      if (!(await ownsConfiguredNumber(db, config, viewer.workspaceId))) throw new WhatsAppNotConfiguredError([], NOT_THIS_WORKSPACES_NUMBER);
+      await numbers.requireConfigured(viewer.workspaceId);
       try {
         return await templates.sync(viewer.workspaceId);
       } catch (error) {

@@ -7,6 +7,7 @@ import type { Database } from "../db/client.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import type { WhatsAppTemplate } from "../generated/prisma/client.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
+import { WhatsAppNotConfiguredError } from "../whatsapp-numbers/number-directory.ts";
 import { parseComponents, templateContent, type TemplateContent } from "./template-content.ts";
 
 /** What agents may send. */
@@ -65,17 +66,20 @@ export async function syncTemplates(db: Database, cloudApi: CloudApi, workspaceI
 
 /**
  * The cache as the product uses it: a first use fills an empty cache, concurrent syncs of one
- * workspace share one request to Meta, and sends look their template up here.
+ * workspace share one request to Meta, and sends look their template up here. `cloudApiOf` gives
+ * the workspace's client (its default number's, so its business account's templates); it refuses
+ * with WhatsAppNotConfiguredError while the workspace has no number.
  */
-export function createTemplateCatalog(db: Database, cloudApi: CloudApi | null, clock = () => Date.now()) {
+export function createTemplateCatalog(db: Database, cloudApiOf: (workspaceId: string) => Promise<CloudApi>, clock = () => Date.now()) {
   const running = new Map<string, Promise<TemplateSyncResult>>();
   const emptyAt = new Map<string, number>();
 
   function sync(workspaceId: string): Promise<TemplateSyncResult> {
-    if (!cloudApi) return Promise.reject(new Error("WhatsApp is not configured"));
     let sync = running.get(workspaceId);
     if (!sync) {
-      sync = syncTemplates(db, cloudApi, workspaceId).finally(() => running.delete(workspaceId));
+      sync = cloudApiOf(workspaceId)
+        .then((cloudApi) => syncTemplates(db, cloudApi, workspaceId))
+        .finally(() => running.delete(workspaceId));
       running.set(workspaceId, sync);
       void sync.then((result) => (result.count === 0 ? emptyAt.set(workspaceId, clock()) : emptyAt.delete(workspaceId)), () => undefined);
     }
@@ -83,10 +87,13 @@ export function createTemplateCatalog(db: Database, cloudApi: CloudApi | null, c
   }
 
   async function ensureFilled(workspaceId: string) {
-    if (!cloudApi) return;
     const lastEmpty = emptyAt.get(workspaceId);
     if (lastEmpty !== undefined && clock() - lastEmpty < EMPTY_RESYNC_MS) return;
-    if (!(await db.whatsAppTemplate.findFirst({ where: { workspaceId }, select: { id: true } }))) await sync(workspaceId);
+    if (await db.whatsAppTemplate.findFirst({ where: { workspaceId }, select: { id: true } })) return;
+    // No number yet: nothing to fill from, and the (empty) cache is the answer.
+    await sync(workspaceId).catch((error: unknown) => {
+      if (!(error instanceof WhatsAppNotConfiguredError)) throw error;
+    });
   }
 
   return {

@@ -13,6 +13,8 @@ import { loadConfig } from "../../config.ts";
 export const ADMIN_EMAIL = "admin@example.com";
 export const ADMIN_PASSWORD = "correct horse battery";
 export const ADMIN_API_TOKEN = "test-admin-token-0123456789abcdef0123";
+/** What every instance of a PostgreSQL test shares (SQLite tests make a key file beside their database). */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString("base64");
 
 export interface TestServer {
   app: App;
@@ -43,11 +45,13 @@ async function freshDatabaseUrl(dir: string): Promise<string> {
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), "bharat-test-"));
+  const databaseUrl = env.DATABASE_URL ?? (await freshDatabaseUrl(dir));
   const config = loadConfig({
     NODE_ENV: "test",
     HOST: "127.0.0.1",
     PORT: "0",
-    DATABASE_URL: env.DATABASE_URL ?? (await freshDatabaseUrl(dir)),
+    DATABASE_URL: databaseUrl,
+    ...(databaseUrl.startsWith("postgres") ? { SECRETS_KEY: TEST_SECRETS_KEY } : {}),
     CONVERSATIONS_DIR: path.join(dir, "conversations"),
     MEDIA_DIR: path.join(dir, "media"),
     ADMIN_EMAIL,
