@@ -11,5 +11,6 @@ import "../media/media.graphql.ts";
 import "../reports/reports.graphql.ts";
 import "../team/team.graphql.ts";
 import "../workflow/workflow.graphql.ts";
+import "../whatsapp-numbers/whatsapp-numbers.graphql.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -82,6 +82,20 @@ export const templateStatusInputSchema = z.object({
 });
 export type TemplateStatusInput = z.input<typeof templateStatusInputSchema>;
 
+/** Another business number the simulated Meta knows, with its own token and business account. */
+export const numberInputSchema = z.object({
+  phoneNumberId: z.string().regex(/^\d{1,20}$/, "must be digits only"),
+  businessAccountId: z.string().regex(/^\d{1,20}$/, "must be digits only"),
+  token: z.string().min(1),
+  displayPhoneNumber: z.string().regex(/^\d{6,15}$/, "must be digits only").optional(),
+  verifiedName: z.string().min(1).default("Simulated Business"),
+  qualityRating: z.enum(["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"]).default("GREEN"),
+  throughputLevel: z.enum(["STANDARD", "HIGH", "NOT_APPLICABLE"]).default("STANDARD"),
+  messagingLimitTier: z.string().regex(/^TIER_\w+$/).default("TIER_1K"),
+  isOnBizApp: z.boolean().default(false),
+});
+export type NumberInput = z.input<typeof numberInputSchema>;
+
 export interface ControlAnswer {
   status: number;
   json: unknown;
@@ -98,6 +112,7 @@ const ROUTES = {
   "GET /media/{id}": "a media file the simulator holds: {id, mimeType, sha256, size, filename}",
   "POST /media/{id}/expire": "Meta forgets the media, as after 30 days: its id answers (#100) does not exist",
   "POST /media-failures": "{status?: 500, count?: 1}: the next media file downloads fail with that HTTP status",
+  "GET|POST /numbers": "{phoneNumberId, businessAccountId, token, displayPhoneNumber?, verifiedName?, qualityRating?, throughputLevel?, messagingLimitTier?, isOnBizApp?}: another business number, with its own token",
   "GET /messages": "every accepted outgoing message",
   "GET /requests": "every Graph API request and its answer",
   "GET /webhooks": "every webhook delivery attempt",
@@ -139,6 +154,8 @@ export async function handleControl(simulator: Simulator, method: string, path: 
       simulator.failMediaDownloads(status, count);
       return ok({ status, count });
     }
+    if (method === "POST" && route === "/numbers") return ok(simulator.addNumber(parse(numberInputSchema)));
+    if (method === "GET" && route === "/numbers") return ok({ numbers: simulator.numbers(), subscribedAccounts: simulator.subscribedAccounts() });
     if (method === "GET" && route === "/messages") return ok({ messages: simulator.sentMessages() });
     if (method === "GET" && route === "/requests") return ok({ requests: simulator.requests() });
     if (method === "GET" && route === "/webhooks") return ok({ attempts: simulator.webhookAttempts() });

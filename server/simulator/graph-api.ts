@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { MediaUrlResponse, TemplateListResponse } from "../whatsapp/cloud-api.ts";
 import { errorAnswer, handleMessages, type Answer } from "./graph-messages.ts";
 import { graphError, invalidParameterError, invalidTokenError, unknownObjectError } from "./meta-errors.ts";
-import type { StoredMedia } from "./state.ts";
+import type { SimulatedNumber, StoredMedia } from "./state.ts";
 import type { StatusContext } from "./statuses.ts";
 
 /** Where media files are downloaded from, as on Meta's CDN (`lookaside.fbsbx.com/whatsapp_business/attachments/`). */
@@ -61,30 +61,57 @@ export async function handleGraph(context: GraphContext, request: GraphRequest):
   if (!/^v\d+\.\d+$/.test(version ?? "")) {
     return errorAnswer(graphError(2500, { message: `Unknown path components: ${request.url.pathname}`, details: "" }));
   }
-  if (!hasToken(context, request)) return errorAnswer(invalidTokenError());
+  const token = bearerOf(request);
+  // Meta checks the token first: one it never issued is refused whatever the object.
+  if (!knownToken(context, token)) return errorAnswer(invalidTokenError());
 
   const [objectId = "", edge, ...rest] = path;
   const route = `${request.method} ${edge ?? ""}${rest.length > 0 ? "/…" : ""}`;
+  // A number answers only to its own token; a business account to its numbers' tokens. Anything
+  // else "does not exist, cannot be loaded due to missing permissions", as Meta words it.
+  const number = context.state.numbers.get(objectId);
+  const ownNumber = number?.token === token ? number : undefined;
+  const account = [...context.state.numbers.values()].find((candidate) => candidate.businessAccountId === objectId && candidate.token === token);
   switch (route) {
     case "POST messages":
-      if (objectId !== context.phoneNumberId) return errorAnswer(unknownObjectError(request.method, objectId));
-      return handleMessages(context, version, parseJson(request.body), request.arrivedAtMs);
+      if (!ownNumber) return errorAnswer(unknownObjectError(request.method, objectId));
+      return handleMessages(forNumber(context, ownNumber), version, parseJson(request.body), request.arrivedAtMs);
     case "POST media":
-      if (objectId !== context.phoneNumberId) return errorAnswer(unknownObjectError(request.method, objectId));
+      if (!ownNumber) return errorAnswer(unknownObjectError(request.method, objectId));
       return uploadMedia(context, request);
     case "GET message_templates":
-      if (objectId !== context.businessAccountId) return errorAnswer(unknownObjectError(request.method, objectId));
-      return listTemplates(context, version, request.url);
+      if (!account) return errorAnswer(unknownObjectError(request.method, objectId));
+      return listTemplates(forNumber(context, account), version, request.url);
+    case "GET phone_numbers":
+      if (!account) return errorAnswer(unknownObjectError(request.method, objectId));
+      return accountNumbers(context, objectId, request.url);
+    case "POST subscribed_apps":
+      if (!account) return errorAnswer(unknownObjectError(request.method, objectId));
+      context.state.subscribedAccounts.add(objectId);
+      return { status: 200, json: { success: true }, errorCode: null };
     case "GET ":
-      return objectId === context.phoneNumberId ? phoneNumberInfo(context) : mediaInfo(context, objectId);
+      if (ownNumber) return phoneNumberInfo(ownNumber, request.url);
+      if (number) return errorAnswer(unknownObjectError(request.method, objectId));
+      return mediaInfo(context, objectId);
     default:
       return errorAnswer(unknownObjectError(request.method, objectId));
   }
 }
 
+/** The context as one number sees it: its sends, statuses and templates are its own. */
+function forNumber(context: GraphContext, number: SimulatedNumber): GraphContext {
+  return {
+    ...context,
+    token: number.token,
+    phoneNumberId: number.phoneNumberId,
+    businessAccountId: number.businessAccountId,
+    displayPhoneNumber: number.displayPhoneNumber,
+  };
+}
+
 /** `GET /whatsapp_business/attachments/?mid=<media id>` with the bearer token: the file itself. */
 export function handleMediaDownload(context: GraphContext, request: GraphRequest): Answer {
-  if (!hasToken(context, request)) return { status: 401, raw: "Unauthorized", contentType: "text/plain", errorCode: null };
+  if (!knownToken(context, bearerOf(request))) return { status: 401, raw: "Unauthorized", contentType: "text/plain", errorCode: null };
   const failure = context.state.mediaFailures[0];
   if (failure) {
     if (--failure.remaining <= 0) context.state.mediaFailures.shift();
@@ -107,10 +134,14 @@ export function storeMedia(context: Pick<GraphContext, "state">, bytes: Buffer, 
   return { id, sha256: stored.sha256 };
 }
 
-function hasToken(context: GraphContext, request: GraphRequest): boolean {
+function bearerOf(request: GraphRequest): string | null {
   const bearer = /^Bearer (\S+)$/i.exec(request.authorization ?? "")?.[1];
   // Meta also takes the token as a query parameter; the client never sends it that way.
-  return (bearer ?? request.url.searchParams.get("access_token")) === context.token;
+  return bearer ?? request.url.searchParams.get("access_token");
+}
+
+function knownToken(context: GraphContext, token: string | null): boolean {
+  return token !== null && [...context.state.numbers.values()].some((number) => number.token === token);
 }
 
 async function uploadMedia(context: GraphContext, request: GraphRequest): Promise<Answer> {
@@ -137,20 +168,51 @@ async function uploadMedia(context: GraphContext, request: GraphRequest): Promis
   return { status: 200, json: { id }, errorCode: null };
 }
 
-/** `GET /{phone-number-id}`: what a "test the connection" button would ask for. */
-function phoneNumberInfo(context: GraphContext): Answer {
+/** What `GET /{phone-number-id}` can tell, field by field (Meta's names). */
+function phoneNumberFields(number: SimulatedNumber): Record<string, unknown> {
   return {
-    status: 200,
-    json: {
-      verified_name: "Bharat CRM Demo",
-      display_phone_number: `+${context.displayPhoneNumber}`,
-      quality_rating: "GREEN",
-      platform_type: "CLOUD_API",
-      throughput: { level: "STANDARD" },
-      id: context.phoneNumberId,
-    },
-    errorCode: null,
+    id: number.phoneNumberId,
+    verified_name: number.verifiedName,
+    display_phone_number: `+${number.displayPhoneNumber}`,
+    quality_rating: number.qualityRating,
+    code_verification_status: "VERIFIED",
+    name_status: "APPROVED",
+    platform_type: "CLOUD_API",
+    throughput: { level: number.throughputLevel },
+    messaging_limit_tier: number.messagingLimitTier,
+    is_on_biz_app: number.isOnBizApp,
+    account_mode: "LIVE",
+    status: "CONNECTED",
   };
+}
+
+/** Without `fields`, Meta answers a default set; with it, those fields and the id. */
+const DEFAULT_PHONE_FIELDS = ["verified_name", "code_verification_status", "display_phone_number", "quality_rating", "platform_type", "throughput", "id"];
+
+function pickFields(all: Record<string, unknown>, url: URL, fallback: readonly string[]): Answer {
+  const asked = url.searchParams.get("fields")?.split(",").map((field) => field.trim()).filter(Boolean) ?? [...fallback];
+  const unknown = asked.find((field) => !(field in all));
+  if (unknown) {
+    return errorAnswer(invalidParameterError(`Tried accessing nonexisting field (${unknown}) on node type (WhatsAppBusinessPhoneNumber)`));
+  }
+  return { status: 200, json: Object.fromEntries([...new Set([...asked, "id"])].map((field) => [field, all[field]])), errorCode: null };
+}
+
+/** `GET /{phone-number-id}`: the number's name, quality, throughput… */
+function phoneNumberInfo(number: SimulatedNumber, url: URL): Answer {
+  return pickFields(phoneNumberFields(number), url, DEFAULT_PHONE_FIELDS);
+}
+
+/** `GET /{waba-id}/phone_numbers`: the account's numbers (one page: the simulator holds few). */
+function accountNumbers(context: GraphContext, businessAccountId: string, url: URL): Answer {
+  const data = [];
+  for (const number of context.state.numbers.values()) {
+    if (number.businessAccountId !== businessAccountId) continue;
+    const answer = pickFields(phoneNumberFields(number), url, DEFAULT_PHONE_FIELDS);
+    if (!("json" in answer) || answer.status !== 200) return answer;
+    data.push(answer.json);
+  }
+  return { status: 200, json: { data, paging: { cursors: { before: "QVFI", after: "QVFI" } } }, errorCode: null };
 }
 
 function mediaInfo(context: GraphContext, mediaId: string): Answer {

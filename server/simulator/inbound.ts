@@ -51,6 +51,8 @@ export const inboundInputSchema = z
     parent_user_id: z.string().regex(BSUID_PATTERN, "must be a parent business-scoped user ID such as US.ENT.1181579921").optional(),
     /** The customer's WhatsApp username, without the @. */
     username: z.string().min(1).max(64).optional(),
+    /** The business number the customer writes to (its phone number id); the simulator's first number when left out. */
+    phone_number_id: digits.optional(),
     /** The customer's profile name; not sent for system messages. */
     name: z.string().min(1).default("Simulated Customer"),
     type: z.enum(INBOUND_TYPES),

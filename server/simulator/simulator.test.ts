@@ -389,6 +389,54 @@ describe("Meta's rules", () => {
   });
 });
 
+describe("several business numbers", () => {
+  const SECOND = { phoneNumberId: "300000000000003", businessAccountId: "400000000000004", token: "second-number-token" };
+  const secondApi = () => createCloudApi({ baseUrl: simulator.baseUrl, version: "v23.0", ...SECOND });
+
+  it("describes a number as Meta does, only to its own token, and refuses unknown fields with 100", async () => {
+    expect((await control("POST", "/numbers", { ...SECOND, verifiedName: "Second Shop", qualityRating: "RED", isOnBizApp: true })).status).toBe(200);
+    expect(await secondApi().getPhoneNumber()).toEqual({
+      phoneNumberId: SECOND.phoneNumberId,
+      displayPhoneNumber: "+918000000003",
+      verifiedName: "Second Shop",
+      qualityRating: "RED",
+      throughputLevel: "STANDARD",
+      messagingLimitTier: "TIER_1K",
+      coexistence: true,
+    });
+    // The first number's token is a real token, but not this number's: "does not exist… missing permissions".
+    const borrowed = createCloudApi({ baseUrl: simulator.baseUrl, version: "v23.0", ...SECOND, token: TOKEN });
+    expect(await failure(borrowed.getPhoneNumber())).toMatchObject({ code: 100 });
+    expect(await failure(createCloudApi({ baseUrl: simulator.baseUrl, version: "v23.0", ...SECOND, token: "never-issued" }).getPhoneNumber())).toMatchObject({ code: 190 });
+    const response = await fetch(`${simulator.baseUrl}/v23.0/${SECOND.phoneNumberId}?fields=verified_name,favourite_colour`, { headers: { authorization: `Bearer ${SECOND.token}` } });
+    expect(await response.json()).toMatchObject({ error: { code: 100, message: expect.stringContaining("nonexisting field (favourite_colour)") } });
+  });
+
+  it("lists a business account's numbers, subscribes the app to it, and keeps each account to its own tokens", async () => {
+    simulator.addNumber(SECOND);
+    expect(await secondApi().accountHasNumber()).toBe(true);
+    // The first number is in another account.
+    expect(await createCloudApi({ baseUrl: simulator.baseUrl, version: "v23.0", ...SECOND, phoneNumberId: PHONE_ID }).accountHasNumber()).toBe(false);
+    await secondApi().subscribeApp();
+    expect(simulator.subscribedAccounts()).toEqual([SECOND.businessAccountId]);
+    const intruder = createCloudApi({ baseUrl: simulator.baseUrl, version: "v23.0", ...SECOND, businessAccountId: WABA_ID });
+    expect(await failure(intruder.subscribeApp())).toMatchObject({ code: 100 });
+    expect(simulator.subscribedAccounts()).toEqual([SECOND.businessAccountId]);
+  });
+
+  it("sends from each number with its token, and a customer's message to a number carries that number", async () => {
+    simulator.addNumber(SECOND);
+    await simulator.sendInbound({ phone_number_id: SECOND.phoneNumberId, from: CUSTOMER, type: "text", text: "Hi second shop" });
+    const inbound = parseWebhook(receiver.received.at(-1)!.payload);
+    expect(inbound[0]).toMatchObject({ kind: "message", phoneNumberId: SECOND.phoneNumberId });
+    const { wamid } = await secondApi().sendText(CUSTOMER, "Hello from the second shop");
+    expect(simulator.sentMessages().at(-1)).toMatchObject({ wamid, from: SECOND.phoneNumberId });
+    const statuses = await receiver.waitForStatuses(1);
+    expect(statuses[0]).toMatchObject({ phoneNumberId: SECOND.phoneNumberId, status: { id: wamid } });
+    await expect(simulator.sendInbound({ phone_number_id: "999", from: CUSTOMER, type: "text", text: "?" })).rejects.toThrow(/No business number 999/);
+  });
+});
+
 describe("the control API", () => {
   it("drives the simulator over HTTP: inbound, customers, failures, settings, lists and reset", async () => {
     const inbound = await control("POST", "/inbound", { from: CUSTOMER, name: "Asha", type: "text", text: "Hi" });

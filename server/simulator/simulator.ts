@@ -12,10 +12,12 @@ import {
   customerInputSchema,
   failureInputSchema,
   handleControl,
+  numberInputSchema,
   rawInputSchema,
   settingsInputSchema,
   type CustomerInput,
   type FailureInput,
+  type NumberInput,
   type RawInput,
   type SettingsInput,
   templateStatusInputSchema,
@@ -31,6 +33,7 @@ import {
   type RefusalsAt,
   type SentMessage,
   type Settings,
+  type SimulatedNumber,
   type SimulatorState,
   type StatusDelaysMs,
   type StatusMode,
@@ -59,6 +62,8 @@ export interface SimulatorOptions {
   webhookUrl: string;
   /** The business number as webhooks show it (digits). @default "918000000001" */
   displayPhoneNumber?: string;
+  /** What `GET /{phone-number-id}` says of the first number. @default "Bharat CRM Demo" */
+  verifiedName?: string;
   /** @default 80 */
   messagesPerSecond?: number;
   /** @default {sent: 400, delivered: 1000, read: 2500} */
@@ -106,6 +111,12 @@ export interface Simulator {
   /** Any body, with a valid, wrong or missing signature: for hostile-input tests. */
   sendRaw(input: RawInput): Promise<RawDeliveryResult>;
   setCustomer(waId: string, input: CustomerInput): CustomerState;
+  /** Another business number (or the same id again, replaced): its own token and business account. */
+  addNumber(input: NumberInput): SimulatedNumber;
+  /** Every business number, the first one first. */
+  numbers(): SimulatedNumber[];
+  /** Business accounts the app subscribed to (`POST /{waba-id}/subscribed_apps`). */
+  subscribedAccounts(): string[];
   /** Queues failures for the next sends; returns the queue. */
   forceFailures(input: FailureInput): ForcedFailure[];
   /** Changes settings (an empty object changes nothing); returns them all. */
@@ -138,8 +149,21 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     statusMode: options.statusMode ?? "normal",
     refusalsAt: options.refusalsAt ?? "request",
   });
+  const firstNumber = (): SimulatedNumber => ({
+    phoneNumberId: options.phoneNumberId,
+    businessAccountId: options.businessAccountId,
+    token: options.token,
+    displayPhoneNumber: options.displayPhoneNumber ?? "918000000001",
+    verifiedName: options.verifiedName ?? "Bharat CRM Demo",
+    qualityRating: "GREEN",
+    throughputLevel: "STANDARD",
+    messagingLimitTier: "TIER_1K",
+    isOnBizApp: false,
+  });
   const freshState = (): SimulatorState => ({
     settings: initialSettings(),
+    numbers: new Map([[options.phoneNumberId, firstNumber()]]),
+    subscribedAccounts: new Set(),
     templates: options.templates ?? DEFAULT_TEMPLATES,
     lastInboundAtMs: new Map(),
     notOnWhatsApp: new Set(options.notOnWhatsApp ?? []),
@@ -202,16 +226,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
 
     async sendInbound(input) {
-      const built = buildInbound(inboundInputSchema.parse(input), context.displayPhoneNumber, (bytes, mimeType, filename) =>
-        storeMedia(context, bytes, mimeType, filename),
-      );
+      const parsed = inboundInputSchema.parse(input);
+      const number = state.numbers.get(parsed.phone_number_id ?? options.phoneNumberId);
+      if (!number) throw new Error(`No business number ${parsed.phone_number_id}: add it first (POST /_simulator/numbers)`);
+      const built = buildInbound(parsed, number.displayPhoneNumber, (bytes, mimeType, filename) => storeMedia(context, bytes, mimeType, filename));
       const wroteAtMs = built.wroteAtMs;
       if (wroteAtMs !== null) {
         for (const customer of built.customers) state.lastInboundAtMs.set(customer, Math.max(wroteAtMs, state.lastInboundAtMs.get(customer) ?? 0));
       }
-      const payload = messagesEnvelope(options.businessAccountId, {
+      const payload = messagesEnvelope(number.businessAccountId, {
         messaging_product: "whatsapp",
-        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: options.phoneNumberId },
+        metadata: { display_phone_number: number.displayPhoneNumber, phone_number_id: number.phoneNumberId },
         ...(built.contact ? { contacts: [built.contact] } : {}),
         messages: [built.message],
       });
@@ -234,6 +259,15 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const last = state.lastInboundAtMs.get(waId);
       return { waId, lastInboundAt: last === undefined ? null : new Date(last).toISOString(), onWhatsApp: !state.notOnWhatsApp.has(waId) };
     },
+
+    addNumber(input) {
+      const parsed = numberInputSchema.parse(input);
+      const number: SimulatedNumber = { ...parsed, displayPhoneNumber: parsed.displayPhoneNumber ?? `9180${parsed.phoneNumberId.slice(-8).padStart(8, "0")}` };
+      state.numbers.set(number.phoneNumberId, number);
+      return { ...number };
+    },
+    numbers: () => [...state.numbers.values()].map((number) => ({ ...number })),
+    subscribedAccounts: () => [...state.subscribedAccounts],
 
     forceFailures(input) {
       const { count, ...failure } = failureInputSchema.parse(input);

@@ -43,9 +43,32 @@ export type ForcedFailure =
   | { kind: "timeout"; hangMs: number; remaining: number }
   | { kind: "slow"; delayMs: number; remaining: number };
 
+/**
+ * A business phone number the simulated Meta knows: its own access token (a System User token of
+ * its business account) and what `GET /{phone-number-id}` tells about it.
+ */
+export interface SimulatedNumber {
+  phoneNumberId: string;
+  businessAccountId: string;
+  token: string;
+  /** Digits, as webhooks' `metadata.display_phone_number` show it. */
+  displayPhoneNumber: string;
+  verifiedName: string;
+  /** GREEN, YELLOW, RED, NA or UNKNOWN. */
+  qualityRating: string;
+  /** STANDARD, HIGH or NOT_APPLICABLE. */
+  throughputLevel: string;
+  /** TIER_250, TIER_1K, TIER_10K, TIER_100K or TIER_UNLIMITED. */
+  messagingLimitTier: string;
+  /** Also used in the WhatsApp Business app (coexistence). */
+  isOnBizApp: boolean;
+}
+
 /** An outgoing message the simulated Cloud API accepted (answered 200). */
 export interface SentMessage {
   wamid: string;
+  /** The business number it was sent from. */
+  from: string;
   to: string;
   type: string;
   /** The text of a text message, the template name, the media caption — for quick assertions. */
@@ -97,6 +120,10 @@ export interface StoredMedia {
 
 export interface SimulatorState {
   settings: Settings;
+  /** Every business number, by phone number id: the one the simulator started with first. */
+  numbers: Map<string, SimulatedNumber>;
+  /** Business accounts whose webhooks the app subscribed to (`POST /{waba-id}/subscribed_apps`). */
+  subscribedAccounts: Set<string>;
   templates: readonly MessageTemplate[];
   /** wa_id → when the customer last wrote (ms since the epoch). */
   lastInboundAtMs: Map<string, number>;

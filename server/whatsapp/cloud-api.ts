@@ -161,6 +161,23 @@ const mediaUrlSchema = z.looseObject({
   sha256: z.string(),
   file_size: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
 });
+/** `GET /{phone-number-id}`: what the number page shows (any field may be missing). */
+const phoneNumberSchema = z.looseObject({
+  id: z.string().min(1),
+  display_phone_number: z.string().optional(),
+  verified_name: z.string().optional(),
+  quality_rating: z.string().optional(),
+  messaging_limit_tier: z.string().optional(),
+  platform_type: z.string().optional(),
+  is_on_biz_app: z.boolean().optional(),
+  throughput: z.looseObject({ level: z.string().optional() }).optional(),
+});
+const accountNumbersSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
+/** The fields asked of a number: Meta answers only what is asked (and the id). */
+const PHONE_NUMBER_FIELDS = "id,display_phone_number,verified_name,quality_rating,throughput,messaging_limit_tier,platform_type,is_on_biz_app";
+/** Numbers of a business account listed at most, per page. */
+const ACCOUNT_NUMBERS_PAGE_SIZE = 100;
+
 const templateListSchema = z.looseObject({
   data: z.array(
     z.looseObject({
@@ -237,8 +254,30 @@ export interface MediaInfo {
   fileSize: number;
 }
 
+/** What Meta says of a business number (`GET /{phone-number-id}`). */
+export interface PhoneNumberInfo {
+  phoneNumberId: string;
+  /** As Meta formats it, e.g. `+91 80000 00001`. */
+  displayPhoneNumber: string | null;
+  verifiedName: string | null;
+  /** GREEN, YELLOW, RED, NA or UNKNOWN. */
+  qualityRating: string | null;
+  /** STANDARD, HIGH or NOT_APPLICABLE. */
+  throughputLevel: string | null;
+  /** TIER_250 … TIER_UNLIMITED. */
+  messagingLimitTier: string | null;
+  /** A WhatsApp Business app number also on the Cloud API (`is_on_biz_app` with `platform_type` CLOUD_API). */
+  coexistence: boolean;
+}
+
 /** `to` in the send methods: the customer's wa_id, or their BSUID when their number is hidden. */
 export interface CloudApi {
+  /** The number as Meta describes it: a token Meta refuses fails here (190), an unknown id too (100). */
+  getPhoneNumber(): Promise<PhoneNumberInfo>;
+  /** Whether the number belongs to the business account (`GET /{waba-id}/phone_numbers`). */
+  accountHasNumber(): Promise<boolean>;
+  /** Subscribes the app to the business account's webhooks (`POST /{waba-id}/subscribed_apps`). */
+  subscribeApp(): Promise<void>;
   sendText(to: string, body: string, options?: SendTextOptions): Promise<SendResult>;
   sendTemplate(to: string, template: TemplateMessage): Promise<SendResult>;
   sendMedia(to: string, media: MediaMessage): Promise<SendResult>;
@@ -315,7 +354,36 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     };
   }
 
+  function accountUrl(edge: string, query?: URLSearchParams) {
+    if (!options.businessAccountId) throw new CloudApiValidationError("businessAccountId", "This needs the WhatsApp Business Account id");
+    return `${apiBase}/${options.businessAccountId}/${edge}${query ? `?${query}` : ""}`;
+  }
+
   return {
+    async getPhoneNumber() {
+      const answer = await requestJson(`${apiBase}/${options.phoneNumberId}?fields=${PHONE_NUMBER_FIELDS}`, { method: "GET" }, phoneNumberSchema);
+      return {
+        phoneNumberId: answer.id,
+        displayPhoneNumber: answer.display_phone_number ?? null,
+        verifiedName: answer.verified_name ?? null,
+        qualityRating: answer.quality_rating ?? null,
+        throughputLevel: answer.throughput?.level ?? null,
+        messagingLimitTier: answer.messaging_limit_tier ?? null,
+        coexistence: answer.is_on_biz_app === true && (answer.platform_type ?? "CLOUD_API") === "CLOUD_API",
+      };
+    },
+
+    async accountHasNumber() {
+      // One page: a business account holds far fewer numbers than a page (Meta's limit is 20 by default).
+      const query = new URLSearchParams({ fields: "id", limit: String(ACCOUNT_NUMBERS_PAGE_SIZE) });
+      const answer = await requestJson(accountUrl("phone_numbers", query), { method: "GET" }, accountNumbersSchema);
+      return answer.data.some((number) => number.id === options.phoneNumberId);
+    },
+
+    async subscribeApp() {
+      await requestJson(accountUrl("subscribed_apps"), { method: "POST" }, successSchema);
+    },
+
     async sendText(to, body, { previewUrl, replyToWamid } = {}) {
       if (body.length === 0) throw new CloudApiValidationError("body", "The text is empty");
       if (body.length > TEXT_BODY_MAX_LENGTH) {

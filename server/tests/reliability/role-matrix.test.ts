@@ -4,7 +4,7 @@ import { schema } from "../../graphql/schema.ts";
 import { ADMIN_API_TOKEN, graphql, startTestServer, type TestServer } from "../support/harness.ts";
 
 // Every field × {admin, agent} of one workspace: what only admins may do (the team, automation,
-// templates sync, workspace settings) answers an agent ForbiddenError before anything is read
+// templates sync, workspace settings, WhatsApp numbers) answers an agent ForbiddenError before anything is read
 // or changed; everything else answers both alike. The list is checked against the schema: a
 // new field fails here until someone decides who may use it.
 
@@ -32,6 +32,8 @@ const QUERY_CASES: Record<string, RoleCase> = {
   labels: { operation: `{ labels { __typename } }`, rule: "both" },
   messages: { operation: `{ messages(conversationId: ${NOPE}, last: 1) { __typename } }`, rule: "both" },
   viewer: { operation: `{ viewer { __typename } }`, rule: "both" },
+  // Everyone: the inbox shows which number a conversation is on. Never a token.
+  whatsappNumbers: { operation: `{ whatsappNumbers { __typename } }`, rule: "both" },
   whatsappStatus: { operation: `{ whatsappStatus { __typename } }`, rule: "both" },
   whatsappTemplates: { operation: `{ whatsappTemplates(statuses: []) { __typename } }`, rule: "both" },
   whatsappWindow: { operation: `{ whatsappWindow(contactId: ${NOPE}) { __typename } }`, rule: "both" },
@@ -42,6 +44,7 @@ const MUTATION_CASES: Record<string, RoleCase> = {
   addConversationNote: { operation: `addConversationNote(conversationId: ${NOPE}, body: "x")`, rule: "both" },
   assignConversation: { operation: `assignConversation(conversationId: ${NOPE})`, rule: "both" },
   changePassword: { operation: `changePassword(currentPassword: "not it", newPassword: "a new password")`, rule: "both" },
+  connectWhatsAppNumber: { operation: `connectWhatsAppNumber(input: { phoneNumberId: "not digits", businessAccountId: "", accessToken: "" })`, rule: "admins" },
   createApiToken: { operation: `createApiToken(name: "script")`, rule: "both" },
   createAutoReplyRule: { operation: `createAutoReplyRule(input: { kind: GREETING, reply: "Hello" })`, rule: "admins" },
   createCannedResponse: { operation: `createCannedResponse(input: { shortcut: "", body: "" })`, rule: "both" },
@@ -54,6 +57,7 @@ const MUTATION_CASES: Record<string, RoleCase> = {
   deleteContact: { operation: `deleteContact(id: ${NOPE})`, rule: "both" },
   deleteConversationNote: { operation: `deleteConversationNote(id: ${NOPE})`, rule: "both" },
   deleteLabel: { operation: `deleteLabel(id: ${NOPE})`, rule: "both" },
+  disconnectWhatsAppNumber: { operation: `disconnectWhatsAppNumber(id: ${NOPE})`, rule: "admins" },
   inviteAgent: { operation: `inviteAgent(input: { email: "not an email", name: "x", role: ADMIN })`, rule: "admins" },
   markConversationRead: { operation: `markConversationRead(id: ${NOPE})`, rule: "both" },
   reactToMessage: { operation: `reactToMessage(messageId: ${NOPE}, emoji: "👍")`, rule: "both" },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD } from "../support/harness
 import { eventually, SIMULATOR_TOKEN } from "../support/simulated-whatsapp.ts";
 import { change, envelope, inbound, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
 import { signPayload } from "../../whatsapp/signature.ts";
+import { KEY_FILE_NAME } from "../../secrets/secrets.ts";
 import { serverEnvironment, startServerProcess, type ServerProcess } from "../support/server-process.ts";
 
 // The server process at its most talkative (LOG_LEVEL=trace, development errors), through a
@@ -136,6 +137,19 @@ describe("secrets stay secret", () => {
     simulator.forceFailures({ kind: "timeout", hangMs: 600 });
     await sendText("Meta timeout", "Slow");
     await graphql("templates", "{ whatsappTemplates { name } whatsappStatus { configured message missing } }", asAdmin);
+
+    // Numbers: a second number connected with its own token (refused once, then accepted), listed,
+    // sent from, disconnected. The token goes in; no answer and no log line ever has it again.
+    const second = { phoneNumberId: "300000000000003", businessAccountId: "400000000000004", accessToken: "EAAB-second-number-token-0123456789" };
+    simulator.addNumber({ phoneNumberId: second.phoneNumberId, businessAccountId: second.businessAccountId, token: second.accessToken });
+    // The key that seals tokens (made at start beside the database): never logged, never answered.
+    secrets.set("secrets key", readFileSync(path.join(dir, KEY_FILE_NAME), "utf8").trim());
+    secrets.set("connected number's token", second.accessToken).set("refused token", "EAAB-refused-token-0123456789");
+    const connecting = `mutation($input: ConnectWhatsAppNumberInput!) { connectWhatsAppNumber(input: $input) { __typename ... on Error { message } } }`;
+    await graphql("connect refused", connecting, asAdmin, { input: { ...second, accessToken: "EAAB-refused-token-0123456789" } });
+    await graphql("connect", connecting, asAdmin, { input: second });
+    await graphql("numbers", "{ whatsappNumbers { id phoneNumberId businessAccountId verifiedName status } }", asAdmin);
+    await graphql("disconnect", `mutation($id: ID!) { disconnectWhatsAppNumber(id: $id) { __typename } }`, asAdmin, { id: second.phoneNumberId });
 
     // Errors of every kind.
     await graphql("syntax error", "{ viewer { ", asAdmin);

@@ -5,9 +5,9 @@ import WebSocket from "ws";
 import { schema } from "../../graphql/schema.ts";
 import { conversationFilePath, type ConversationFile } from "../../storage/conversation-files.ts";
 import { ADMIN_API_TOKEN, createOtherWorkspace, loginAs, type TestServer } from "../support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
+import { eventually, SIMULATOR_TOKEN, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
 import { deliverWebhook } from "../support/webhook-client.ts";
-import { change, envelope, inbound, status, TEST_APP_SECRET } from "../support/webhook-fixtures.ts";
+import { change, envelope, inbound, status, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
 import { signPayload } from "../../whatsapp/signature.ts";
 
 // Two businesses on one server. Workspace A owns the configured WhatsApp number and has a
@@ -67,6 +67,7 @@ async function workspaceA() {
       db().cannedResponse.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().user.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().invite.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().whatsAppPhoneNumber.findMany({ where: { workspaceId }, orderBy: { phoneNumberId: "asc" } }),
     ]),
     (key, value) => (key === "lastUsedAt" || key === "updatedAt" || key === "lastSeenAt" ? undefined : value),
   );
@@ -221,6 +222,11 @@ const QUERY_CASES: Record<string, FieldCase> = {
   whatsappStatus: {
     operation: `{ whatsappStatus { configured missing message } }`,
     expectRefused: ({ data }) => expect(data.whatsappStatus.configured).toBe(false),
+  },
+  whatsappNumbers: {
+    operation: `{ whatsappNumbers { id verifiedName displayPhoneNumber } }`,
+    // Only B's own number (made in beforeAll), never A's.
+    expectRefused: ({ data }) => expect(data.whatsappNumbers).toEqual([{ id: B_NUMBER_ID, verifiedName: null, displayPhoneNumber: null }]),
   },
   whatsappTemplates: {
     operation: `{ whatsappTemplates(statuses: []) { name body status } }`,
@@ -427,6 +433,18 @@ const MUTATION_CASES: Record<string, FieldCase> = {
       expect([data.byContact.__typename, data.byNumber.__typename]).toEqual(Array(2).fill("WhatsAppNotConfiguredError"));
       expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
     },
+  },
+  connectWhatsAppNumber: {
+    // A's number with A's working token (leaked, say): Meta accepts it, the product does not.
+    operation: `mutation($input: ConnectWhatsAppNumberInput!) { connectWhatsAppNumber(input: $input) { __typename ... on Error { message } } }`,
+    variables: () => ({ input: { phoneNumberId: TEST_PHONE_NUMBER_ID, businessAccountId: TEST_WABA_ID, accessToken: SIMULATOR_TOKEN } }),
+    expectRefused: ({ data }) =>
+      expect(data.connectWhatsAppNumber).toEqual({ __typename: "WhatsAppNumberTakenError", message: "This number is connected to another workspace: it must be disconnected there first" }),
+  },
+  disconnectWhatsAppNumber: {
+    operation: `mutation($id: ID!) { disconnectWhatsAppNumber(id: $id) { __typename } }`,
+    variables: () => ({ id: TEST_PHONE_NUMBER_ID }),
+    expectRefused: notFound("disconnectWhatsAppNumber"),
   },
   sendTypingIndicator: {
     operation: `mutation($id: ID!) { sendTypingIndicator(conversationId: $id) { __typename } }`,
