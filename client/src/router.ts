@@ -110,6 +110,12 @@ export function createAppRouter(session: Session, history: RouterHistory) {
         meta: { title: "Automation", admin: true },
       },
       {
+        path: "/settings/whatsapp",
+        name: "whatsapp-numbers",
+        component: () => import("./pages/WhatsAppNumbersPage.vue"),
+        meta: { title: "WhatsApp", admin: true },
+      },
+      {
         path: "/settings/tokens",
         name: "api-tokens",
         component: () => import("./pages/ApiTokensPage.vue"),

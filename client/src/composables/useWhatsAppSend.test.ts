@@ -35,6 +35,11 @@ describe("toSendOutcome", () => {
     expect(outcome).toMatchObject({ kind: "notConfigured", reason: "WhatsApp is not configured: set WHATSAPP_TOKEN, WHATSAPP_PHONE_ID" });
   });
 
+  it("says where a number is connected when no setting is missing", () => {
+    const message = "WhatsApp is not configured: an admin connects a number under Settings → WhatsApp";
+    expect(toSendOutcome({ __typename: "WhatsAppNotConfiguredError", message, missing: [] })).toMatchObject({ kind: "notConfigured", reason: message });
+  });
+
   it("asks for a template when the window is closed", () => {
     expect(toSendOutcome({ __typename: "WindowClosedError", message: "closed", closedAt: null }).kind).toBe("windowClosed");
   });

@@ -48,7 +48,12 @@ export function toSendOutcome(answer: SendAnswer | undefined, error?: CombinedEr
         messageId: answer.failedMessageId,
       };
     case "WhatsAppNotConfiguredError":
-      return { kind: "notConfigured", reason: `WhatsApp is not configured: set ${answer.missing.join(", ")}`, missing: answer.missing };
+      // Numbers are connected in the product now: the server's message says where.
+      return {
+        kind: "notConfigured",
+        reason: answer.missing.length > 0 ? `WhatsApp is not configured: set ${answer.missing.join(", ")}` : answer.message,
+        missing: answer.missing,
+      };
     case "InvalidPhoneNumberError":
       return { kind: "invalidPhone", reason: answer.reason || answer.message };
     case "ValidationError":
