@@ -24,7 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config.ts";
 import { schema } from "../../graphql/schema.ts";
 import { ADMIN_API_TOKEN, graphql, rest } from "../support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
+import { eventually, SIMULATOR_TOKEN, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
+import { TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
 import { anchors, codeBlocks, links, type CodeBlock } from "./markdown.ts";
 
 const execFileAsync = promisify(execFile);
@@ -150,6 +151,10 @@ describe("the examples, against a running server", () => {
       labelId: label.data.createLabel.label.id,
       "deleteConversationNote.id": note.data.addConversationNote.note.id,
       mediaId: upload.mediaId,
+      // Connecting the number the server started with, again, with its own token: Meta (the simulator) accepts it.
+      phoneNumberId: TEST_PHONE_NUMBER_ID,
+      businessAccountId: TEST_WABA_ID,
+      accessToken: SIMULATOR_TOKEN,
     };
     for (const [name, value] of Object.entries(fixtures)) expect(value, `fixture ${name}`).toBeTruthy();
     workDir = mkdtempSync(path.join(whatsapp.server.dir, "examples-"));
