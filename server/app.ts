@@ -32,12 +32,14 @@ import { attachGraphQLWebSocket } from "./websocket/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
 import { applyTemplateStatusEvents } from "./templates/template-statuses.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
-import { createCloudApi } from "./whatsapp/cloud-api.ts";
+import { createCloudApi, type CloudApi } from "./whatsapp/cloud-api.ts";
 import { createMailer } from "./team/mailer.ts";
 import { registerTeamRoutes } from "./team/team.routes.ts";
 
 export interface AppOptions {
   logger?: Logger;
+  /** Which Cloud API client sends as a business number (tests: several simulated numbers). */
+  cloudApiFor?: (phoneNumberId: string) => Promise<CloudApi | null>;
 }
 
 /**
@@ -71,8 +73,10 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const pacer = redis
     ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND, config.WHATSAPP_API_TIMEOUT_MS)
     : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND);
+  // For now only the configured number sends; a directory of the workspaces' numbers replaces this.
+  const cloudApiFor = options.cloudApiFor ?? (async (phoneNumberId: string) => (phoneNumberId === config.WHATSAPP_PHONE_ID ? cloudApi : null));
   const outbox = createOutbox(
-    { db, cloudApi, phoneNumberId: config.WHATSAPP_PHONE_ID, pacer, pubsub, mirror, logger },
+    { db, cloudApiFor, pacer, pubsub, mirror, logger },
     { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
   );
   const templates = createTemplateCatalog(db, cloudApi);

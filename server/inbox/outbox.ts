@@ -42,8 +42,8 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 
 export interface OutboxDependencies {
   db: Database;
-  cloudApi: CloudApi | null;
-  phoneNumberId: string | undefined;
+  /** The Cloud API client that sends as this business number; null: the number cannot send (not configured). */
+  cloudApiFor(phoneNumberId: string): Promise<CloudApi | null>;
   pacer: SendPacer;
   pubsub: InboxPubSub;
   mirror: ConversationMirror;
@@ -55,7 +55,7 @@ export interface OutboxDependencies {
  * with the columns it maps, and a claim of 500 whole rows held the event loop long enough to
  * cost the pacer its slots.
  */
-const CLAIMED_COLUMNS = { id: true, raw: true, attempts: true, createdAt: true } as const;
+const CLAIMED_COLUMNS = { id: true, raw: true, attempts: true, createdAt: true, businessPhoneNumberId: true } as const;
 type ClaimedRow = Pick<WhatsAppMessage, keyof typeof CLAIMED_COLUMNS>;
 
 /** Due rows claimed at a time, at most: half a second at Meta's highest tier. */
@@ -135,12 +135,18 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     );
   }
 
-  function send(request: OutboundRequest): Promise<SendResult> {
-    if (!deps.cloudApi) throw new CloudApiValidationError("config", "WhatsApp is not configured");
-    if (request.type === "text") return deps.cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
-    if (request.type === "reaction") return deps.cloudApi.sendReaction(request.to, request.wamid, request.emoji);
-    if (request.type === "media") return deps.cloudApi.sendMedia(request.to, request);
-    return deps.cloudApi.sendTemplate(request.to, request);
+  /** Each message leaves from its own number (its conversation's), with that number's client. */
+  async function clientFor(message: ClaimedRow): Promise<CloudApi> {
+    const cloudApi = message.businessPhoneNumberId ? await deps.cloudApiFor(message.businessPhoneNumberId) : null;
+    if (!cloudApi) throw new CloudApiValidationError("config", `WhatsApp is not configured for the number ${message.businessPhoneNumberId ?? "(none)"}`);
+    return cloudApi;
+  }
+
+  function send(cloudApi: CloudApi, request: OutboundRequest): Promise<SendResult> {
+    if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
+    if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji);
+    if (request.type === "media") return cloudApi.sendMedia(request.to, request);
+    return cloudApi.sendTemplate(request.to, request);
   }
 
   function publish(message: WhatsAppMessage) {
@@ -194,7 +200,9 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
     try {
-      const result = await deps.pacer.pace(deps.phoneNumberId ?? "", () => send(request));
+      const cloudApi = await clientFor(message);
+      // Meta's throughput limit is per business number: each number has its own pace.
+      const result = await deps.pacer.pace(message.businessPhoneNumberId!, () => send(cloudApi, request));
       outcome = await recordSuccess({ message, result });
     } catch (error) {
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
@@ -263,6 +271,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   return {
     /** The first attempt of a row its creator stored already claimed (see {@link claimedOnCreation}). */
     attemptNow: (message: ClaimedRow) => track(attemptClaimed(message)),
+    /** Whether messages can leave from this business number (refused before storing otherwise). */
+    sendsFrom: async (phoneNumberId: string) => (await deps.cloudApiFor(phoneNumberId)) !== null,
     /** Starts retrying due rows (and resuming rows left by a previous run). */
     start() {
       const tick = () => {

@@ -8,7 +8,7 @@ import type { MediaUrlResponse, TemplateListResponse } from "../whatsapp/cloud-a
 import { errorAnswer, handleMessages, type Answer } from "./graph-messages.ts";
 import { graphError, invalidParameterError, invalidTokenError, unknownObjectError } from "./meta-errors.ts";
 import type { StoredMedia } from "./state.ts";
-import type { StatusContext } from "./statuses.ts";
+import { isSimulatedNumber, type StatusContext } from "./statuses.ts";
 
 /** Where media files are downloaded from, as on Meta's CDN (`lookaside.fbsbx.com/whatsapp_business/attachments/`). */
 export const MEDIA_DOWNLOAD_PATH = "/whatsapp_business/attachments/";
@@ -67,10 +67,10 @@ export async function handleGraph(context: GraphContext, request: GraphRequest):
   const route = `${request.method} ${edge ?? ""}${rest.length > 0 ? "/…" : ""}`;
   switch (route) {
     case "POST messages":
-      if (objectId !== context.phoneNumberId) return errorAnswer(unknownObjectError(request.method, objectId));
-      return handleMessages(context, version, parseJson(request.body), request.arrivedAtMs);
+      if (!isSimulatedNumber(context, objectId)) return errorAnswer(unknownObjectError(request.method, objectId));
+      return handleMessages(context, version, objectId, parseJson(request.body), request.arrivedAtMs);
     case "POST media":
-      if (objectId !== context.phoneNumberId) return errorAnswer(unknownObjectError(request.method, objectId));
+      if (!isSimulatedNumber(context, objectId)) return errorAnswer(unknownObjectError(request.method, objectId));
       return uploadMedia(context, request);
     case "GET message_templates":
       if (objectId !== context.businessAccountId) return errorAnswer(unknownObjectError(request.method, objectId));

@@ -26,7 +26,7 @@ export function errorAnswer({ httpStatus, body }: GraphErrorAnswer): Answer {
 }
 
 /** `arrivedAtMs`: when the request reached the server — what Meta's throughput limit counts. */
-export async function handleMessages(context: StatusContext, version: string, body: unknown, arrivedAtMs: number): Promise<Answer> {
+export async function handleMessages(context: StatusContext, version: string, phoneNumberId: string, body: unknown, arrivedAtMs: number): Promise<Answer> {
   const parsed = parseMessagesRequest(body);
   if (parsed.kind === "invalid") return errorAnswer(parsed.error);
   if (parsed.kind === "read") return { status: 200, json: { success: true }, errorCode: null };
@@ -50,7 +50,7 @@ export async function handleMessages(context: StatusContext, version: string, bo
     if (refusal && (refusal.deferrable === false || state.settings.refusalsAt === "request")) return errorAnswer(refusal.error);
     if (refusal) failureCode = refusal.error.body.error.code;
   }
-  return accept(context, version, request, customer, failureCode, arrivedAtMs);
+  return accept(context, version, phoneNumberId, request, customer, failureCode, arrivedAtMs);
 }
 
 function takeForcedFailure(state: SimulatorState): ForcedFailure | null {
@@ -115,6 +115,7 @@ function templateProblem(state: SimulatorState, { name, language, components = [
 function accept(
   context: StatusContext,
   version: string,
+  phoneNumberId: string,
   request: SendMessageRequest,
   customer: string,
   failureCode: number | null,
@@ -122,6 +123,7 @@ function accept(
 ): Answer {
   const message: SentMessage = {
     wamid: newWamid(customer),
+    phoneNumberId,
     to: customer,
     type: request.type,
     body: summary(request),

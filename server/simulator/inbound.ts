@@ -56,6 +56,8 @@ export const inboundInputSchema = z
     type: z.enum(INBOUND_TYPES),
     /** The wamid to use (e.g. to replay a duplicate); a fresh one when left out. */
     id: z.string().min(1).max(256).optional(),
+    /** The business number the customer writes to; the simulator's first when left out. */
+    phone_number_id: z.string().regex(/^\d{1,32}$/).optional(),
     /** Unix seconds; now when left out. The customer-service window opens at this moment. */
     timestamp: z.number().int().positive().optional(),
     text: z.union([z.string(), z.looseObject({ body: z.string() })]).optional(),

@@ -37,6 +37,7 @@ import {
   type WebhookAttempt,
 } from "./state.ts";
 import { DEFAULT_TEMPLATES } from "./templates.ts";
+import { isSimulatedNumber } from "./statuses.ts";
 import { createWebhookSender, messagesEnvelope, metaJson, templateStatusEnvelope, type RawDeliveryResult } from "./webhooks.ts";
 
 /** Meta's default throughput per business number. @default 80 */
@@ -53,6 +54,8 @@ export const MAX_REQUEST_BYTES = 101 * 1024 * 1024;
 export interface SimulatorOptions {
   token: string;
   phoneNumberId: string;
+  /** Further business numbers of the same account (same token): customers write to them, sends leave from them. @default none */
+  otherPhoneNumberIds?: readonly string[];
   businessAccountId: string;
   appSecret: string;
   /** The product's webhook, e.g. http://localhost:3001/api/whatsapp/webhook. */
@@ -168,6 +171,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     token: options.token,
     businessAccountId: options.businessAccountId,
     phoneNumberId: options.phoneNumberId,
+    otherPhoneNumberIds: options.otherPhoneNumberIds ?? [],
     displayPhoneNumber: options.displayPhoneNumber ?? "918000000001",
     templatesPageSize: options.templatesPageSize ?? 25,
     baseUrl: () => baseUrl,
@@ -202,7 +206,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
 
     async sendInbound(input) {
-      const built = buildInbound(inboundInputSchema.parse(input), context.displayPhoneNumber, (bytes, mimeType, filename) =>
+      const parsed = inboundInputSchema.parse(input);
+      const phoneNumberId = parsed.phone_number_id ?? options.phoneNumberId;
+      if (!isSimulatedNumber(context, phoneNumberId)) throw new Error(`${phoneNumberId} is not one of the simulated business numbers`);
+      const built = buildInbound(parsed, context.displayPhoneNumber, (bytes, mimeType, filename) =>
         storeMedia(context, bytes, mimeType, filename),
       );
       const wroteAtMs = built.wroteAtMs;
@@ -211,7 +218,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       }
       const payload = messagesEnvelope(options.businessAccountId, {
         messaging_product: "whatsapp",
-        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: options.phoneNumberId },
+        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: phoneNumberId },
         ...(built.contact ? { contacts: [built.contact] } : {}),
         messages: [built.message],
       });

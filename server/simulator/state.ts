@@ -46,6 +46,8 @@ export type ForcedFailure =
 /** An outgoing message the simulated Cloud API accepted (answered 200). */
 export interface SentMessage {
   wamid: string;
+  /** The business number it was sent from: the phone number id of the request's URL. */
+  phoneNumberId: string;
   to: string;
   type: string;
   /** The text of a text message, the template name, the media caption — for quick assertions. */

@@ -11,7 +11,14 @@ export interface StatusContext {
   sender: WebhookSender;
   businessAccountId: string;
   phoneNumberId: string;
+  /** Further business numbers of the account, sending with the same token. */
+  otherPhoneNumberIds: readonly string[];
   displayPhoneNumber: string;
+}
+
+/** Whether this is one of the simulated business numbers. */
+export function isSimulatedNumber(context: Pick<StatusContext, "phoneNumberId" | "otherPhoneNumberIds">, phoneNumberId: string) {
+  return phoneNumberId === context.phoneNumberId || context.otherPhoneNumberIds.includes(phoneNumberId);
 }
 
 export interface Billing {
@@ -66,7 +73,8 @@ export function scheduleStatuses(context: StatusContext, message: SentMessage, b
     context.scheduler.after(delayMs, () => {
       const payload = messagesEnvelope(context.businessAccountId, {
         messaging_product: "whatsapp",
-        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: context.phoneNumberId },
+        // Reported for the number the message left from, as Meta does.
+        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: message.phoneNumberId },
         statuses: [update],
       });
       void context.sender.deliver("status", payload);

@@ -1,6 +1,7 @@
 // The product wired to our Cloud API simulator, as `npm run demo` wires them: both on real ports.
 import { spawn } from "node:child_process";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../../simulator/simulator.ts";
+import { createCloudApi } from "../../whatsapp/cloud-api.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "./webhook-fixtures.ts";
 
@@ -40,7 +41,15 @@ export async function startWithSimulator(
     WHATSAPP_API_TIMEOUT_MS: "1000",
     ...env,
   };
-  const server = await startTestServer(serverEnv);
+  // The simulator's other numbers send too, as a workspace's connected numbers would.
+  const numbers = [TEST_PHONE_NUMBER_ID, ...(simulatorOptions.otherPhoneNumberIds ?? [])];
+  const clients = new Map(
+    numbers.map((phoneNumberId) => [phoneNumberId, createCloudApi({ baseUrl: simulatorUrl, version: "v23.0", token: SIMULATOR_TOKEN, phoneNumberId, businessAccountId: TEST_WABA_ID, timeoutMs: 1000 })]),
+  );
+  const server = await startTestServer(
+    serverEnv,
+    simulatorOptions.otherPhoneNumberIds ? { cloudApiFor: async (phoneNumberId) => clients.get(phoneNumberId) ?? null } : {},
+  );
   simulator.configure({ webhookUrl: `${server.url}/api/whatsapp/webhook` });
   return {
     server,
