@@ -1,15 +1,19 @@
 import type { Database } from "./client.ts";
 
 /**
- * A workspace's business numbers (Meta's phone number ids), its first first: the number the
- * bootstrap gave it, or the one it connected first. Sends without a number and the conversation
- * files of the first number use that order, so both agree on which number is the first.
+ * A workspace's business numbers, its first first: the number the bootstrap gave it, or the one
+ * it connected first. Sends without a number, the conversation files of the first number and the
+ * inbox's list of numbers all use this order, so they agree on which number is the first.
  */
-export async function workspaceNumberIds(db: Database, workspaceId: string): Promise<string[]> {
-  const numbers = await db.whatsAppPhoneNumber.findMany({
+export function workspaceNumbers(db: Database, workspaceId: string) {
+  return db.whatsAppPhoneNumber.findMany({
     where: { workspaceId },
     orderBy: [{ createdAt: "asc" }, { phoneNumberId: "asc" }],
-    select: { phoneNumberId: true },
+    select: { phoneNumberId: true, displayPhoneNumber: true },
   });
-  return numbers.map(({ phoneNumberId }) => phoneNumberId);
+}
+
+/** The same, as Meta's phone number ids. */
+export async function workspaceNumberIds(db: Database, workspaceId: string): Promise<string[]> {
+  return (await workspaceNumbers(db, workspaceId)).map(({ phoneNumberId }) => phoneNumberId);
 }

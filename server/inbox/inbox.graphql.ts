@@ -10,6 +10,7 @@ import { ConversationAssigneeFilterType, ConversationStatusType } from "./conver
 import { customerServiceWindow } from "./window.ts";
 import { formatPhoneInternational } from "../contacts/phone.ts";
 import { loadOncePerEvent } from "../realtime/load-once.ts";
+import { workspaceNumbers } from "../db/workspace-numbers.ts";
 
 export const MessageDirectionType = builder.enumType(MessageDirection, { name: "MessageDirection" });
 const MessageStatusType = builder.enumType(MessageStatus, { name: "MessageStatus" });
@@ -57,6 +58,24 @@ builder.prismaObject("WhatsAppMessage", {
   }),
 });
 
+/** One of the workspace's WhatsApp numbers, as the inbox shows it. */
+interface BusinessPhoneNumber {
+  phoneNumberId: string;
+  displayPhoneNumber: string | null;
+}
+
+const BusinessPhoneNumberType = builder.objectRef<BusinessPhoneNumber>("BusinessPhoneNumber").implement({
+  description: "One of the workspace's WhatsApp business numbers.",
+  fields: (t) => ({
+    phoneNumberId: t.exposeString("phoneNumberId", { description: "Meta's phone number id: what fromPhoneNumberId and the conversations filter take." }),
+    displayPhoneNumber: t.string({
+      nullable: true,
+      description: "The number as people read it (international format), when known.",
+      resolve: (number) => (number.displayPhoneNumber ? formatPhoneInternational(`+${number.displayPhoneNumber.replace(/\D/g, "")}`) : null),
+    }),
+  }),
+});
+
 export const ConversationType = builder.prismaObject("Conversation", {
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -83,6 +102,18 @@ export const ConversationType = builder.prismaObject("Conversation", {
       resolve: (c) => c.contact?.name ?? c.profileName ?? (c.waId ? formatPhoneInternational(`+${c.waId}`) : customerLabel(c)),
     }),
     contact: t.relation("contact", { nullable: true }),
+    businessPhoneNumber: t.field({
+      type: BusinessPhoneNumberType,
+      nullable: true,
+      description: "The business number this conversation is on: replies leave from it. Null only for a workspace that has no number yet.",
+      select: { businessPhoneNumberId: true, workspaceId: true },
+      resolve: async (c, _args, { db }) => {
+        if (!c.businessPhoneNumberId) return null;
+        // Prisma batches these lookups: a page of conversations costs one query.
+        const number = await db.whatsAppPhoneNumber.findUnique({ where: { phoneNumberId: c.businessPhoneNumberId } });
+        return { phoneNumberId: c.businessPhoneNumberId, displayPhoneNumber: number?.workspaceId === c.workspaceId ? number.displayPhoneNumber : null };
+      },
+    }),
     lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
     lastMessagePreview: t.exposeString("lastMessagePreview", { nullable: true }),
     unreadCount: t.exposeInt("unreadCount"),
@@ -112,6 +143,7 @@ builder.queryFields((t) => ({
       assignee: t.arg({ type: ConversationAssigneeFilterType }),
       assigneeId: t.arg.id(),
       labelId: t.arg.id(),
+      phoneNumberId: t.arg.string({ description: "Only the conversations on this business number (Meta's phone number id)." }),
     },
     resolve: (query, _root, args, { db, viewer }) =>
       db.conversation.findMany({
@@ -120,10 +152,16 @@ builder.queryFields((t) => ({
           AND: [
             conversationSearchFilter(db, viewer.workspaceId, args.search),
             conversationWorkflowFilter(viewer.userId, { ...args, assigneeId: args.assigneeId && String(args.assigneeId), labelId: args.labelId && String(args.labelId) }),
+            args.phoneNumberId ? { businessPhoneNumberId: args.phoneNumberId } : {},
           ],
         },
         orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],
       }),
+  }),
+  businessPhoneNumbers: t.field({
+    type: [BusinessPhoneNumberType],
+    description: "The workspace's WhatsApp numbers, its first first: which number a conversation is on, and the inbox's filter by number.",
+    resolve: (_root, _args, { db, viewer }) => workspaceNumbers(db, viewer.workspaceId),
   }),
   conversation: t.prismaField({
     type: "Conversation",

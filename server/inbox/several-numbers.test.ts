@@ -141,3 +141,32 @@ describe("fromPhoneNumberId", () => {
     expect(sentFrom("Nope")).toEqual([]);
   });
 });
+
+describe("the inbox's view of numbers", () => {
+  it("shows which number each conversation is on, lists the workspace's numbers first first, and filters by number", async () => {
+    const waId = newCustomer();
+    const onFirst = await writes(waId, "Filter me: first");
+    const onSecond = await writes(waId, "Filter me: second", SECOND);
+    const { data } = await graphql(
+      whatsapp.server,
+      `query ($second: String!) {
+        businessPhoneNumbers { phoneNumberId displayPhoneNumber }
+        all: conversations(search: "${waId}") { edges { node { id businessPhoneNumber { phoneNumberId displayPhoneNumber } } } }
+        onSecond: conversations(phoneNumberId: $second) { edges { node { id } } }
+      }`,
+      { second: SECOND },
+    );
+    expect(data.businessPhoneNumbers).toEqual([
+      { phoneNumberId: TEST_PHONE_NUMBER_ID, displayPhoneNumber: null },
+      { phoneNumberId: SECOND, displayPhoneNumber: "+91 90000 00002" },
+    ]);
+    const numberOf = new Map(data.all.edges.map((edge: { node: { id: string; businessPhoneNumber: unknown } }) => [edge.node.id, edge.node.businessPhoneNumber]));
+    expect(numberOf.get(onFirst.conversationId)).toEqual({ phoneNumberId: TEST_PHONE_NUMBER_ID, displayPhoneNumber: null });
+    expect(numberOf.get(onSecond.conversationId)).toEqual({ phoneNumberId: SECOND, displayPhoneNumber: "+91 90000 00002" });
+    const filtered = data.onSecond.edges.map((edge: { node: { id: string } }) => edge.node.id);
+    expect(filtered).toContain(onSecond.conversationId);
+    expect(filtered).not.toContain(onFirst.conversationId);
+    const onNumbers = await db().conversation.findMany({ where: { id: { in: filtered } }, select: { businessPhoneNumberId: true } });
+    expect(new Set(onNumbers.map((conversation) => conversation.businessPhoneNumberId))).toEqual(new Set([SECOND]));
+  });
+});

@@ -22,6 +22,7 @@ const QUERY_CASES: Record<string, RoleCase> = {
   apiTokens: { operation: `{ apiTokens { __typename } }`, rule: "both" },
   autoReplyRules: { operation: `{ autoReplyRules { __typename } }`, rule: "both" },
   autoReplySettings: { operation: `{ autoReplySettings { __typename } }`, rule: "both" },
+  businessPhoneNumbers: { operation: `{ businessPhoneNumbers { __typename } }`, rule: "both" },
   cannedResponses: { operation: `{ cannedResponses { __typename } }`, rule: "both" },
   contact: { operation: `{ contact(id: ${NOPE}) { __typename } }`, rule: "both" },
   contacts: { operation: `{ contacts { __typename } }`, rule: "both" },

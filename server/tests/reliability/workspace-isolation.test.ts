@@ -7,7 +7,7 @@ import { conversationFilePath, type ConversationFile } from "../../storage/conve
 import { ADMIN_API_TOKEN, createOtherWorkspace, loginAs, type TestServer } from "../support/harness.ts";
 import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
 import { deliverWebhook } from "../support/webhook-client.ts";
-import { change, envelope, inbound, status, TEST_APP_SECRET } from "../support/webhook-fixtures.ts";
+import { change, envelope, inbound, status, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID } from "../support/webhook-fixtures.ts";
 import { signPayload } from "../../whatsapp/signature.ts";
 
 // Two businesses on one server. Workspace A owns the configured WhatsApp number and has a
@@ -196,10 +196,18 @@ const QUERY_CASES: Record<string, FieldCase> = {
   },
   conversations: {
     operation: `query($labelId: ID, $assigneeId: ID) { all: conversations(first: 100) { edges { node { id } } } byNumber: conversations(search: "${A_CUSTOMER}") { edges { node { id } } }
-      byLabel: conversations(labelId: $labelId, status: OPEN) { edges { node { id } } } byAgent: conversations(assigneeId: $assigneeId) { edges { node { id } } } }`,
+      byLabel: conversations(labelId: $labelId, status: OPEN) { edges { node { id } } } byAgent: conversations(assigneeId: $assigneeId) { edges { node { id } } }
+      onANumber: conversations(phoneNumberId: "${TEST_PHONE_NUMBER_ID}") { edges { node { id } } } }`,
     variables: () => ({ labelId: aWorkflow.labelId, assigneeId: a.userId }),
     expectRefused: ({ data }) =>
-      expect([...idsIn(data.all.edges), ...idsIn(data.byNumber.edges), ...idsIn(data.byLabel.edges), ...idsIn(data.byAgent.edges)]).not.toContain(a.conversationId),
+      expect([...idsIn(data.all.edges), ...idsIn(data.byNumber.edges), ...idsIn(data.byLabel.edges), ...idsIn(data.byAgent.edges), ...idsIn(data.onANumber.edges)]).not.toContain(
+        a.conversationId,
+      ),
+  },
+  businessPhoneNumbers: {
+    operation: `{ businessPhoneNumbers { phoneNumberId } }`,
+    // B's own number only: A's is not even named.
+    expectRefused: ({ data }) => expect(data.businessPhoneNumbers).toEqual([{ phoneNumberId: B_NUMBER_ID }]),
   },
   deliveryReport: {
     operation: `{ deliveryReport { ... on QueryDeliveryReportSuccess { report { totals { inbound outbound } cost { billableMessages } } } } }`,
