@@ -2,6 +2,7 @@
 import type { Browser, Page } from "playwright-core";
 import { createSimulator, type Simulator } from "../server/simulator/simulator.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/tests/support/harness.ts";
+import { createCloudApi } from "../server/whatsapp/cloud-api.ts";
 import { launchBrowser } from "./browser.ts";
 
 const CREDENTIALS = {
@@ -22,14 +23,22 @@ export interface WhatsAppTestBed {
  * webhook URL (known only once the product listens). Status webhooks come quickly enough for a
  * test to watch each tick, slowly enough for each to be seen.
  */
-export async function startWhatsAppTestBed(env: Record<string, string> = {}): Promise<WhatsAppTestBed> {
+export async function startWhatsAppTestBed(env: Record<string, string> = {}, otherPhoneNumberIds: readonly string[] = []): Promise<WhatsAppTestBed> {
   const simulator = createSimulator({
     ...CREDENTIALS,
+    otherPhoneNumberIds,
     webhookUrl: "http://127.0.0.1:9/not-yet-known",
     statusDelaysMs: { sent: 300, delivered: 1000, read: 1700 },
     webhookRetryDelaysMs: [200, 500, 1000],
   });
   const simulatorUrl = await simulator.start();
+  // The simulator's other numbers send too, as a workspace's connected numbers would.
+  const clients = new Map(
+    [CREDENTIALS.phoneNumberId, ...otherPhoneNumberIds].map((phoneNumberId) => [
+      phoneNumberId,
+      createCloudApi({ baseUrl: simulatorUrl, version: "v23.0", token: CREDENTIALS.token, phoneNumberId, businessAccountId: CREDENTIALS.businessAccountId }),
+    ]),
+  );
   const server = await startTestServer({
     WHATSAPP_TOKEN: CREDENTIALS.token,
     WHATSAPP_PHONE_ID: CREDENTIALS.phoneNumberId,
@@ -38,7 +47,7 @@ export async function startWhatsAppTestBed(env: Record<string, string> = {}): Pr
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: "e2e-verify-token",
     WHATSAPP_API_BASE_URL: simulatorUrl,
     ...env,
-  });
+  }, otherPhoneNumberIds.length > 0 ? { cloudApiFor: async (phoneNumberId) => clients.get(phoneNumberId) ?? null } : {});
   simulator.configure({ webhookUrl: `${server.url}/api/whatsapp/webhook` });
   return {
     server,
