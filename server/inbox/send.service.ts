@@ -115,10 +115,11 @@ export async function sendingNumbers(deps: Pick<SendDependencies, "db" | "config
     throw ValidationError.of("fromPhoneNumberId", `${requested} is not one of this workspace's WhatsApp numbers`);
   }
   const candidates = requested ? [requested] : numbers;
-  for (const candidate of candidates) {
-    if (await deps.outbox.sendsFrom(candidate)) return { requested: requested || null, first: candidate };
-  }
-  throw notConfigured(deps.config, candidates[0] ?? null);
+  const sendable: string[] = [];
+  for (const candidate of candidates) if (await deps.outbox.sendsFrom(candidate)) sendable.push(candidate);
+  const [first] = sendable;
+  if (first === undefined) throw notConfigured(deps.config, candidates[0] ?? null);
+  return { requested: requested || null, first, sendable };
 }
 
 function notConfigured(config: SendDependencies["config"], phoneNumberId: string | null) {
@@ -169,7 +170,8 @@ export async function resolveRecipient(
   const latest = numbers.requested
     ? null
     : await db.conversation.findFirst({
-        where: { workspaceId, ...byCustomer, businessPhoneNumberId: { not: null } },
+        // Of the numbers that can send: a conversation on a number gone since is not continued.
+        where: { workspaceId, ...byCustomer, businessPhoneNumberId: { in: numbers.sendable } },
         orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
         select: { businessPhoneNumberId: true },
       });

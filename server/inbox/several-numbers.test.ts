@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationFilePath, type ConversationFile } from "../storage/conversation-files.ts";
 import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, rest } from "../tests/support/harness.ts";
 import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
-import { TEST_PHONE_NUMBER_ID } from "../tests/support/webhook-fixtures.ts";
+import { deliverWebhook } from "../tests/support/webhook-client.ts";
+import { change, envelope, inbound, TEST_PHONE_NUMBER_ID } from "../tests/support/webhook-fixtures.ts";
 
 /** The workspace's second number, connected after the bootstrap's. */
 const SECOND = "106540352240002";
@@ -115,6 +116,27 @@ describe("a customer writing to two numbers of one workspace", () => {
     const conversation = await db().conversation.findUniqueOrThrow({ where: { id: template.data.sendWhatsAppTemplate.whatsAppMessage.conversationId } });
     expect(conversation).toMatchObject({ waId, businessPhoneNumberId: SECOND });
     expect(simulator().sentMessages().filter((message) => message.to === waId).map((message) => [message.type, message.phoneNumberId])).toEqual([["template", SECOND]]);
+  });
+});
+
+describe("a number that cannot send", () => {
+  it("is refused when asked for, and a send without fromPhoneNumberId leaves from a number that can", async () => {
+    // The workspace's, but with no Cloud API client (say, its token was withdrawn).
+    const silent = "106540352240004";
+    await db().whatsAppPhoneNumber.create({ data: { phoneNumberId: silent, workspaceId } });
+    const waId = newCustomer();
+    await writes(waId, "Hello sales");
+    const answer = await deliverWebhook(whatsapp.server, envelope(change({ phoneNumberId: silent, messages: [inbound({ from: waId, type: "text", text: { body: "Hello, silent line" } })] })));
+    expect(answer.status).toBe(200);
+    await eventually(() => db().conversation.findFirst({ where: { waId, businessPhoneNumberId: silent } }), "the conversation on the silent number");
+
+    const asked = await graphql(whatsapp.server, SEND, { input: { phoneNumber: `+${waId}`, message: "From the silent line", fromPhoneNumberId: silent } });
+    expect(asked.data.sendWhatsApp).toMatchObject({ __typename: "WhatsAppNotConfiguredError", message: `WhatsApp is not configured for the number ${silent}` });
+    const byDefault = await graphql(whatsapp.server, SEND, { input: { phoneNumber: `+${waId}`, message: "From a line that works" } });
+    expect(byDefault.data.sendWhatsApp.__typename).toBe("SendWhatsAppSuccess");
+    expect(sentFrom("From a line that works")).toEqual([TEST_PHONE_NUMBER_ID]);
+    expect(sentFrom("From the silent line")).toEqual([]);
+    await db().whatsAppPhoneNumber.delete({ where: { phoneNumberId: silent } });
   });
 });
 
