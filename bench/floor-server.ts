@@ -80,11 +80,11 @@ function describe(message: Message) {
 
 const UPSERT_CONVERSATION = `INSERT INTO "Conversation" (id, workspaceId, waId, profileName, businessPhoneNumberId, lastMessageAt, lastMessagePreview, unreadCount, lastInboundAt, createdAt, updatedAt)
   VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-  ON CONFLICT (workspaceId, waId) DO UPDATE SET profileName = coalesce(excluded.profileName, profileName), lastMessageAt = excluded.lastMessageAt,
+  ON CONFLICT (workspaceId, businessPhoneNumberId, waId) DO UPDATE SET profileName = coalesce(excluded.profileName, profileName), lastMessageAt = excluded.lastMessageAt,
     lastMessagePreview = excluded.lastMessagePreview, lastInboundAt = excluded.lastInboundAt, unreadCount = unreadCount + 1, updatedAt = excluded.updatedAt`;
 const INSERT_MESSAGE = `INSERT INTO "WhatsAppMessage" (id, workspaceId, conversationId, wamid, direction, type, text, preview, mediaId, mediaMimeType, mediaFilename,
     latitude, longitude, status, raw, timestamp, attempts, createdAt, updatedAt)
-  SELECT ?, ?, c.id, ?, 'INBOUND', ?, ?, ?, ?, ?, ?, ?, ?, 'RECEIVED', ?, ?, 0, ?, ? FROM "Conversation" c WHERE c.workspaceId = ? AND c.waId = ?
+  SELECT ?, ?, c.id, ?, 'INBOUND', ?, ?, ?, ?, ?, ?, ?, ?, 'RECEIVED', ?, ?, 0, ?, ? FROM "Conversation" c WHERE c.workspaceId = ? AND c.businessPhoneNumberId = ? AND c.waId = ?
   ON CONFLICT (wamid) DO NOTHING`;
 const APPLY_STATUS = `UPDATE "WhatsAppMessage" SET status = ?, statusAt = ?, updatedAt = ? WHERE wamid = ? AND status IN (SELECT value FROM json_each(?))`;
 const STATUSES_BELOW: Record<string, string[]> = { delivered: ["PENDING", "QUEUED", "SENT"], read: ["PENDING", "QUEUED", "SENT", "DELIVERED"] };
@@ -107,7 +107,7 @@ function plan(payload: Payload) {
         statements.push({
           sql: INSERT_MESSAGE,
           args: [id, workspaceId, message.id, message.type, text, preview, media?.id ?? null, media?.mime_type ?? null, media?.filename ?? null,
-            message.location?.latitude ?? null, message.location?.longitude ?? null, JSON.stringify(message), at, now, now, workspaceId, message.from],
+            message.location?.latitude ?? null, message.location?.longitude ?? null, JSON.stringify(message), at, now, now, workspaceId, phoneNumberId, message.from],
         });
         added.push({ id, text });
       }

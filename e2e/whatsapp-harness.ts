@@ -2,9 +2,10 @@
 import type { Browser, Page } from "playwright-core";
 import { createSimulator, type Simulator } from "../server/simulator/simulator.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from "../server/tests/support/harness.ts";
+import { createCloudApi } from "../server/whatsapp/cloud-api.ts";
 import { launchBrowser } from "./browser.ts";
 
-const CREDENTIALS = {
+export const CREDENTIALS = {
   token: "e2e-access-token",
   phoneNumberId: "106540352242922",
   businessAccountId: "102290129340398",
@@ -22,9 +23,10 @@ export interface WhatsAppTestBed {
  * webhook URL (known only once the product listens). Status webhooks come quickly enough for a
  * test to watch each tick, slowly enough for each to be seen.
  */
-export async function startWhatsAppTestBed(env: Record<string, string> = {}): Promise<WhatsAppTestBed> {
+export async function startWhatsAppTestBed(env: Record<string, string> = {}, otherPhoneNumberIds: readonly string[] = []): Promise<WhatsAppTestBed> {
   const simulator = createSimulator({
     ...CREDENTIALS,
+    otherPhoneNumberIds,
     webhookUrl: "http://127.0.0.1:9/not-yet-known",
     statusDelaysMs: { sent: 300, delivered: 1000, read: 1700 },
     webhookRetryDelaysMs: [200, 500, 1000],

@@ -66,7 +66,7 @@ describe("a second business with its own number", () => {
     await second.getByRole("button", { name: "Connect" }).click();
     const number = second.locator(`li[data-phone-number-id="${SECOND.phoneNumberId}"]`);
     await number.getByText("Mehta Sweets").waitFor();
-    await number.getByText("+918000000003").waitFor();
+    await number.getByText("+91 80000 00003").waitFor();
     await number.getByText("Connected", { exact: true }).waitFor();
     await number.getByText("Medium").waitFor();
     await number.getByText("WhatsApp Business app").waitFor();

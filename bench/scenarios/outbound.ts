@@ -66,9 +66,9 @@ async function queue(product: ProductServer, conversationIds: string[], conversa
       const conversation = conversations[index % conversations.length]!;
       const body = `${tag}${index}`;
       return {
-        sql: `INSERT INTO "WhatsAppMessage" (id, workspaceId, conversationId, direction, type, text, preview, status, attempts, nextAttemptAt, raw, timestamp, createdAt, updatedAt)
-              VALUES (?, ?, ?, 'OUTBOUND', 'text', ?, ?, 'QUEUED', 1, ?, ?, ?, ?, ?)`,
-        args: [`q${tag}${index}`, WORKSPACE_ID, conversationIds[conversation]!, body, body, now, JSON.stringify({ type: "text", to: customerWaId(CUSTOMER_GROUP, conversation), body }), now, now, now],
+        sql: `INSERT INTO "WhatsAppMessage" (id, workspaceId, conversationId, businessPhoneNumberId, direction, type, text, preview, status, attempts, nextAttemptAt, raw, timestamp, createdAt, updatedAt)
+              VALUES (?, ?, ?, ?, 'OUTBOUND', 'text', ?, ?, 'QUEUED', 1, ?, ?, ?, ?, ?)`,
+        args: [`q${tag}${index}`, WORKSPACE_ID, conversationIds[conversation]!, PHONE_NUMBER_ID, body, body, now, JSON.stringify({ type: "text", to: customerWaId(CUSTOMER_GROUP, conversation), body }), now, now, now],
       };
     });
     await client.batch(statements, "write");

@@ -42,7 +42,7 @@ export async function bootstrapDatabase(db: Database, config: Config, logger: Lo
     });
   }
   if (config.WHATSAPP_PHONE_ID) {
-    await db.whatsAppPhoneNumber.upsert({
+    const number = await db.whatsAppPhoneNumber.upsert({
       where: { phoneNumberId: config.WHATSAPP_PHONE_ID },
       create: {
         phoneNumberId: config.WHATSAPP_PHONE_ID,
@@ -52,5 +52,8 @@ export async function bootstrapDatabase(db: Database, config: Config, logger: Lo
       },
       update: {},
     });
+    // Conversations migrated while their workspace had no number are on the first it gets
+    // (migration conversations_per_number).
+    await db.conversation.updateMany({ where: { workspaceId: number.workspaceId, businessPhoneNumberId: null }, data: { businessPhoneNumberId: number.phoneNumberId } });
   }
 }

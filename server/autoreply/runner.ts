@@ -63,7 +63,7 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
     const [message, answered, lastAway] = await Promise.all([
       db.whatsAppMessage.findUnique({
         where: { id: messageId },
-        select: { type: true, text: true, timestamp: true, conversation: { select: { agentActiveAt: true, assigneeId: true } } },
+        select: { type: true, text: true, timestamp: true, conversation: { select: { agentActiveAt: true, assigneeId: true, businessPhoneNumberId: true } } },
       }),
       db.whatsAppMessage.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey: key } }, select: { id: true } }),
       db.whatsAppMessage.findFirst({ where: { conversationId, autoReply: "AWAY" }, orderBy: { timestamp: "desc" }, select: { timestamp: true } }),
@@ -104,7 +104,7 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
       reply = decision.reply;
     }
     try {
-      await sendWhatsAppText(deps, { workspaceId, userId: null }, { ...(received.waId ? { phoneNumber: `+${received.waId}` } : { userId: received.userId }), message: reply, idempotencyKey: key, autoReply: decision.kind });
+      await sendWhatsAppText(deps, { workspaceId, userId: null }, { ...(received.waId ? { phoneNumber: `+${received.waId}` } : { userId: received.userId }), fromPhoneNumberId: message.conversation.businessPhoneNumberId, message: reply, idempotencyKey: key, autoReply: decision.kind });
       logger.info({ conversationId, messageId, kind: decision.kind }, `Sent an automatic reply to ${received.waId ? `+${received.waId}` : received.userId}`);
     } catch (error) {
       if (!(error instanceof ExpectedError)) throw error;

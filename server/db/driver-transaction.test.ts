@@ -20,6 +20,8 @@ afterAll(() => server.stop());
 const conversation = (waId: string, at: Date) => ({
   id: uuidv7(),
   workspaceId,
+  // A conversation is unique per business number and customer.
+  businessPhoneNumberId: "106540352242922",
   waId,
   lastMessageAt: at,
   lastMessagePreview: `hello from ${waId}`,

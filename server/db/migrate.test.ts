@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { pendingSchemaChanges } from "../../prisma/new-migration.ts";
 import { POSTGRES_SCHEMA, postgresSchemaFrom, SQLITE_SCHEMA } from "../../prisma/postgres-schema.ts";
 import { applyMigrations } from "./migrate.ts";
+import { expectMigratedToNumbers, migrationsAround, seedBeforeNumbers } from "../tests/support/numbers-migration.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "bharat-migrate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,6 +30,25 @@ describe("migrations at start-up", () => {
       migration_name: "20261125120000_init",
       checksum: createHash("sha256").update(sql).digest("hex"),
     });
+  });
+});
+
+describe("the migration that puts conversations on business numbers", () => {
+  it("keeps every conversation and message, each on its workspace's first number unless it named one", async () => {
+    const client = createClient({ url: `file:${path.join(dir, "before-numbers.db")}` });
+    try {
+      const { before, numbers, after } = migrationsAround("migrations");
+      for (const sql of before) await client.executeMultiple(sql);
+      await seedBeforeNumbers((sql) => client.execute(sql));
+      await client.executeMultiple(numbers);
+      for (const sql of after) await client.executeMultiple(sql);
+      await expectMigratedToNumbers(
+        async (sql) => (await client.execute(sql)).rows.map((row) => ({ ...row })),
+        (sql) => client.execute(sql),
+      );
+    } finally {
+      client.close();
+    }
   });
 });
 

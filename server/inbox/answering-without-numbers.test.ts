@@ -21,7 +21,7 @@ let sequence = 0;
 async function hiddenNumberCustomer(username: string) {
   const userId = `IN.${Date.now()}${String(++sequence).padStart(3, "0")}`;
   const { wamid } = await simulator().sendInbound({ user_id: userId, username, name: "Sheena", type: "text", text: "Is the blue kurta in stock?" });
-  const conversation = await eventually(() => db().conversation.findUnique({ where: { workspaceId_userId: { workspaceId: workspaceId(), userId } } }), "the conversation");
+  const conversation = await eventually(() => db().conversation.findFirst({ where: { workspaceId: workspaceId(), userId } }), "the conversation");
   return { userId, wamid, conversation };
 }
 let workspace = "";

@@ -9,6 +9,7 @@ import { conversationWorkflowFilter } from "./conversations.service.ts";
 import { ConversationAssigneeFilterType, ConversationStatusType } from "./conversation-enums.graphql.ts";
 import { customerServiceWindow } from "./window.ts";
 import { formatPhoneInternational } from "../contacts/phone.ts";
+import { WhatsAppNumberType } from "../whatsapp-numbers/whatsapp-numbers.graphql.ts";
 import { loadOncePerEvent } from "../realtime/load-once.ts";
 
 export const MessageDirectionType = builder.enumType(MessageDirection, { name: "MessageDirection" });
@@ -83,6 +84,18 @@ export const ConversationType = builder.prismaObject("Conversation", {
       resolve: (c) => c.contact?.name ?? c.profileName ?? (c.waId ? formatPhoneInternational(`+${c.waId}`) : customerLabel(c)),
     }),
     contact: t.relation("contact", { nullable: true }),
+    businessPhoneNumber: t.field({
+      type: WhatsAppNumberType,
+      nullable: true,
+      description: "The business number this conversation is on: replies leave from it. Null only for a workspace that has no number yet.",
+      select: { businessPhoneNumberId: true, workspaceId: true },
+      resolve: async (c, _args, { db }) => {
+        if (!c.businessPhoneNumberId) return null;
+        // Prisma batches these lookups: a page of conversations costs one query.
+        const number = await db.whatsAppPhoneNumber.findUnique({ where: { phoneNumberId: c.businessPhoneNumberId } });
+        return number?.workspaceId === c.workspaceId ? number : null;
+      },
+    }),
     lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
     lastMessagePreview: t.exposeString("lastMessagePreview", { nullable: true }),
     unreadCount: t.exposeInt("unreadCount"),
@@ -112,6 +125,7 @@ builder.queryFields((t) => ({
       assignee: t.arg({ type: ConversationAssigneeFilterType }),
       assigneeId: t.arg.id(),
       labelId: t.arg.id(),
+      phoneNumberId: t.arg.string({ description: "Only the conversations on this business number (Meta's phone number id)." }),
     },
     resolve: (query, _root, args, { db, viewer }) =>
       db.conversation.findMany({
@@ -120,6 +134,7 @@ builder.queryFields((t) => ({
           AND: [
             conversationSearchFilter(db, viewer.workspaceId, args.search),
             conversationWorkflowFilter(viewer.userId, { ...args, assigneeId: args.assigneeId && String(args.assigneeId), labelId: args.labelId && String(args.labelId) }),
+            args.phoneNumberId ? { businessPhoneNumberId: args.phoneNumberId } : {},
           ],
         },
         orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],

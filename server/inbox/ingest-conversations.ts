@@ -26,6 +26,7 @@ interface ConversationTouch {
 interface StoredConversation {
   id: string;
   workspaceId: string;
+  businessPhoneNumberId: string;
   waId: string | null;
   userId: string | null;
   contactId: string | null;
@@ -34,14 +35,20 @@ interface StoredConversation {
   lastInboundAt: string | null;
 }
 
-/** Where a customer identifier of one workspace points, for the matching below. */
-const phoneKey = (workspaceId: string, waId: string) => `${workspaceId}\u0000phone\u0000${waId}`;
-const userKey = (workspaceId: string, userId: string) => `${workspaceId}\u0000user\u0000${userId}`;
+/**
+ * Where a customer identifier points on one business number of a workspace, for the matching
+ * below: a customer writing to two numbers has a conversation on each.
+ */
+const phoneKey = (workspaceId: string, numberId: string, waId: string) => `${workspaceId}\u0000${numberId}\u0000phone\u0000${waId}`;
+const userKey = (workspaceId: string, numberId: string, userId: string) => `${workspaceId}\u0000${numberId}\u0000user\u0000${userId}`;
+/** A contact is the workspace's, whichever number the customer wrote to. */
+const contactKey = (workspaceId: string, waId: string) => `${workspaceId}\u0000${waId}`;
 
 /**
- * Creates or updates each customer's conversation for their new messages: unread count, the
- * 24-hour window, and the list preview — unless Meta re-delivered an older message late.
- * A message joins the conversation that knows its BSUID or, failing that, its number; an
+ * Creates or updates each customer's conversation on the business number they wrote to, for
+ * their new messages: unread count, the 24-hour window, and the list preview — unless Meta
+ * re-delivered an older message late.
+ * A message joins the conversation on its number that knows its BSUID or, failing that, its number; an
  * identifier seen for the first time beside a known one is recorded on that conversation (unless
  * another conversation holds it already: the two stay apart). Answers the conversation of each
  * message, by wamid.
@@ -51,40 +58,39 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
     tx,
     fresh,
     (chunk) =>
-      Prisma.sql`SELECT "id", "workspaceId", "waId", "userId", "contactId", "profileName", "lastMessageAt", "lastInboundAt" FROM "Conversation"
-        WHERE ${customersCondition(chunk.map(({ workspaceId, event }) => ({ workspaceId, ...event.customer })))}`,
+      Prisma.sql`SELECT "id", "workspaceId", "businessPhoneNumberId", "waId", "userId", "contactId", "profileName", "lastMessageAt", "lastInboundAt" FROM "Conversation"
+        WHERE ${customersCondition(chunk.map(({ workspaceId, event }) => ({ workspaceId, businessPhoneNumberId: event.phoneNumberId, ...event.customer })))}`,
   );
   const byIdentifier = new Map<string, ConversationTouch>();
   const remember = (touch: ConversationTouch) => {
-    if (touch.waId) byIdentifier.set(phoneKey(touch.workspaceId, touch.waId), touch);
-    if (touch.userId) byIdentifier.set(userKey(touch.workspaceId, touch.userId), touch);
+    if (touch.waId) byIdentifier.set(phoneKey(touch.workspaceId, touch.businessPhoneNumberId, touch.waId), touch);
+    if (touch.userId) byIdentifier.set(userKey(touch.workspaceId, touch.businessPhoneNumberId, touch.userId), touch);
   };
   for (const stored of existing) {
-    remember({ ...stored, stored, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null, businessPhoneNumberId: "" });
+    remember({ ...stored, stored, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null });
   }
 
   const conversationOf = new Map<string, string>();
   const touched = new Map<string, ConversationTouch>();
   for (const { workspaceId, event, preview } of fresh) {
-    const { sentAt: timestamp, customer } = event;
+    const { sentAt: timestamp, customer, phoneNumberId: numberId } = event;
     let touch =
-      (customer.userId ? byIdentifier.get(userKey(workspaceId, customer.userId)) : undefined) ??
-      (customer.waId ? byIdentifier.get(phoneKey(workspaceId, customer.waId)) : undefined);
+      (customer.userId ? byIdentifier.get(userKey(workspaceId, numberId, customer.userId)) : undefined) ??
+      (customer.waId ? byIdentifier.get(phoneKey(workspaceId, numberId, customer.waId)) : undefined);
     if (!touch) {
-      touch = { id: uuidv7(), workspaceId, stored: null, waId: null, userId: null, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null, businessPhoneNumberId: "" };
+      touch = { id: uuidv7(), workspaceId, businessPhoneNumberId: numberId, stored: null, waId: null, userId: null, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null };
     }
-    if (customer.waId && !touch.waId && !byIdentifier.has(phoneKey(workspaceId, customer.waId))) touch.waId = customer.waId;
-    if (customer.userId && !touch.userId && !byIdentifier.has(userKey(workspaceId, customer.userId))) touch.userId = customer.userId;
+    if (customer.waId && !touch.waId && !byIdentifier.has(phoneKey(workspaceId, numberId, customer.waId))) touch.waId = customer.waId;
+    if (customer.userId && !touch.userId && !byIdentifier.has(userKey(workspaceId, numberId, customer.userId))) touch.userId = customer.userId;
     // A changed number or BSUID replaces the old one, so that the customer's next message joins
     // this conversation — unless a conversation already holds the new one (kept apart).
     const change = event.identityChange;
-    if (change?.waId && byIdentifier.get(phoneKey(workspaceId, change.waId)) === undefined) touch.waId = change.waId;
-    if (change?.userId && byIdentifier.get(userKey(workspaceId, change.userId)) === undefined) touch.userId = change.userId;
+    if (change?.waId && byIdentifier.get(phoneKey(workspaceId, numberId, change.waId)) === undefined) touch.waId = change.waId;
+    if (change?.userId && byIdentifier.get(userKey(workspaceId, numberId, change.userId)) === undefined) touch.userId = change.userId;
     remember(touch);
     touch.parentUserId = customer.parentUserId ?? touch.parentUserId;
     touch.username = customer.username ?? touch.username;
     touch.profileName = customer.profileName ?? touch.profileName;
-    touch.businessPhoneNumberId = event.phoneNumberId;
     touch.count++;
     if (!touch.latest || timestamp >= touch.latest.timestamp) touch.latest = { timestamp, preview };
     if (!touch.latestInboundAt || timestamp > touch.latestInboundAt) touch.latestInboundAt = timestamp;
@@ -107,13 +113,12 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
     const isLatest = !!latest && (!lastMessageAt || latest.timestamp >= lastMessageAt);
     const isLatestInbound = !!latestInboundAt && (!lastInboundAt || latestInboundAt >= lastInboundAt);
     const data = {
-      contactId: stored?.contactId ?? (touch.waId ? contactIds.get(phoneKey(touch.workspaceId, touch.waId)) : undefined) ?? null,
+      contactId: stored?.contactId ?? (touch.waId ? contactIds.get(contactKey(touch.workspaceId, touch.waId)) : undefined) ?? null,
       profileName: touch.profileName ?? stored?.profileName ?? null,
       waId: touch.waId,
       userId: touch.userId,
       parentUserId: touch.parentUserId,
       username: touch.username,
-      businessPhoneNumberId: touch.businessPhoneNumberId,
       lastMessageAt: isLatest ? latest.timestamp : null,
       lastMessagePreview: isLatest ? latest.preview : null,
       lastInboundAt: isLatestInbound ? latestInboundAt : null,
@@ -122,7 +127,7 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
       // A customer writing again reopens a resolved conversation (not a late re-delivery).
       updated.push({ ...data, id: touch.id, newMessages: touch.count, reopen: isLatestInbound });
     } else {
-      created.push({ ...data, id: touch.id, workspaceId: touch.workspaceId, unreadCount: touch.count, createdAt: now, updatedAt: now });
+      created.push({ ...data, id: touch.id, workspaceId: touch.workspaceId, businessPhoneNumberId: touch.businessPhoneNumberId, unreadCount: touch.count, createdAt: now, updatedAt: now });
     }
   }
   await updateConversations(tx, sql, updated);
@@ -141,7 +146,6 @@ interface ConversationUpdate {
   userId: string | null;
   parentUserId: string | null;
   username: string | null;
-  businessPhoneNumberId: string;
   lastMessageAt: Date | null;
   lastMessagePreview: string | null;
   lastInboundAt: Date | null;
@@ -160,11 +164,11 @@ async function updateConversations(tx: DriverTransaction, sql: SqlValues, update
 async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, updates: ConversationUpdate[]) {
   const rows = updates.map(
     (row) =>
-      Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.waId)}, ${sql.text(row.userId)}, ${sql.text(row.parentUserId)}, ${sql.text(row.username)}, ${sql.text(row.businessPhoneNumberId)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
+      Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.waId)}, ${sql.text(row.userId)}, ${sql.text(row.parentUserId)}, ${sql.text(row.username)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
   );
   const open = sql.enumValue(REOPENED_BY_CUSTOMER.status, "ConversationStatus");
   await tx.execute(Prisma.sql`
-    WITH touched (id, new_messages, contact_id, profile_name, wa_id, user_id, parent_user_id, user_name, business_phone_number_id, last_message_at, last_message_preview, last_inbound_at, reopen)
+    WITH touched (id, new_messages, contact_id, profile_name, wa_id, user_id, parent_user_id, user_name, last_message_at, last_message_preview, last_inbound_at, reopen)
       AS (VALUES ${Prisma.join(rows)})
     UPDATE "Conversation" SET
       "unreadCount" = "unreadCount" + touched.new_messages,
@@ -174,7 +178,6 @@ async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, up
       "userId" = COALESCE(touched.user_id, "Conversation"."userId"),
       "parentUserId" = COALESCE(touched.parent_user_id, "Conversation"."parentUserId"),
       "username" = COALESCE(touched.user_name, "Conversation"."username"),
-      "businessPhoneNumberId" = touched.business_phone_number_id,
       "lastMessageAt" = COALESCE(touched.last_message_at, "lastMessageAt"),
       "lastMessagePreview" = COALESCE(touched.last_message_preview, "lastMessagePreview"),
       "lastInboundAt" = COALESCE(touched.last_inbound_at, "lastInboundAt"),
@@ -185,35 +188,41 @@ async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, up
     WHERE "Conversation"."id" = touched.id`);
 }
 
-/** A customer's identifiers in one workspace; either may be missing. */
-type Customer = { workspaceId: string; waId: string | null; userId?: string | null };
+/**
+ * A customer's identifiers in one workspace, on one of its business numbers (conversations) or
+ * on none (contacts); either identifier may be missing.
+ */
+type Customer = { workspaceId: string; businessPhoneNumberId?: string; waId: string | null; userId?: string | null };
 
 /**
- * `("workspaceId" = … AND ("waId" IN (…) OR "userId" IN (…))) OR …`: one branch per workspace of
- * these customers; `phoneColumn` and `phone` say how a number is stored in the table asked.
+ * `("workspaceId" = … [AND "businessPhoneNumberId" = …] AND ("waId" IN (…) OR "userId" IN (…))) OR …`:
+ * one branch per workspace (and number) of these customers; `phoneColumn` and `phone` say how a
+ * number is stored in the table asked.
  */
 function customersCondition(customers: Customer[], phoneColumn = "waId", phone = (waId: string) => waId) {
-  const byWorkspace = new Map<string, { phones: Set<string>; users: Set<string> }>();
+  const byScope = new Map<string, { workspaceId: string; numberId: string | undefined; phones: Set<string>; users: Set<string> }>();
   for (const customer of customers) {
-    const ids = byWorkspace.get(customer.workspaceId) ?? { phones: new Set<string>(), users: new Set<string>() };
-    byWorkspace.set(customer.workspaceId, ids);
+    const scope = `${customer.workspaceId}\u0000${customer.businessPhoneNumberId ?? ""}`;
+    const ids = byScope.get(scope) ?? { workspaceId: customer.workspaceId, numberId: customer.businessPhoneNumberId, phones: new Set<string>(), users: new Set<string>() };
+    byScope.set(scope, ids);
     if (customer.waId) ids.phones.add(phone(customer.waId));
     if (customer.userId) ids.users.add(customer.userId);
   }
   const column = Prisma.raw(`"${phoneColumn}"`);
   return Prisma.join(
-    [...byWorkspace].map(([workspaceId, { phones, users }]) => {
+    [...byScope.values()].map(({ workspaceId, numberId, phones, users }) => {
       const matches = [
         ...(phones.size > 0 ? [Prisma.sql`${column} IN (${Prisma.join([...phones])})`] : []),
         ...(users.size > 0 ? [Prisma.sql`"userId" IN (${Prisma.join([...users])})`] : []),
       ];
-      return Prisma.sql`("workspaceId" = ${workspaceId} AND (${Prisma.join(matches, " OR ")}))`;
+      const onNumber = numberId === undefined ? Prisma.empty : Prisma.sql` AND "businessPhoneNumberId" = ${numberId}`;
+      return Prisma.sql`("workspaceId" = ${workspaceId}${onNumber} AND (${Prisma.join(matches, " OR ")}))`;
     }),
     " OR ",
   );
 }
 
-/** The contacts saved with these customers' numbers, by phoneKey. */
+/** The contacts saved with these customers' numbers, by contactKey. */
 async function contactIdsFor(tx: DriverTransaction, customers: Array<{ workspaceId: string; waId: string | null }>) {
   const withNumbers = customers.filter((customer) => customer.waId);
   const contacts = await queryChunks<{ id: string; workspaceId: string; whatsappNumber: string }, Customer>(
@@ -223,5 +232,5 @@ async function contactIdsFor(tx: DriverTransaction, customers: Array<{ workspace
       Prisma.sql`SELECT "id", "workspaceId", "whatsappNumber" FROM "Contact"
         WHERE ${customersCondition(chunk.map(({ workspaceId, waId }) => ({ workspaceId, waId })), "whatsappNumber", (waId) => `+${waId}`)}`,
   );
-  return new Map(contacts.map((contact) => [phoneKey(contact.workspaceId, contact.whatsappNumber.slice(1)), contact.id]));
+  return new Map(contacts.map((contact) => [contactKey(contact.workspaceId, contact.whatsappNumber.slice(1)), contact.id]));
 }

@@ -7,7 +7,7 @@ import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
-import type { MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
+import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
 import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
 import { applyPendingStatuses, applyStrandedPendingStatuses } from "./pending-statuses.ts";
@@ -43,8 +43,8 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 
 export interface OutboxDependencies {
   db: Database;
-  /** The number a row is sent from (its workspace's default) and that number's own client. */
-  numbers: Pick<NumberDirectory, "cloudApiFor" | "defaultNumberOf">;
+  /** Each number's own client: a row leaves from the number it records (its conversation's). */
+  numbers: Pick<NumberDirectory, "cloudApiFor">;
   pacer: SendPacer;
   pubsub: InboxPubSub;
   mirror: ConversationMirror;
@@ -56,7 +56,7 @@ export interface OutboxDependencies {
  * with the columns it maps, and a claim of 500 whole rows held the event loop long enough to
  * cost the pacer its slots.
  */
-const CLAIMED_COLUMNS = { id: true, workspaceId: true, raw: true, attempts: true, createdAt: true } as const;
+const CLAIMED_COLUMNS = { id: true, raw: true, attempts: true, createdAt: true, businessPhoneNumberId: true } as const;
 type ClaimedRow = Pick<WhatsAppMessage, keyof typeof CLAIMED_COLUMNS>;
 
 /** Due rows claimed at a time, at most: half a second at Meta's highest tier. */
@@ -136,12 +136,16 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     );
   }
 
-  async function send(phoneNumberId: string | undefined, request: OutboundRequest): Promise<SendResult> {
-    if (!phoneNumberId) throw new CloudApiValidationError("config", "WhatsApp is not configured");
-    const cloudApi = await deps.numbers.cloudApiFor(phoneNumberId).catch((error: unknown) => {
+  /** Each message leaves from its own number (its conversation's), with that number's client. */
+  async function clientFor(message: ClaimedRow): Promise<CloudApi> {
+    if (!message.businessPhoneNumberId) throw new CloudApiValidationError("config", "WhatsApp is not configured for this conversation: it has no business number");
+    return deps.numbers.cloudApiFor(message.businessPhoneNumberId).catch((error: unknown) => {
       // A number disconnected since the message was queued: a final refusal, with the reason.
       throw error instanceof WhatsAppNotConfiguredError ? new CloudApiValidationError("config", error.message) : error;
     });
+  }
+
+  function send(cloudApi: CloudApi, request: OutboundRequest): Promise<SendResult> {
     if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
     if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji);
     if (request.type === "media") return cloudApi.sendMedia(request.to, request);
@@ -199,8 +203,9 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
     try {
-      const phoneNumberId = (await deps.numbers.defaultNumberOf(message.workspaceId))?.phoneNumberId;
-      const result = await deps.pacer.pace(phoneNumberId ?? "", () => send(phoneNumberId, request));
+      const cloudApi = await clientFor(message);
+      // Meta's throughput limit is per business number: each number has its own pace.
+      const result = await deps.pacer.pace(message.businessPhoneNumberId!, () => send(cloudApi, request));
       outcome = await recordSuccess({ message, result });
     } catch (error) {
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
@@ -269,6 +274,15 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   return {
     /** The first attempt of a row its creator stored already claimed (see {@link claimedOnCreation}). */
     attemptNow: (message: ClaimedRow) => track(attemptClaimed(message)),
+    /** Whether messages can leave from this business number (refused before storing otherwise). */
+    sendsFrom: (phoneNumberId: string) =>
+      deps.numbers.cloudApiFor(phoneNumberId).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof WhatsAppNotConfiguredError) return false;
+          throw error;
+        },
+      ),
     /** Starts retrying due rows (and resuming rows left by a previous run). */
     start() {
       const tick = () => {

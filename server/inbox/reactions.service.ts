@@ -14,7 +14,7 @@ import { reactionPreview } from "../whatsapp/message-content.ts";
 import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { WindowClosedError } from "./send-errors.ts";
 import { customerLabel } from "./customer.ts";
-import { addressOf, ensureConfigured, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
+import { addressOf, ensureConfigured, sendingNumbers, sendOutbound, type Recipient, type SendDependencies, type SendOutcome } from "./send.service.ts";
 import { customerServiceWindow } from "./window.ts";
 
 export interface MessageReaction {
@@ -119,7 +119,7 @@ export function isSingleEmoji(text: string): boolean {
  * it reacts to, and leaves the conversation's list entry as it was.
  */
 export async function reactToMessage(deps: SendDependencies, viewer: Viewer, input: ReactInput): Promise<SendOutcome & { target: WhatsAppMessage }> {
-  await ensureConfigured(deps, viewer.workspaceId);
+  const numbers = await sendingNumbers(deps, viewer.workspaceId);
   const emoji = input.emoji.trim();
   if (emoji !== "" && !isSingleEmoji(emoji)) throw ValidationError.of("emoji", "Give one emoji, or nothing to remove the reaction");
   const target = await deps.db.whatsAppMessage.findFirst({
@@ -138,7 +138,10 @@ export async function reactToMessage(deps: SendDependencies, viewer: Viewer, inp
     userId: conversation.userId,
     name: conversation.contact?.name ?? conversation.profileName ?? customerLabel(conversation),
     contactId: conversation.contactId,
+    // Always from the conversation's number: a reaction belongs to its conversation.
+    from: conversation.businessPhoneNumberId ?? numbers.first,
   };
+  await ensureConfigured(deps, recipient);
   const outcome = await sendOutbound(deps, viewer, recipient, {
     type: "reaction",
     text: null,

@@ -42,8 +42,8 @@ describe("npm run webhooks:replay-unrouted", () => {
 
     const first = await replayUnroutedWebhooks(db());
     expect(first).toMatchObject({ replayed: 2, stored: 2, kept: 2 });
-    const conversation = await db().conversation.findUniqueOrThrow({
-      where: { workspaceId_userId: { workspaceId: (await db().workspace.findFirstOrThrow()).id, userId } },
+    const conversation = await db().conversation.findFirstOrThrow({
+      where: { workspaceId: (await db().workspace.findFirstOrThrow()).id, userId },
       include: { messages: { orderBy: { timestamp: "asc" } } },
     });
     expect(conversation.waId).toBeNull();

@@ -53,6 +53,10 @@ export const SendSuccess = builder.objectRef<SendOutcome>("SendWhatsAppSuccess")
   }),
 });
 
+/** The `fromPhoneNumberId` of every send input. */
+export const FROM_PHONE_NUMBER_ID_DESCRIPTION =
+  "The workspace's WhatsApp number to send from (Meta's phone number id): the customer's conversation on it is used, or started. Default: the number of the customer's latest conversation, else the workspace's first.";
+
 export const SEND_ERRORS = [WhatsAppNotConfiguredError, InvalidPhoneNumberError, ValidationError, NotFoundError, WindowClosedError, SendFailedError];
 
 const SendWhatsAppInput = builder.inputType("SendWhatsAppInput", {
@@ -62,6 +66,7 @@ const SendWhatsAppInput = builder.inputType("SendWhatsAppInput", {
     userId: t.string({ description: "A customer's business-scoped user ID (BSUID, e.g. IN.1502576394655843), for customers whose number is hidden." }),
     message: t.string({ required: true, description: "Up to 4096 characters." }),
     replyToWamid: t.string({ description: "Quote this message (a reply)." }),
+    fromPhoneNumberId: t.string({ description: FROM_PHONE_NUMBER_ID_DESCRIPTION }),
     idempotencyKey: t.string({ description: "Repeating a request with the same key never sends twice." }),
   }),
 });
@@ -74,6 +79,7 @@ const SendTemplateInput = builder.inputType("SendWhatsAppTemplateInput", {
     templateName: t.string({ required: true }),
     languageCode: t.string({ required: true, description: "e.g. en, en_US, hi" }),
     bodyParameters: t.stringList({ description: "Values for {{1}}, {{2}}… of the template's body." }),
+    fromPhoneNumberId: t.string({ description: FROM_PHONE_NUMBER_ID_DESCRIPTION }),
     idempotencyKey: t.string(),
   }),
 });
@@ -108,8 +114,9 @@ builder.queryFields((t) => ({
       const contact = await db.contact.findFirst({ where: { id: String(args.contactId), workspaceId: viewer.workspaceId } });
       if (!contact) throw new NotFoundError("Contact");
       const waId = contact.whatsappNumber?.replace(/^\+/, "");
+      // The customer's latest conversation: the one a send without fromPhoneNumberId continues.
       const conversation = waId
-        ? await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId: viewer.workspaceId, waId } } })
+        ? await db.conversation.findFirst({ where: { workspaceId: viewer.workspaceId, waId }, orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }] })
         : null;
       return customerServiceWindow(conversation?.lastInboundAt ?? null);
     },

@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import { toE164, waIdOf } from "../contacts/phone.ts";
 import type { Database } from "../db/client.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
+import { workspaceNumberIds } from "../db/workspace-numbers.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { countOf } from "../plural.ts";
@@ -15,7 +16,7 @@ import { oneLine } from "../whatsapp/message-content.ts";
 import { isBsuid } from "../whatsapp/customer-id.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
 import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
-import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
+import { CONNECT_A_NUMBER, WhatsAppNotConfiguredError } from "../whatsapp-numbers/number-directory.ts";
 import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { customerServiceWindow } from "./window.ts";
@@ -29,7 +30,6 @@ export interface SendDependencies {
   templates: TemplateCatalog;
   pubsub: InboxPubSub;
   mirror: ConversationMirror;
-  numbers: Pick<NumberDirectory, "requireConfigured">;
 }
 
 /**
@@ -40,6 +40,12 @@ export interface SendTarget {
   contactId?: string | null;
   phoneNumber?: string | null;
   userId?: string | null;
+  /**
+   * The workspace's business number (Meta's phone number id) to send from: the customer's
+   * conversation on that number is used, or started. Default: the number of the customer's
+   * latest conversation, else the workspace's first number.
+   */
+  fromPhoneNumberId?: string | null;
   /** A client's key for this send: repeating the request never sends twice. */
   idempotencyKey?: string | null;
 }
@@ -77,6 +83,8 @@ export interface Recipient {
   userId: string | null;
   name: string;
   contactId: string | null;
+  /** The business number the send leaves from: the conversation is the customer's on this number. */
+  from: string;
 }
 
 /** Where Meta delivers: the number when known (Meta's advice, and `to` wins at Meta anyway), else the BSUID. */
@@ -84,23 +92,50 @@ export function addressOf(recipient: Pick<Recipient, "waId" | "userId">): string
   return recipient.waId ?? recipient.userId!;
 }
 
-/** The customer's conversation, by the identifier the recipient is addressed by. */
-export function conversationOf(workspaceId: string, recipient: Pick<Recipient, "waId" | "userId">): Prisma.ConversationWhereUniqueInput {
-  return recipient.waId ? { workspaceId_waId: { workspaceId, waId: recipient.waId } } : { workspaceId_userId: { workspaceId, userId: recipient.userId! } };
+/** The customer's conversation on the recipient's business number, by the identifier the recipient is addressed by. */
+export function conversationOf(workspaceId: string, recipient: Pick<Recipient, "waId" | "userId" | "from">): Prisma.ConversationWhereUniqueInput {
+  const businessPhoneNumberId = recipient.from;
+  return recipient.waId
+    ? { onNumberByWaId: { workspaceId, businessPhoneNumberId, waId: recipient.waId } }
+    : { onNumberByUserId: { workspaceId, businessPhoneNumberId, userId: recipient.userId! } };
 }
 
-export async function resolveRecipient(db: Database, workspaceId: string, target: SendTarget, country: CountryCode): Promise<Recipient> {
+/**
+ * The business numbers a send may leave from: the one asked for, checked to be the workspace's
+ * (another workspace's number is answered exactly like an unknown one), and the workspace's
+ * first that can send (the bootstrap's number is the first). Asked before anything else of a
+ * send: a workspace none of whose numbers can send is told so before anything is looked up.
+ */
+export async function sendingNumbers(deps: Pick<SendDependencies, "db" | "outbox">, workspaceId: string, requested?: string | null) {
+  const numbers = await workspaceNumberIds(deps.db, workspaceId);
+  if (requested && !numbers.includes(requested)) {
+    throw ValidationError.of("fromPhoneNumberId", `${requested} is not one of this workspace's WhatsApp numbers`);
+  }
+  const candidates = requested ? [requested] : numbers;
+  const sendable: string[] = [];
+  for (const candidate of candidates) if (await deps.outbox.sendsFrom(candidate)) sendable.push(candidate);
+  const [first] = sendable;
+  if (first === undefined) throw notConfigured(candidates[0] ?? null);
+  return { requested: requested || null, first, sendable };
+}
+
+function notConfigured(phoneNumberId: string | null) {
+  return phoneNumberId ? new WhatsAppNotConfiguredError([], `WhatsApp is not configured for the number ${phoneNumberId}: ${CONNECT_A_NUMBER}`) : new WhatsAppNotConfiguredError();
+}
+
+export type SendingNumbers = Awaited<ReturnType<typeof sendingNumbers>>;
+
+/** A customer's identifiers, before the number the send leaves from is chosen. */
+type Customer = Omit<Recipient, "from">;
+
+async function identifyCustomer(db: Database, workspaceId: string, target: SendTarget, country: CountryCode): Promise<Customer> {
   const given = [target.contactId, target.phoneNumber, target.userId].filter((value) => !!value).length;
   if (given !== 1) {
     throw ValidationError.of(target.contactId ? "phoneNumber" : "contactId", "Give exactly one of contactId, phoneNumber and userId");
   }
   if (target.userId) {
     if (!isBsuid(target.userId)) throw ValidationError.of("userId", "Give a business-scoped user ID such as IN.1502576394655843");
-    const conversation = await db.conversation.findUnique({ where: { workspaceId_userId: { workspaceId, userId: target.userId } }, include: { contact: true } });
-    // Known by their number too: sent to the number, as Meta advises.
-    const phone = conversation?.waId ? `+${conversation.waId}` : null;
-    const name = conversation?.contact?.name ?? conversation?.profileName ?? customerLabel({ waId: null, userId: target.userId, username: conversation?.username ?? null });
-    return { phone, waId: conversation?.waId ?? null, userId: target.userId, name, contactId: conversation?.contactId ?? null };
+    return { phone: null, waId: null, userId: target.userId, name: target.userId, contactId: null };
   }
   if (target.contactId) {
     const contact = await db.contact.findFirst({ where: { id: target.contactId, workspaceId } });
@@ -110,18 +145,50 @@ export async function resolveRecipient(db: Database, workspaceId: string, target
   }
   const phone = toE164(target.phoneNumber!, country);
   if (!phone) throw new InvalidPhoneNumberError();
-  const waId = waIdOf(phone);
   const contact = await db.contact.findUnique({ where: { workspaceId_whatsappNumber: { workspaceId, whatsappNumber: phone } } });
-  const conversation = await db.conversation.findUnique({ where: { workspaceId_waId: { workspaceId, waId } } });
-  return { phone, waId, userId: conversation?.userId ?? null, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
+  return { phone, waId: waIdOf(phone), userId: null, name: contact?.name ?? phone, contactId: contact?.id ?? null };
 }
 
-export async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
-  await deps.numbers.requireConfigured(workspaceId);
+/**
+ * Who a send goes to, and from which of the workspace's numbers: the one asked for, else that of
+ * the customer's latest conversation, else the workspace's first. The customer's conversation on
+ * that number completes what the target leaves out (their BSUID or number, their profile name).
+ */
+export async function resolveRecipient(
+  deps: Pick<SendDependencies, "db" | "config">,
+  workspaceId: string,
+  target: SendTarget,
+  numbers: SendingNumbers,
+): Promise<Recipient> {
+  const { db } = deps;
+  const customer = await identifyCustomer(db, workspaceId, target, deps.config.DEFAULT_COUNTRY);
+  const byCustomer = customer.waId ? { waId: customer.waId } : { userId: customer.userId };
+  const latest = numbers.requested
+    ? null
+    : await db.conversation.findFirst({
+        // Of the numbers that can send: a conversation on a number gone since is not continued.
+        where: { workspaceId, ...byCustomer, businessPhoneNumberId: { in: numbers.sendable } },
+        orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+        select: { businessPhoneNumberId: true },
+      });
+  const from = numbers.requested ?? latest?.businessPhoneNumberId ?? numbers.first;
+  const conversation = await db.conversation.findUnique({ where: conversationOf(workspaceId, { ...customer, from }), include: { contact: true } });
+  if (target.userId) {
+    // Known by their number too: sent to the number, as Meta advises.
+    const name = conversation?.contact?.name ?? conversation?.profileName ?? customerLabel({ waId: null, userId: target.userId, username: conversation?.username ?? null });
+    return { phone: conversation?.waId ? `+${conversation.waId}` : null, waId: conversation?.waId ?? null, userId: target.userId, name, contactId: conversation?.contactId ?? null, from };
+  }
+  const name = customer.contactId ? customer.name : (conversation?.profileName ?? customer.name);
+  return { ...customer, userId: conversation?.userId ?? null, name, from };
 }
 
-/** Free-form messages (text, media) need the customer to have written in the last 24 hours. */
-export async function ensureWindowOpen(db: Database, workspaceId: string, recipient: Pick<Recipient, "waId" | "userId">) {
+/** Refused before anything is stored when the chosen number cannot send (see Outbox.sendsFrom). */
+export async function ensureConfigured(deps: Pick<SendDependencies, "outbox">, recipient: Pick<Recipient, "from">) {
+  if (!(await deps.outbox.sendsFrom(recipient.from))) throw notConfigured(recipient.from);
+}
+
+/** Free-form messages (text, media) need the customer to have written to this number in the last 24 hours. */
+export async function ensureWindowOpen(db: Database, workspaceId: string, recipient: Pick<Recipient, "waId" | "userId" | "from">) {
   const conversation = await db.conversation.findUnique({ where: conversationOf(workspaceId, recipient) });
   const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
   if (!window.isOpen) throw new WindowClosedError(window.closesAt);
@@ -168,7 +235,7 @@ export async function sendOutbound(deps: SendDependencies, viewer: Sender, recip
       db.$transaction(async (tx) => {
         const conversation = await tx.conversation.upsert({
           where: conversationOf(workspaceId, recipient),
-          create: { workspaceId, waId: recipient.waId, userId: recipient.userId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview, agentActiveAt: draft.autoReply ? null : now },
+          create: { workspaceId, businessPhoneNumberId: recipient.from, waId: recipient.waId, userId: recipient.userId, contactId: recipient.contactId, lastMessageAt: now, lastMessagePreview: draft.preview, agentActiveAt: draft.autoReply ? null : now },
           update: {
             // An agent's message keeps auto-replies out of the conversation for a while (autoreply/).
             ...(draft.autoReply ? {} : { agentActiveAt: now }),
@@ -181,6 +248,7 @@ export async function sendOutbound(deps: SendDependencies, viewer: Sender, recip
             ...claimedOnCreation(),
             workspaceId,
             conversationId: conversation.id,
+            businessPhoneNumberId: recipient.from,
             direction: "OUTBOUND",
             type: draft.type,
             text: draft.text,
@@ -219,13 +287,14 @@ export async function sendOutbound(deps: SendDependencies, viewer: Sender, recip
 
 /** A free-form text: only inside the 24-hour window, refused before any call to Meta otherwise. */
 export async function sendWhatsAppText(deps: SendDependencies, viewer: Sender, input: SendTextInput): Promise<SendOutcome> {
-  await ensureConfigured(deps, viewer.workspaceId);
+  const numbers = await sendingNumbers(deps, viewer.workspaceId, input.fromPhoneNumberId);
   const body = input.message ?? "";
   if (!body.trim()) throw ValidationError.of("message", "Message is required");
   if (body.length > TEXT_BODY_MAX_LENGTH) {
     throw ValidationError.of("message", `Message must be at most ${TEXT_BODY_MAX_LENGTH} characters (it has ${body.length})`);
   }
-  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
+  const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
+  await ensureConfigured(deps, recipient);
   await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
   return sendOutbound(
     deps,
@@ -244,19 +313,21 @@ export async function sendWhatsAppText(deps: SendDependencies, viewer: Sender, i
 
 /** An approved template: allowed at any time, and the only way to open a conversation. */
 export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewer, input: SendTemplateInput): Promise<SendOutcome> {
-  await ensureConfigured(deps, viewer.workspaceId);
+  const numbers = await sendingNumbers(deps, viewer.workspaceId, input.fromPhoneNumberId);
   const name = input.templateName.trim();
   const languageCode = input.languageCode.trim();
   if (!/^[a-z0-9_]{1,512}$/.test(name)) throw ValidationError.of("templateName", "Give the template's name, e.g. order_update");
   if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(languageCode)) throw ValidationError.of("languageCode", "Give a language code such as en or en_US");
   const bodyParameters = (input.bodyParameters ?? []).map((parameter) => parameter.trim());
+  // The number first: the catalogue is read as that number's business.
+  const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
+  await ensureConfigured(deps, recipient);
   const template = await approvedTemplate(deps.templates, viewer.workspaceId, name, languageCode);
   if (template === null) throw ValidationError.of("templateName", `No approved template ${name} in ${languageCode}`);
   if (template && template.parameterCount !== bodyParameters.length) {
     throw ValidationError.of("bodyParameters", `${name} needs ${countOf(template.parameterCount, "parameter")}, got ${bodyParameters.length}`);
   }
   if (bodyParameters.some((parameter) => !parameter)) throw ValidationError.of("bodyParameters", "Fill in every parameter");
-  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
   if (!recipient.waId && template?.category.toUpperCase() === "AUTHENTICATION") {
     // Meta refuses authentication templates to a BSUID (error 131062): say so before asking it.
     throw ValidationError.of("templateName", "Authentication templates need the customer's phone number, and this customer's number is hidden: send another template");

@@ -367,7 +367,7 @@ describe("delivery statuses", () => {
   it("stores one delivery of 600 messages to existing conversations and 600 statuses: more than one statement's worth", async () => {
     const { workspaceId } = await db().conversation.findFirstOrThrow({ where: { waId: CUSTOMER.waId } });
     const waIds = Array.from({ length: 600 }, (_, index) => `9197300${String(index).padStart(5, "0")}`);
-    await db().conversation.createMany({ data: waIds.map((waId) => ({ workspaceId, waId, unreadCount: 2 })) });
+    await db().conversation.createMany({ data: waIds.map((waId) => ({ workspaceId, businessPhoneNumberId: TEST_PHONE_NUMBER_ID, waId, unreadCount: 2 })) });
     const conversations = await db().conversation.findMany({ where: { waId: { in: waIds } } });
     await db().whatsAppMessage.createMany({
       data: conversations.map((conversation, index) => ({

@@ -11,6 +11,8 @@ const sendBody = z.object({
   userId: z.string().optional(),
   message: z.string({ error: "message is required" }),
   replyToWamid: z.string().optional(),
+  /** The workspace's number to send from (Meta's phone number id); default: the conversation's, else the first. */
+  fromPhoneNumberId: z.string().max(64).optional(),
   idempotencyKey: z.string().max(200).optional(),
 });
 

@@ -1,7 +1,7 @@
 /** Sending an attachment: the inbox's send path (window, outbox, idempotency) with media's uploads. */
 import { ValidationError } from "../errors.ts";
 import { contentColumns } from "../inbox/message-content.ts";
-import { addressOf, ensureConfigured, ensureWindowOpen, resolveRecipient, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "../inbox/send.service.ts";
+import { addressOf, ensureConfigured, ensureWindowOpen, resolveRecipient, sendingNumbers, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "../inbox/send.service.ts";
 import { MEDIA_CAPTION_MAX_LENGTH } from "../whatsapp/cloud-api.ts";
 import { previewOf, type MediaContent } from "../whatsapp/message-content.ts";
 import { findUploadRecord } from "./media-store.ts";
@@ -19,7 +19,7 @@ export interface SendMediaInput extends SendTarget {
  * (STORED), so the agent sees their own attachment.
  */
 export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, input: SendMediaInput): Promise<SendOutcome> {
-  await ensureConfigured(deps, viewer.workspaceId);
+  const numbers = await sendingNumbers(deps, viewer.workspaceId, input.fromPhoneNumberId);
   const upload = await findUploadRecord(deps.config.MEDIA_DIR, viewer.workspaceId, input.mediaId);
   if (!upload) throw ValidationError.of("mediaId", "No such upload: upload the file with POST /api/media/uploads first");
   const caption = input.caption?.trim() || undefined;
@@ -29,7 +29,8 @@ export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, 
   if (caption && caption.length > MEDIA_CAPTION_MAX_LENGTH) {
     throw ValidationError.of("caption", `The caption must be at most ${MEDIA_CAPTION_MAX_LENGTH} characters (it has ${caption.length})`);
   }
-  const recipient = await resolveRecipient(deps.db, viewer.workspaceId, input, deps.config.DEFAULT_COUNTRY);
+  const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
+  await ensureConfigured(deps, recipient);
   await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
   const filename = upload.kind === "document" ? upload.filename : undefined;
   const content: MediaContent = {

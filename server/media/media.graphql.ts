@@ -1,5 +1,5 @@
 import { builder } from "../graphql/builder.ts";
-import { SEND_ERRORS, SendSuccess } from "../inbox/send.graphql.ts";
+import { FROM_PHONE_NUMBER_ID_DESCRIPTION, SEND_ERRORS, SendSuccess } from "../inbox/send.graphql.ts";
 import { sendWhatsAppMedia } from "./media-send.service.ts";
 import type { InboxEvent } from "../realtime/events.ts";
 import type { MediaState } from "./media-downloads.ts";
@@ -69,6 +69,7 @@ const SendWhatsAppMediaInput = builder.inputType("SendWhatsAppMediaInput", {
     userId: t.string({ description: "A customer's business-scoped user ID (BSUID), for customers whose number is hidden." }),
     mediaId: t.string({ required: true, description: "The `mediaId` answered by `POST /api/media/uploads` for the file." }),
     caption: t.string({ description: "Up to 1024 characters; not for audio or stickers." }),
+    fromPhoneNumberId: t.string({ description: FROM_PHONE_NUMBER_ID_DESCRIPTION }),
     idempotencyKey: t.string({ description: "Repeating a request with the same key never sends twice." }),
   }),
 });

@@ -122,7 +122,7 @@ function accept(
 ): Answer {
   const message: SentMessage = {
     wamid: newWamid(customer),
-    from: context.phoneNumberId,
+    phoneNumberId: context.phoneNumberId,
     to: customer,
     type: request.type,
     body: summary(request),

@@ -430,7 +430,7 @@ describe("several business numbers", () => {
     const inbound = parseWebhook(receiver.received.at(-1)!.payload);
     expect(inbound[0]).toMatchObject({ kind: "message", phoneNumberId: SECOND.phoneNumberId });
     const { wamid } = await secondApi().sendText(CUSTOMER, "Hello from the second shop");
-    expect(simulator.sentMessages().at(-1)).toMatchObject({ wamid, from: SECOND.phoneNumberId });
+    expect(simulator.sentMessages().at(-1)).toMatchObject({ wamid, phoneNumberId: SECOND.phoneNumberId });
     const statuses = await receiver.waitForStatuses(1);
     expect(statuses[0]).toMatchObject({ phoneNumberId: SECOND.phoneNumberId, status: { id: wamid } });
     await expect(simulator.sendInbound({ phone_number_id: "999", from: CUSTOMER, type: "text", text: "?" })).rejects.toThrow(/No business number 999/);

@@ -56,6 +56,8 @@ export const MAX_REQUEST_BYTES = 101 * 1024 * 1024;
 export interface SimulatorOptions {
   token: string;
   phoneNumberId: string;
+  /** Further business numbers of the same account (same token): customers write to them, sends leave from them. @default none */
+  otherPhoneNumberIds?: readonly string[];
   businessAccountId: string;
   appSecret: string;
   /** The product's webhook, e.g. http://localhost:3001/api/whatsapp/webhook. */
@@ -141,6 +143,9 @@ export interface Simulator {
   reset(): void;
 }
 
+/** A number as webhooks show it, made up from its id for numbers added without one. */
+const defaultDisplayNumber = (phoneNumberId: string) => `9180${phoneNumberId.slice(-8).padStart(8, "0")}`;
+
 export function createSimulator(options: SimulatorOptions): Simulator {
   const initialSettings = (): Settings => ({
     webhookUrl: options.webhookUrl,
@@ -160,9 +165,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     messagingLimitTier: "TIER_1K",
     isOnBizApp: false,
   });
+  // Further numbers of the same business account, answering to the same token.
+  const sameAccountNumber = (phoneNumberId: string): SimulatedNumber => ({
+    ...firstNumber(),
+    phoneNumberId,
+    displayPhoneNumber: defaultDisplayNumber(phoneNumberId),
+    verifiedName: `${options.verifiedName ?? "Bharat CRM Demo"} ${phoneNumberId.slice(-4)}`,
+  });
   const freshState = (): SimulatorState => ({
     settings: initialSettings(),
-    numbers: new Map([[options.phoneNumberId, firstNumber()]]),
+    numbers: new Map([firstNumber(), ...(options.otherPhoneNumberIds ?? []).map(sameAccountNumber)].map((number) => [number.phoneNumberId, number])),
     subscribedAccounts: new Set(),
     templates: options.templates ?? DEFAULT_TEMPLATES,
     lastInboundAtMs: new Map(),
@@ -262,7 +274,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
     addNumber(input) {
       const parsed = numberInputSchema.parse(input);
-      const number: SimulatedNumber = { ...parsed, displayPhoneNumber: parsed.displayPhoneNumber ?? `9180${parsed.phoneNumberId.slice(-8).padStart(8, "0")}` };
+      const number: SimulatedNumber = { ...parsed, displayPhoneNumber: parsed.displayPhoneNumber ?? defaultDisplayNumber(parsed.phoneNumberId) };
       state.numbers.set(number.phoneNumberId, number);
       return { ...number };
     },

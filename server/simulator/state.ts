@@ -67,8 +67,8 @@ export interface SimulatedNumber {
 /** An outgoing message the simulated Cloud API accepted (answered 200). */
 export interface SentMessage {
   wamid: string;
-  /** The business number it was sent from. */
-  from: string;
+  /** The business number it was sent from: the phone number id of the request's URL. */
+  phoneNumberId: string;
   to: string;
   type: string;
   /** The text of a text message, the template name, the media caption — for quick assertions. */

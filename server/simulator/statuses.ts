@@ -66,7 +66,8 @@ export function scheduleStatuses(context: StatusContext, message: SentMessage, b
     context.scheduler.after(delayMs, () => {
       const payload = messagesEnvelope(context.businessAccountId, {
         messaging_product: "whatsapp",
-        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: context.phoneNumberId },
+        // Reported for the number the message left from, as Meta does.
+        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: message.phoneNumberId },
         statuses: [update],
       });
       void context.sender.deliver("status", payload);

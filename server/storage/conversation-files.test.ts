@@ -66,6 +66,7 @@ describe("a conversation file", () => {
     expect(file).toEqual({
       workspaceId,
       conversationId: conversation.id,
+      businessPhoneNumberId: null,
       phone: "+919800000099",
       waId: "919800000099",
       userId: null,

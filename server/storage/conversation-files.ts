@@ -2,18 +2,23 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Database } from "../db/client.ts";
+import { workspaceNumberIds } from "../db/workspace-numbers.ts";
 import type { Logger } from "../logger.ts";
 import { isBsuid } from "../whatsapp/customer-id.ts";
 
 /**
- * The conversation mirror: `{dir}/{workspaceId}/{key}.json`, one file per customer — `key` their
- * number's digits when known, else their business-scoped user ID — rewritten
- * from the database after each commit. The database stays the source of truth; the files are
+ * The conversation mirror: `{dir}/{workspaceId}/{key}.json`, one file per conversation — `key`
+ * the customer's number's digits when known, else their business-scoped user ID — rewritten
+ * from the database after each commit. A conversation on another business number than the
+ * workspace's first is `{key}@{phoneNumberId}.json`: a customer who wrote to two numbers has two
+ * files, and the files of a workspace with one number keep the names they always had. The database stays the source of truth; the files are
  * for people and tools that read plain JSON (and `conversations:rebuild` regenerates them).
  */
 export interface ConversationFile {
   workspaceId: string;
   conversationId: string;
+  /** The business number (Meta's phone number id) the conversation is on; absent from files written before numbers. */
+  businessPhoneNumberId: string | null;
   /** The customer's number, E.164; null while it is hidden behind a username. */
   phone: string | null;
   waId: string | null;
@@ -43,18 +48,21 @@ export interface ConversationFileMessage {
 
 const SAFE_WORKSPACE_ID = /^[a-z0-9]{1,64}$/i;
 const SAFE_WA_ID = /^\d{1,20}$/;
+/** Meta's phone number ids are digits. */
+const SAFE_NUMBER_ID = /^\d{1,32}$/;
 
 const isSafeKey = (key: string) => SAFE_WA_ID.test(key) || isBsuid(key);
 
 /**
  * The file's path, built only from checked ids: never a path taken from input. `key` is the
- * customer's number (digits) or, while it is hidden, their BSUID in Meta's format.
+ * customer's number (digits) or, while it is hidden, their BSUID in Meta's format; `numberId` the
+ * business number of a conversation not on the workspace's first number.
  */
-export function conversationFilePath(dir: string, workspaceId: string, key: string): string {
-  if (!SAFE_WORKSPACE_ID.test(workspaceId) || !isSafeKey(key)) {
-    throw new Error(`Refusing a conversation file path for workspace ${JSON.stringify(workspaceId)}, customer ${JSON.stringify(key)}`);
+export function conversationFilePath(dir: string, workspaceId: string, key: string, numberId: string | null = null): string {
+  if (!SAFE_WORKSPACE_ID.test(workspaceId) || !isSafeKey(key) || (numberId !== null && !SAFE_NUMBER_ID.test(numberId))) {
+    throw new Error(`Refusing a conversation file path for workspace ${JSON.stringify(workspaceId)}, customer ${JSON.stringify(key)}, number ${JSON.stringify(numberId)}`);
   }
-  return path.join(dir, workspaceId, `${key}.json`);
+  return path.join(dir, workspaceId, numberId === null ? `${key}.json` : `${key}@${numberId}.json`);
 }
 
 const FILE_MESSAGE_COLUMNS = {
@@ -94,6 +102,7 @@ export async function renderConversationFile(db: Database, conversationId: strin
   return {
     workspaceId: conversation.workspaceId,
     conversationId: conversation.id,
+    businessPhoneNumberId: conversation.businessPhoneNumberId,
     phone: conversation.waId ? `+${conversation.waId}` : null,
     waId: conversation.waId,
     userId: conversation.userId,
@@ -140,13 +149,21 @@ export async function writeConversationFile(db: Database, dir: string, conversat
   if (!file) return;
   const key = file.waId ?? file.userId;
   if (!key) return;
-  await writeAtomically(conversationFilePath(dir, file.workspaceId, key), `${JSON.stringify(file, null, 2)}\n`);
+  const numberId = await fileNumberOf(db, file);
+  await writeAtomically(conversationFilePath(dir, file.workspaceId, key, numberId), `${JSON.stringify(file, null, 2)}\n`);
   // One file per conversation, never two: when the customer's number became known after a file
   // named by their BSUID, or they changed number or BSUID, the file follows — also when a rebuild
   // meets a file an older version left.
   for (const stale of await formerKeys(db, file)) {
-    if (stale !== key) await rm(conversationFilePath(dir, file.workspaceId, stale), { force: true });
+    if (stale !== key) await rm(conversationFilePath(dir, file.workspaceId, stale, numberId), { force: true });
   }
+}
+
+/** The number in the file's name: none on the workspace's first number (and on no number). */
+async function fileNumberOf(db: Database, file: ConversationFile): Promise<string | null> {
+  if (!file.businessPhoneNumberId) return null;
+  const [first] = await workspaceNumberIds(db, file.workspaceId);
+  return first === undefined || first === file.businessPhoneNumberId ? null : file.businessPhoneNumberId;
 }
 
 /** Names the conversation's file had before: its BSUID, and the identifiers a number or BSUID change replaced. */

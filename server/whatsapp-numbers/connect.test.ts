@@ -76,7 +76,7 @@ describe("connecting a number", () => {
       number: {
         id: B.phoneNumberId,
         phoneNumberId: B.phoneNumberId,
-        displayPhoneNumber: "+918000000003",
+        displayPhoneNumber: "+91 80000 00003",
         verifiedName: "Second Business",
         qualityRating: "YELLOW",
         throughputLevel: "STANDARD",
@@ -108,7 +108,7 @@ describe("connecting a number", () => {
 
     const reply = await graphql(bed.server, `mutation { sendWhatsApp(input: { phoneNumber: "+${CUSTOMER}", message: "Welcome!" }) { __typename } }`, {}, asB());
     expect(reply.data.sendWhatsApp.__typename).toBe("SendWhatsAppSuccess");
-    expect(bed.simulator.sentMessages().at(-1)).toMatchObject({ from: B.phoneNumberId, to: CUSTOMER, body: "Welcome!" });
+    expect(bed.simulator.sentMessages().at(-1)).toMatchObject({ phoneNumberId: B.phoneNumberId, to: CUSTOMER, body: "Welcome!" });
   });
 
   it("refuses another workspace's connected number without saying whose, even with its working token", async () => {

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { builder } from "../graphql/builder.ts";
 import { ErrorInterface } from "../graphql/errors.graphql.ts";
@@ -43,13 +44,19 @@ const NumberStatusType = builder.enumType("WhatsAppNumberStatus", {
   },
 });
 
-builder.prismaObject("WhatsAppPhoneNumber", {
+export const WhatsAppNumberType = builder.prismaObject("WhatsAppPhoneNumber", {
   description: "A WhatsApp business number of the workspace. Its access token is never shown.",
   fields: (t) => ({
     id: t.exposeID("phoneNumberId", { description: "Meta's phone number ID: stable, and one workspace's at most." }),
     phoneNumberId: t.exposeString("phoneNumberId"),
     businessAccountId: t.exposeString("businessAccountId", { nullable: true, description: "The WhatsApp Business Account (its templates)." }),
-    displayPhoneNumber: t.exposeString("displayPhoneNumber", { nullable: true, description: "The number customers see, e.g. +91 80000 00001." }),
+    displayPhoneNumber: t.string({
+      nullable: true,
+      description: "The number customers see, as people read it (international format), e.g. +91 80000 00001.",
+      // Webhooks and Meta's answers give it as digits or already spaced: shown one way.
+      resolve: ({ displayPhoneNumber }) =>
+        displayPhoneNumber ? (parsePhoneNumberFromString(`+${displayPhoneNumber.replace(/\D/g, "")}`)?.formatInternational() ?? displayPhoneNumber) : null,
+    }),
     verifiedName: t.exposeString("verifiedName", { nullable: true, description: "The business name Meta shows customers." }),
     qualityRating: t.exposeString("qualityRating", { nullable: true, description: "Meta's quality rating: GREEN, YELLOW, RED, NA or UNKNOWN." }),
     throughputLevel: t.exposeString("throughputLevel", { nullable: true, description: "Meta's throughput level: STANDARD, HIGH or NOT_APPLICABLE." }),

@@ -9,7 +9,8 @@ export const TEXT_MAX_LENGTH = 4096;
 
 /** Who a message goes to: a CRM contact, or any number (the server reads and checks it). */
 /** A customer whose number is hidden behind a username is sent to by their business-scoped user ID. */
-export type SendRecipient = { contactId: string } | { phoneNumber: string } | { userId: string };
+/** A reply in a conversation names its business number, so that it leaves from it. */
+export type SendRecipient = ({ contactId: string } | { phoneNumber: string } | { userId: string }) & { fromPhoneNumberId?: string | null };
 
 export interface TemplateChoice {
   templateName: string;

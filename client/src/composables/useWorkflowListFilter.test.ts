@@ -13,11 +13,11 @@ const mine = conversationSummary({ id: "c3", displayName: "Asha", assignee: { id
 
 describe("the list's workflow filter", () => {
   it("asks the server for open conversations by default, and for mine or unassigned among the open ones", () => {
-    expect(workflowListVariables("open", null)).toEqual({ status: "OPEN", assignee: null, labelId: null });
-    expect(workflowListVariables("mine", "l1")).toEqual({ status: "OPEN", assignee: "MINE", labelId: "l1" });
-    expect(workflowListVariables("unassigned", null)).toEqual({ status: "OPEN", assignee: "UNASSIGNED", labelId: null });
-    expect(workflowListVariables("resolved", null)).toEqual({ status: "RESOLVED", assignee: null, labelId: null });
-    expect(workflowListVariables("all", null)).toEqual({ status: null, assignee: null, labelId: null });
+    expect(workflowListVariables("open", null)).toEqual({ status: "OPEN", assignee: null, labelId: null, phoneNumberId: null });
+    expect(workflowListVariables("mine", "l1")).toEqual({ status: "OPEN", assignee: "MINE", labelId: "l1", phoneNumberId: null });
+    expect(workflowListVariables("unassigned", null)).toEqual({ status: "OPEN", assignee: "UNASSIGNED", labelId: null, phoneNumberId: null });
+    expect(workflowListVariables("resolved", null)).toEqual({ status: "RESOLVED", assignee: null, labelId: null, phoneNumberId: null });
+    expect(workflowListVariables("all", null)).toEqual({ status: null, assignee: null, labelId: null, phoneNumberId: null });
   });
 
   it("decides in the browser, as the server would, whether a pushed conversation belongs to the tab", () => {
@@ -54,6 +54,40 @@ describe("the list's workflow filter", () => {
     result.filter.tab.value = "resolved";
     await flushPromises();
     expect(names()).toEqual(["Ravi"]);
-    expect(server.requests.at(-1)?.variables).toMatchObject({ status: "RESOLVED", assignee: null, labelId: null });
+    expect(server.requests.at(-1)?.variables).toMatchObject({ status: "RESOLVED", assignee: null, labelId: null, phoneNumberId: null });
+  });
+
+  it("narrows the list to one WhatsApp number when the workspace has several, and drops a pushed conversation on another", async () => {
+    const second = { phoneNumberId: "200000000000002", displayPhoneNumber: "+91 90000 00002" };
+    const onSecond = conversationSummary({ id: "c4", displayName: "Meera", businessPhoneNumber: second });
+    expect(matchesWorkflowList(onSecond, workflowListVariables("open", null, second.phoneNumberId), "me")).toBe(true);
+    expect(matchesWorkflowList(open, workflowListVariables("open", null, second.phoneNumberId), "me")).toBe(false);
+
+    const subscriptions = fakeSubscriptions();
+    const server = fakeGraphQLServer(
+      (operation, variables) =>
+        operation === "InboxNumbers"
+          ? { whatsappNumbers: [open.businessPhoneNumber, second] }
+          : operation === "WorkflowLabels"
+            ? { labels: [] }
+            : { conversations: connection(variables.phoneNumberId === second.phoneNumberId ? [onSecond] : [open, onSecond]) },
+      subscriptions,
+    );
+    const { result } = withSetup(
+      () => {
+        const filter = useWorkflowListFilter();
+        return { filter, list: useConversationList({ keepFresh: () => {} }, filter) };
+      },
+      { client: server.client },
+    );
+    await flushPromises();
+    expect(result.filter.severalNumbers.value).toBe(true);
+    result.filter.phoneNumberId.value = second.phoneNumberId;
+    await flushPromises();
+    const names = () => result.list.conversations.value.map((conversation: ConversationSummaryFragment) => conversation.displayName);
+    expect(names()).toEqual(["Meera"]);
+    expect(server.requests.at(-1)?.variables).toMatchObject({ phoneNumberId: second.phoneNumberId });
+    subscriptions.push("ConversationUpdated", { conversationUpdated: { ...open, lastMessageAt: "2025-11-25T11:00:00.000Z" } });
+    expect(names()).toEqual(["Meera"]);
   });
 });

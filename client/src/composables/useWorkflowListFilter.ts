@@ -7,6 +7,7 @@ import type {
   WorkflowLabelFragment,
 } from "../graphql/generated/graphql.ts";
 import { LabelsQuery } from "../graphql/workflow.ts";
+import { useBusinessNumbers } from "./useBusinessNumbers.ts";
 import { useSession } from "./useSession.ts";
 
 /** The inbox list's tabs. Mine and Unassigned are open conversations: the work still to do. */
@@ -28,12 +29,14 @@ export interface WorkflowListVariables {
   status: ConversationStatus | null;
   assignee: ConversationAssigneeFilter | null;
   labelId: string | null;
+  /** Only the conversations on this business number. */
+  phoneNumberId: string | null;
 }
 
-export function workflowListVariables(tab: WorkflowListTab, labelId: string | null): WorkflowListVariables {
+export function workflowListVariables(tab: WorkflowListTab, labelId: string | null, phoneNumberId: string | null = null): WorkflowListVariables {
   const status: ConversationStatus | null = tab === "resolved" ? "RESOLVED" : tab === "all" ? null : "OPEN";
   const assignee: ConversationAssigneeFilter | null = tab === "mine" ? "MINE" : tab === "unassigned" ? "UNASSIGNED" : null;
-  return { status, assignee, labelId };
+  return { status, assignee, labelId, phoneNumberId };
 }
 
 /**
@@ -45,17 +48,23 @@ export function matchesWorkflowList(conversation: ConversationSummaryFragment, f
   if (filter.assignee === "MINE" && (!viewerId || conversation.assignee?.id !== viewerId)) return false;
   if (filter.assignee === "UNASSIGNED" && conversation.assignee) return false;
   if (filter.labelId && !conversation.labels.some((label) => label.id === filter.labelId)) return false;
+  if (filter.phoneNumberId && conversation.businessPhoneNumber?.phoneNumberId !== filter.phoneNumberId) return false;
   return true;
 }
 
-/** The list's filter state, and the workspace's labels to filter by (loaded when the select opens). */
+/**
+ * The list's filter state, the workspace's labels to filter by (loaded when the select opens),
+ * and its WhatsApp numbers (the filter by number is offered when there are several).
+ */
 export function useWorkflowListFilter() {
   const { client } = useClientHandle();
   const { user } = useSession();
   const tab = ref<WorkflowListTab>(DEFAULT_WORKFLOW_LIST_TAB);
   const labelId = ref<string | null>(null);
+  const phoneNumberId = ref<string | null>(null);
   const labels = shallowRef<readonly WorkflowLabelFragment[]>([]);
-  const variables = computed(() => workflowListVariables(tab.value, labelId.value));
+  const businessNumbers = useBusinessNumbers();
+  const variables = computed(() => workflowListVariables(tab.value, labelId.value, phoneNumberId.value));
 
   async function loadLabels() {
     const result = await client.query(LabelsQuery, {}, { requestPolicy: "network-only" }).toPromise();
@@ -73,7 +82,10 @@ export function useWorkflowListFilter() {
   return {
     tab,
     labelId,
+    phoneNumberId,
     labels,
+    numbers: businessNumbers.numbers,
+    severalNumbers: businessNumbers.several,
     variables,
     loadLabels,
     noticeLabels,

@@ -21,7 +21,21 @@ export const ConversationSummaryFragment = graphql(`
     lastInboundAt
     windowOpen
     windowClosesAt
+    businessPhoneNumber {
+      phoneNumberId
+      displayPhoneNumber
+    }
     ...ConversationWorkflow
+  }
+`);
+
+/** The workspace's WhatsApp numbers: which number a conversation is on, and the filter by number. */
+export const InboxNumbersQuery = graphql(`
+  query InboxNumbers {
+    whatsappNumbers {
+      phoneNumberId
+      displayPhoneNumber
+    }
   }
 `);
 
@@ -87,8 +101,17 @@ export const ConversationsQuery = graphql(`
     $status: ConversationStatus
     $assignee: ConversationAssigneeFilter
     $labelId: ID
+    $phoneNumberId: String
   ) {
-    conversations(first: $first, after: $after, search: $search, status: $status, assignee: $assignee, labelId: $labelId) {
+    conversations(
+      first: $first
+      after: $after
+      search: $search
+      status: $status
+      assignee: $assignee
+      labelId: $labelId
+      phoneNumberId: $phoneNumberId
+    ) {
       edges {
         node {
           ...ConversationSummary

@@ -51,6 +51,7 @@ export function conversationSummary(overrides: Partial<ConversationSummaryFragme
     lastInboundAt: "2025-11-25T10:00:00.000Z",
     windowOpen: true,
     windowClosesAt: "2025-11-26T10:00:00.000Z",
+    businessPhoneNumber: { phoneNumberId: "106540352242922", displayPhoneNumber: "+91 80000 00001" },
     status: "OPEN",
     resolvedAt: null,
     assignee: null,

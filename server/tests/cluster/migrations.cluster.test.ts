@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../../db/migrate.ts";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
+import { expectMigratedToNumbers, migrationsAround, seedBeforeNumbers } from "../support/numbers-migration.ts";
 
 let postgres: TestPostgres | null = null;
 let postgresAdminUrl: string;
@@ -69,5 +70,24 @@ describe("the two migration folders", () => {
     const results = await Promise.all([applyMigrations(url), applyMigrations(url), applyMigrations(url)]);
     expect(results.filter((result) => result.applied.length > 0)).toHaveLength(1);
     expect(results.flatMap((result) => result.applied)).toContain("20261125120000_init");
+  });
+
+  it("keep every conversation and message on PostgreSQL when conversations move onto business numbers", async () => {
+    const admin = new pg.Client({ connectionString: postgresAdminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE migrations_numbers`);
+    await admin.end();
+    const client = new pg.Client({ connectionString: postgresAdminUrl.replace(/\/[^/]*$/, "/migrations_numbers") });
+    await client.connect();
+    try {
+      const { before, numbers, after } = migrationsAround("migrations-postgres");
+      for (const sql of before) await client.query(sql);
+      await seedBeforeNumbers((sql) => client.query(sql));
+      await client.query(numbers);
+      for (const sql of after) await client.query(sql);
+      await expectMigratedToNumbers(async (sql) => (await client.query(sql)).rows, (sql) => client.query(sql));
+    } finally {
+      await client.end();
+    }
   });
 });

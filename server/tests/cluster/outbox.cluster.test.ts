@@ -33,7 +33,7 @@ describe("the outbox shared by three instances", () => {
     const { db } = instances.servers[0]!.app;
     const workspace = await db.workspace.findFirstOrThrow();
     const conversations = await Promise.all(
-      CUSTOMERS.map((waId) => db.conversation.create({ data: { workspaceId: workspace.id, waId, lastInboundAt: new Date() } })),
+      CUSTOMERS.map((waId) => db.conversation.create({ data: { workspaceId: workspace.id, businessPhoneNumberId: TEST_PHONE_NUMBER_ID, waId, lastInboundAt: new Date() } })),
     );
     // As Meta's busy answers leave them: queued, due now, for whichever instance claims them first.
     await db.whatsAppMessage.createMany({
@@ -43,6 +43,7 @@ describe("the outbox shared by three instances", () => {
         return {
           workspaceId: workspace.id,
           conversationId: conversation.id,
+          businessPhoneNumberId: TEST_PHONE_NUMBER_ID,
           direction: "OUTBOUND" as const,
           type: "text",
           text: body,

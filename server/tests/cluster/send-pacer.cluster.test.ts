@@ -31,7 +31,7 @@ describe("the send rate shared by two instances", () => {
   it("lets at most the limit arrive at the Graph API in any second, counted where Meta counts", async () => {
     const { db } = instances.servers[0]!.app;
     const workspace = await db.workspace.findFirstOrThrow();
-    await db.conversation.create({ data: { workspaceId: workspace.id, waId: CUSTOMER, lastInboundAt: new Date() } });
+    await db.conversation.create({ data: { workspaceId: workspace.id, businessPhoneNumberId: TEST_PHONE_NUMBER_ID, waId: CUSTOMER, lastInboundAt: new Date() } });
 
     const answers = await Promise.all(
       instances.servers.flatMap((server, instance) =>

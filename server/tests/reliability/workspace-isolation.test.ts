@@ -197,10 +197,13 @@ const QUERY_CASES: Record<string, FieldCase> = {
   },
   conversations: {
     operation: `query($labelId: ID, $assigneeId: ID) { all: conversations(first: 100) { edges { node { id } } } byNumber: conversations(search: "${A_CUSTOMER}") { edges { node { id } } }
-      byLabel: conversations(labelId: $labelId, status: OPEN) { edges { node { id } } } byAgent: conversations(assigneeId: $assigneeId) { edges { node { id } } } }`,
+      byLabel: conversations(labelId: $labelId, status: OPEN) { edges { node { id } } } byAgent: conversations(assigneeId: $assigneeId) { edges { node { id } } }
+      onANumber: conversations(phoneNumberId: "${TEST_PHONE_NUMBER_ID}") { edges { node { id } } } }`,
     variables: () => ({ labelId: aWorkflow.labelId, assigneeId: a.userId }),
     expectRefused: ({ data }) =>
-      expect([...idsIn(data.all.edges), ...idsIn(data.byNumber.edges), ...idsIn(data.byLabel.edges), ...idsIn(data.byAgent.edges)]).not.toContain(a.conversationId),
+      expect([...idsIn(data.all.edges), ...idsIn(data.byNumber.edges), ...idsIn(data.byLabel.edges), ...idsIn(data.byAgent.edges), ...idsIn(data.onANumber.edges)]).not.toContain(
+        a.conversationId,
+      ),
   },
   deliveryReport: {
     operation: `{ deliveryReport { ... on QueryDeliveryReportSuccess { report { totals { inbound outbound } cost { billableMessages } } } } }`,

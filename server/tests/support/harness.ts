@@ -5,7 +5,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import pg from "pg";
 import pino from "pino";
-import { buildApp, type App } from "../../app.ts";
+import { buildApp, type App, type AppOptions } from "../../app.ts";
 import { createApiToken } from "../../auth/auth.service.ts";
 import { hashPassword } from "../../auth/password.ts";
 import { loadConfig } from "../../config.ts";
@@ -43,7 +43,7 @@ async function freshDatabaseUrl(dir: string): Promise<string> {
   return adminUrl.replace(/\/[^/]*$/, `/${name}`);
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: Omit<AppOptions, "logger"> = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), "bharat-test-"));
   const databaseUrl = env.DATABASE_URL ?? (await freshDatabaseUrl(dir));
   const config = loadConfig({
@@ -67,7 +67,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       done();
     },
   });
-  const app = await buildApp(config, { logger: pino({ level: config.LOG_LEVEL }, sink) });
+  const app = await buildApp(config, { ...options, logger: pino({ level: config.LOG_LEVEL }, sink) });
   const url = await app.start();
   return {
     app,

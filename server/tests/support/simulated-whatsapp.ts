@@ -1,6 +1,7 @@
 // The product wired to our Cloud API simulator, as `npm run demo` wires them: both on real ports.
 import { spawn } from "node:child_process";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../../simulator/simulator.ts";
+import { createCloudApi } from "../../whatsapp/cloud-api.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "./webhook-fixtures.ts";
 

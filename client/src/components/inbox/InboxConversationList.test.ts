@@ -11,9 +11,9 @@ const conversations = [
 ];
 const now = new Date("2025-11-25T12:00:00.000Z");
 
-function list(openId: string | null = null) {
+function list(openId: string | null = null, showNumbers = false) {
   return mount(InboxConversationList, {
-    props: { conversations, openId, now },
+    props: { conversations, openId, now, showNumbers },
     attachTo: document.body,
     global: { plugins: [createTestRouter()] },
   });
@@ -57,5 +57,12 @@ describe("InboxConversationList", () => {
     expect(options(wrapper)[0]!.get(".unread").text()).toBe("2");
     expect(options(wrapper)[1]!.text()).toContain("Template needed");
     expect(options(wrapper)[2]!.text()).toContain("Window open");
+  });
+
+  it("says which WhatsApp number each conversation is on only when the workspace has several", () => {
+    expect(list().text()).not.toContain("via");
+    const several = list(null, true);
+    expect(options(several).map((option) => option.find(".number").text())).toEqual(Array(3).fill("via +91 80000 00001"));
+    expect(options(several)[0]!.attributes("aria-label")).toContain("Priya Sharma, via +91 80000 00001");
   });
 });
