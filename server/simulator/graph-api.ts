@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { MediaUrlResponse, TemplateListResponse } from "../whatsapp/cloud-api.ts";
 import { errorAnswer, handleMessages, type Answer } from "./graph-messages.ts";
+import { handleBlockUsers } from "./block-users.ts";
 import { graphError, invalidParameterError, invalidTokenError, unknownObjectError } from "./meta-errors.ts";
 import type { StoredMedia } from "./state.ts";
 import type { StatusContext } from "./statuses.ts";
@@ -69,6 +70,11 @@ export async function handleGraph(context: GraphContext, request: GraphRequest):
     case "POST messages":
       if (objectId !== context.phoneNumberId) return errorAnswer(unknownObjectError(request.method, objectId));
       return handleMessages(context, version, parseJson(request.body), request.arrivedAtMs);
+    case "POST block_users":
+    case "DELETE block_users":
+    case "GET block_users":
+      if (objectId !== context.phoneNumberId) return errorAnswer(unknownObjectError(request.method, objectId));
+      return handleBlockUsers(context.state, request.method, parseJson(request.body), request.arrivedAtMs);
     case "POST media":
       if (objectId !== context.phoneNumberId) return errorAnswer(unknownObjectError(request.method, objectId));
       return uploadMedia(context, request);
