@@ -17,7 +17,7 @@ let customerSequence = 0;
 async function customerWhoWrote() {
   const waId = `9197000${String(++customerSequence).padStart(5, "0")}`;
   await simulator().sendInbound({ from: waId, name: "Meera", type: "text", text: "Hi, I booked a table" });
-  await eventually(async () => expect(await db().conversation.findFirst({ where: { waId } })).not.toBeNull());
+  await eventually(() => db().conversation.findFirst({ where: { waId } }), "the customer's conversation");
   return waId;
 }
 
