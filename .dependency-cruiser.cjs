@@ -30,7 +30,8 @@ const LAYERS = [
   { inbox: "^server/inbox/" },
   // media/ sends attachments through inbox/; workflow/ (status, assignment, labels, notes) extends
   // its conversations; autoreply/ answers through its send service; reports/ reads the database only.
-  { media: "^server/media/", workflow: "^server/workflow/", autoreply: "^server/autoreply/", reports: "^server/reports/" },
+  // blocking/ blocks a conversation's customer at Meta (the business number, the 24-hour rule of inbox/).
+  { media: "^server/media/", workflow: "^server/workflow/", autoreply: "^server/autoreply/", reports: "^server/reports/", blocking: "^server/blocking/" },
   // The team (invitations, roles, deactivation, sign-up, workspace settings): deactivating someone
   // unassigns their conversations, and the workspace's time zone is checked as business hours are.
   { team: "^server/team/" },
@@ -76,7 +77,7 @@ module.exports = {
         "auth's request/socket authentication import GraphQL or HTTP",
       severity: "error",
       from: {
-        path: "^server/(auth|autoreply|business-number|contacts|inbox|media|reports|storage|team|templates|workflow)/",
+        path: "^server/(auth|autoreply|blocking|business-number|contacts|inbox|media|reports|storage|team|templates|workflow)/",
         pathNot: "\\.(graphql|routes)\\.ts$|^server/auth/(http-auth|socket-auth)\\.ts$",
       },
       to: {

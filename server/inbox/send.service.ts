@@ -115,7 +115,7 @@ export async function resolveRecipient(db: Database, workspaceId: string, target
   return { phone, waId, userId: conversation?.userId ?? null, name: contact?.name ?? conversation?.profileName ?? phone, contactId: contact?.id ?? null };
 }
 
-export async function ensureConfigured(deps: SendDependencies, workspaceId: string) {
+export async function ensureConfigured(deps: Pick<SendDependencies, "db" | "config">, workspaceId: string) {
   if (deps.config.whatsappMissing.length > 0) throw new WhatsAppNotConfiguredError(deps.config.whatsappMissing);
   if (!(await ownsConfiguredNumber(deps.db, deps.config, workspaceId))) throw new WhatsAppNotConfiguredError([], NOT_THIS_WORKSPACES_NUMBER);
 }

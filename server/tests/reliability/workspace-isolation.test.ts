@@ -375,6 +375,19 @@ const MUTATION_CASES: Record<string, FieldCase> = {
     variables: () => ({ id: a.contactId }),
     expectRefused: ({ data }) => expect(data.deleteContact.__typename).toBe("NotFoundError"),
   },
+  blockCustomer: {
+    operation: `mutation($id: ID!) { blockCustomer(conversationId: $id) { __typename } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => {
+      expect(data.blockCustomer.__typename).toBe("NotFoundError");
+      expect(whatsapp.simulator.blockedUsers()).toEqual([]);
+    },
+  },
+  unblockCustomer: {
+    operation: `mutation($id: ID!) { unblockCustomer(conversationId: $id) { __typename } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => expect(data.unblockCustomer.__typename).toBe("NotFoundError"),
+  },
   markConversationRead: {
     operation: `mutation($id: ID!) { markConversationRead(id: $id) { __typename } }`,
     variables: () => ({ id: a.conversationId }),
