@@ -32,7 +32,8 @@ const LAYERS = [
   { inbox: "^server/inbox/" },
   // media/ sends attachments through inbox/; workflow/ (status, assignment, labels, notes) extends
   // its conversations; autoreply/ answers through its send service; reports/ reads the database only.
-  { media: "^server/media/", workflow: "^server/workflow/", autoreply: "^server/autoreply/", reports: "^server/reports/" },
+  // blocking/ blocks a conversation's customer at Meta (the business number, the 24-hour rule of inbox/).
+  { media: "^server/media/", workflow: "^server/workflow/", autoreply: "^server/autoreply/", reports: "^server/reports/", blocking: "^server/blocking/" },
   // The team (invitations, roles, deactivation, sign-up, workspace settings): deactivating someone
   // unassigns their conversations, and the workspace's time zone is checked as business hours are.
   { team: "^server/team/" },
@@ -78,7 +79,7 @@ module.exports = {
         "auth's request/socket authentication import GraphQL or HTTP",
       severity: "error",
       from: {
-        path: "^server/(auth|autoreply|contacts|inbox|media|reports|secrets|storage|team|templates|whatsapp-numbers|workflow)/",
+        path: "^server/(auth|autoreply|blocking|contacts|inbox|media|reports|secrets|storage|team|templates|whatsapp-numbers|workflow)/",
         pathNot: "\\.(graphql|routes)\\.ts$|^server/auth/(http-auth|socket-auth)\\.ts$",
       },
       to: {

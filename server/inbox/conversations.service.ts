@@ -63,6 +63,8 @@ export interface ConversationWorkflowFilter {
 export function conversationWorkflowFilter(viewerUserId: string, filter: ConversationWorkflowFilter): Prisma.ConversationWhereInput {
   const where: Prisma.ConversationWhereInput = {};
   if (filter.status) where.status = filter.status;
+  // A customer the business blocked cannot write: nothing there is waiting for an answer.
+  if (filter.status === "OPEN") where.blockedAt = null;
   if (filter.assignee === "MINE") where.assigneeId = viewerUserId;
   if (filter.assignee === "UNASSIGNED") where.assigneeId = null;
   // Both given and different: nothing can match both.

@@ -7,6 +7,7 @@ import type { MessageEvent } from "../whatsapp/webhook-events.ts";
 import type { Delivered, IngestResult } from "./ingest.ts";
 import { touchConversations } from "./ingest-conversations.ts";
 import { contentColumns } from "./message-content.ts";
+import { formsAnswered } from "./flow-replies.ts";
 
 /** A customer's message that is new to us, with where it goes. */
 export interface NewMessage {
@@ -37,6 +38,7 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
   if (fresh.length === 0) return;
   await describeReactions(tx, fresh);
   const conversationIds = await touchConversations(tx, sql, fresh);
+  const forms = await formsAnswered(tx, fresh);
 
   const now = new Date();
   const ids = new Map(fresh.map(({ event }) => [event.wamid, uuidv7()]));
@@ -47,7 +49,7 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
       ...contentColumns(event.content),
       type: event.type,
       preview,
-      contextWamid: event.replyToWamid,
+      contextWamid: event.replyToWamid ?? forms.get(event.wamid) ?? null,
       id: ids.get(event.wamid)!,
       workspaceId,
       conversationId: conversationIds.get(event.wamid)!,

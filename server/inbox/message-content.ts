@@ -13,7 +13,13 @@ export interface ContentColumns {
   locationAddress?: string | null;
   reactionEmoji?: string | null;
   reactionToWamid?: string | null;
+  /** A structured answer (a choice, a form, an order, a call permission) as JSON: see AnswerContent. */
+  interactive?: string | null;
+  flowToken?: string | null;
 }
+
+/** The kinds of content whose details are kept whole, as JSON, in the `interactive` column. */
+export type AnswerContent = Extract<MessageContent, { kind: "choice" | "formReply" | "order" | "callPermission" }>;
 
 /**
  * Where each kind of content is kept: `text` holds what search and the conversation file read
@@ -44,9 +50,17 @@ export function contentColumns(content: MessageContent): ContentColumns {
     case "reaction":
       return { text: content.emoji, reactionEmoji: content.emoji, reactionToWamid: content.toWamid };
     case "choice":
-      return { text: content.title };
+      return { text: content.title, interactive: JSON.stringify(content) };
     case "order":
-      return { text: content.note };
+      return { text: content.note, interactive: JSON.stringify(content) };
+    case "formReply":
+      return {
+        text: content.address ?? content.fields.map((field) => `${field.label}: ${field.value}`).join("\n"),
+        interactive: JSON.stringify(content),
+        flowToken: content.flowToken,
+      };
+    case "callPermission":
+      return { text: content.accepted ? "Allowed calls" : "Declined calls", interactive: JSON.stringify(content) };
     case "system":
       return { text: content.text };
     case "unsupported":

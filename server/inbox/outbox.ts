@@ -9,6 +9,7 @@ import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { ConversationMirror } from "../storage/conversation-files.ts";
 import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
 import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
+import type { RichMessage } from "../whatsapp/interactive.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
 import { applyPendingStatuses, applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import type { SendPacer } from "./send-pacer.ts";
@@ -18,7 +19,9 @@ export type OutboundRequest =
   | { type: "text"; to: string; body: string; replyToWamid?: string }
   | { type: "template"; to: string; name: string; languageCode: string; bodyParameters: string[] }
   | { type: "reaction"; to: string; wamid: string; emoji: string }
-  | { type: "media"; to: string; kind: MediaKind; id: string; caption?: string; filename?: string };
+  | { type: "media"; to: string; kind: MediaKind; id: string; caption?: string; filename?: string }
+  /** Interactive, location and contact-card messages, in Meta's shape already (inbox/send-interactive.ts). */
+  | { type: "rich"; to: string; message: RichMessage; replyToWamid?: string };
 
 export interface OutboxOptions {
   /** @default 8 attempts, then FAILED with the last error */
@@ -149,6 +152,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
     if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji);
     if (request.type === "media") return cloudApi.sendMedia(request.to, request);
+    if (request.type === "rich") return cloudApi.sendRich(request.to, request.message, { replyToWamid: request.replyToWamid });
     return cloudApi.sendTemplate(request.to, request);
   }
 

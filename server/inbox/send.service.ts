@@ -190,6 +190,8 @@ export async function ensureConfigured(deps: Pick<SendDependencies, "outbox">, r
 /** Free-form messages (text, media) need the customer to have written to this number in the last 24 hours. */
 export async function ensureWindowOpen(db: Database, workspaceId: string, recipient: Pick<Recipient, "waId" | "userId" | "from">) {
   const conversation = await db.conversation.findUnique({ where: conversationOf(workspaceId, recipient) });
+  // Meta refuses messages to a customer the business blocked: say so before asking it.
+  if (conversation?.blockedAt) throw ValidationError.of("contactId", "You blocked this customer: unblock them to write to them");
   const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
   if (!window.isOpen) throw new WindowClosedError(window.closesAt);
 }
@@ -213,6 +215,8 @@ export interface OutboundDraft {
   /** An agent's attachment: its media columns, the file already kept (see sendWhatsAppMedia). */
   media?: Pick<Prisma.WhatsAppMessageUncheckedCreateInput, "mediaId" | "mediaMimeType" | "mediaSha256" | "mediaFilename" | "mediaState" | "mediaPath" | "mediaSize">;
   autoReply?: AutoReplyKind | null;
+  /** What an interactive, location or contact-card message offers, in its own columns (inbox/send-interactive.ts). */
+  details?: Pick<Prisma.WhatsAppMessageUncheckedCreateInput, "interactive" | "flowToken" | "latitude" | "longitude" | "locationName" | "locationAddress">;
   request: OutboundRequest;
 }
 
@@ -258,7 +262,8 @@ export async function sendOutbound(deps: SendDependencies, viewer: Sender, recip
             reactionEmoji: draft.reaction?.emoji,
             reactionToWamid: draft.reaction?.toWamid,
             ...draft.media,
-            contextWamid: draft.request.type === "text" ? (draft.request.replyToWamid ?? null) : null,
+            ...draft.details,
+            contextWamid: draft.request.type === "text" || draft.request.type === "rich" ? (draft.request.replyToWamid ?? null) : null,
             raw: JSON.stringify(draft.request),
             timestamp: now,
             idempotencyKey: key || null,

@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { viewerOf } from "../auth/http-auth.ts";
 import type { AppServices } from "../app-services.ts";
-import { sendWhatsAppText } from "./send.service.ts";
+import { sendWhatsAppText, type SendOutcome } from "./send.service.ts";
+import { sendWhatsAppInteractive } from "./send-interactive.ts";
 
 const sendBody = z.object({
   contactId: z.string().optional(),
@@ -15,6 +16,39 @@ const sendBody = z.object({
   fromPhoneNumberId: z.string().max(64).optional(),
   idempotencyKey: z.string().max(200).optional(),
 });
+
+const text = z.string();
+/** The same fields as GraphQL's SendWhatsAppInteractiveInput; Meta's limits are checked by the service. */
+const sendInteractiveBody = z.object({
+  contactId: z.string().optional(),
+  phoneNumber: z.string().optional(),
+  userId: z.string().optional(),
+  header: text.nullish(),
+  body: z.string({ error: "body is required" }),
+  footer: text.nullish(),
+  buttons: z.array(z.object({ id: text, title: text })).nullish(),
+  list: z.object({ button: text, sections: z.array(z.object({ title: text.nullish(), rows: z.array(z.object({ id: text, title: text, description: text.nullish() })) })) }).nullish(),
+  ctaUrl: z.object({ displayText: text, url: text }).nullish(),
+  locationRequest: z.boolean().nullish(),
+  flow: z
+    .object({ flowId: text, flowCta: text, flowToken: text.nullish(), mode: z.enum(["navigate", "data_exchange"]).nullish(), screen: text.nullish(), data: z.record(z.string(), z.unknown()).nullish() })
+    .nullish(),
+  replyToWamid: z.string().optional(),
+  fromPhoneNumberId: z.string().max(64).optional(),
+  idempotencyKey: z.string().max(200).optional(),
+});
+
+function sentAnswer(outcome: SendOutcome) {
+  return {
+    success: true,
+    messageId: outcome.message.wamid,
+    id: outcome.message.id,
+    recipient: outcome.recipient,
+    phone: outcome.phone,
+    queued: outcome.queued,
+    message: outcome.queued ? "Message queued: WhatsApp is busy, it will be retried" : "Message sent successfully",
+  };
+}
 
 /** The REST API of the original guide: the same domain services as GraphQL, another door. */
 export function registerWhatsAppRoutes(app: FastifyInstance, services: AppServices) {
@@ -29,14 +63,20 @@ export function registerWhatsAppRoutes(app: FastifyInstance, services: AppServic
       ...body.data,
       idempotencyKey: body.data.idempotencyKey ?? (typeof headerKey === "string" ? headerKey : undefined),
     });
-    return reply.status(outcome.queued ? 202 : 200).send({
-      success: true,
-      messageId: outcome.message.wamid,
-      id: outcome.message.id,
-      recipient: outcome.recipient,
-      phone: outcome.phone,
-      queued: outcome.queued,
-      message: outcome.queued ? "Message queued: WhatsApp is busy, it will be retried" : "Message sent successfully",
+    return reply.status(outcome.queued ? 202 : 200).send(sentAnswer(outcome));
+  });
+
+  app.post("/api/whatsapp/send-interactive", async (request, reply) => {
+    const body = sendInteractiveBody.safeParse(request.body ?? {});
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      return reply.status(400).send({ success: false, error: issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "Invalid body" });
+    }
+    const headerKey = request.headers["idempotency-key"];
+    const outcome = await sendWhatsAppInteractive(services, viewerOf(request), {
+      ...body.data,
+      idempotencyKey: body.data.idempotencyKey ?? (typeof headerKey === "string" ? headerKey : undefined),
     });
+    return reply.status(outcome.queued ? 202 : 200).send(sentAnswer(outcome));
   });
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { inboundInputSchema } from "./inbound.ts";
+import { AnswerError } from "./answers.ts";
 import type { Simulator } from "./simulator.ts";
 
 export const CONTROL_PREFIX = "/_simulator";
@@ -103,6 +104,8 @@ export interface ControlAnswer {
 
 const ROUTES = {
   "POST /inbound": "a customer's message → signed webhook; answers {wamid, httpStatus, payload}",
+  "POST /answer": "{to: wamid, buttonId | rowId | flowResponse | address | location}: the customer answers that message",
+  "GET /blocked": "the wa_ids the business blocked (POST/DELETE /block_users)",
   "POST /raw": "any body with a valid, wrong or missing signature; answers {httpStatus, responseBody}",
   "POST /customers/{waId}": "{lastInboundAt | lastInboundHoursAgo, onWhatsApp}",
   "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?}',
@@ -131,6 +134,8 @@ export async function handleControl(simulator: Simulator, method: string, path: 
   try {
     if (method === "GET" && route === "/") return ok({ routes: ROUTES });
     if (method === "POST" && route === "/inbound") return ok(await simulator.sendInbound(parse(inboundInputSchema)));
+    if (method === "POST" && route === "/answer") return ok(await simulator.answer(body as Parameters<Simulator["answer"]>[0]));
+    if (method === "GET" && route === "/blocked") return ok({ blocked: simulator.blockedUsers() });
     if (method === "POST" && route === "/raw") return ok(await simulator.sendRaw(parse(rawInputSchema)));
     if (method === "POST" && customer) return ok(simulator.setCustomer(customer[1], parse(customerInputSchema)));
     if (method === "POST" && route === "/failures") return ok({ failures: simulator.forceFailures(parse(failureInputSchema)) });
@@ -165,7 +170,8 @@ export async function handleControl(simulator: Simulator, method: string, path: 
     }
     return { status: 404, json: { error: `No control route ${method} ${path}`, routes: ROUTES } };
   } catch (error) {
-    if (error instanceof ControlInputError) return { status: 400, json: { error: error.message } };
+    if (error instanceof ControlInputError || error instanceof AnswerError) return { status: 400, json: { error: error.message } };
+    if (error instanceof z.ZodError) return { status: 400, json: { error: error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ") } };
     throw error;
   }
 }

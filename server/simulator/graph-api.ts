@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { MediaUrlResponse, TemplateListResponse } from "../whatsapp/cloud-api.ts";
 import { errorAnswer, handleMessages, type Answer } from "./graph-messages.ts";
+import { handleBlockUsers } from "./block-users.ts";
 import { graphError, invalidParameterError, invalidTokenError, unknownObjectError } from "./meta-errors.ts";
 import type { SimulatedNumber, StoredMedia } from "./state.ts";
 import type { StatusContext } from "./statuses.ts";
@@ -76,6 +77,11 @@ export async function handleGraph(context: GraphContext, request: GraphRequest):
     case "POST messages":
       if (!ownNumber) return errorAnswer(unknownObjectError(request.method, objectId));
       return handleMessages(forNumber(context, ownNumber), version, parseJson(request.body), request.arrivedAtMs);
+    case "POST block_users":
+    case "DELETE block_users":
+    case "GET block_users":
+      if (!ownNumber) return errorAnswer(unknownObjectError(request.method, objectId));
+      return handleBlockUsers(context.state, request.method, parseJson(request.body), request.arrivedAtMs);
     case "POST media":
       if (!ownNumber) return errorAnswer(unknownObjectError(request.method, objectId));
       return uploadMedia(context, request);

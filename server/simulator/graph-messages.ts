@@ -78,6 +78,8 @@ function businessRefusal(
     return { error: invalidParameterError(`Param ${request.type}['id'] is not a valid media id`), deferrable: false };
   }
   if (state.notOnWhatsApp.has(customer)) return { error: graphError(131026), deferrable: true };
+  // Meta: "Your business cannot message the user" once blocked; it documents no code of its own for it.
+  if (state.blocked.has(customer)) return { error: graphError(131026, { details: "The business blocked this user" }), deferrable: false };
   const lastInbound = state.lastInboundAtMs.get(customer);
   const windowOpen = lastInbound !== undefined && now - lastInbound < SERVICE_WINDOW_MS;
   if (request.type !== "template" && !windowOpen) return { error: graphError(131047), deferrable: true };

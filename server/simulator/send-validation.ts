@@ -6,6 +6,7 @@
 import { isBsuid } from "../whatsapp/customer-id.ts";
 import type { MarkReadRequest, SendMessageRequest } from "../whatsapp/cloud-api.ts";
 import { invalidParameterError, type GraphErrorAnswer } from "./meta-errors.ts";
+import { interactiveError } from "./interactive-validation.ts";
 import { digitsOnly } from "./state.ts";
 
 /** Longest text body Meta accepts, in characters. @default 4096 */
@@ -59,6 +60,10 @@ export function parseMessagesRequest(body: unknown): ParsedRequest {
     : isObject(content) ? typeProblem(type, content)
     : `The parameter ${type} is required`;
   if (problem) return invalid(problem);
+  if (type === "interactive") {
+    const error = interactiveError(content as Json);
+    if (error) return { kind: "invalid", error };
+  }
   return { kind: "send", request: { ...body, type } as unknown as SendMessageRequest, customer: to || recipient };
 }
 

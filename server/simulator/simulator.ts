@@ -4,6 +4,7 @@
  * window, templates, throughput), sends signed webhooks to the product, and offers a control API
  * under `/_simulator/…`. It knows only the product's webhook URL and Meta's formats.
  */
+import { answerInbound, answerInputSchema, type AnswerInput } from "./answers.ts";
 import http from "node:http";
 import type { MessageTemplate } from "../whatsapp/cloud-api.ts";
 import type { WebhookPayload } from "../whatsapp/webhook.ts";
@@ -110,6 +111,10 @@ export interface Simulator {
   readonly baseUrl: string;
   /** A customer writes: the message is signed and POSTed to the webhook URL, and opens the window. */
   sendInbound(input: InboundInput): Promise<InboundResult>;
+  /** The customer answers a message the business sent: a button, a list row, a Flow, an address, a location. */
+  answer(input: AnswerInput): Promise<InboundResult>;
+  /** The wa_ids the business blocked. */
+  blockedUsers(): string[];
   /** Any body, with a valid, wrong or missing signature: for hostile-input tests. */
   sendRaw(input: RawInput): Promise<RawDeliveryResult>;
   setCustomer(waId: string, input: CustomerInput): CustomerState;
@@ -179,6 +184,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     templates: options.templates ?? DEFAULT_TEMPLATES,
     lastInboundAtMs: new Map(),
     notOnWhatsApp: new Set(options.notOnWhatsApp ?? []),
+    blocked: new Set(),
     failures: [],
     sent: [],
     requests: [],
@@ -255,6 +261,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const httpStatus = await sender.deliver("message", payload);
       return { wamid: built.message.id, httpStatus, payload };
     },
+
+    answer(input) {
+      const parsed = answerInputSchema.parse(input);
+      return simulator.sendInbound(answerInbound(state.sent.find((message) => message.wamid === parsed.to), parsed));
+    },
+
+    blockedUsers: () => [...state.blocked],
 
     sendRaw(input) {
       const { body, signature } = rawInputSchema.parse(input);

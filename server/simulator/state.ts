@@ -128,6 +128,8 @@ export interface SimulatorState {
   /** wa_id → when the customer last wrote (ms since the epoch). */
   lastInboundAtMs: Map<string, number>;
   notOnWhatsApp: Set<string>;
+  /** Customers (wa_ids) the business blocked through `POST /block_users`. */
+  blocked: Set<string>;
   failures: ForcedFailure[];
   sent: SentMessage[];
   requests: GraphRequestRecord[];

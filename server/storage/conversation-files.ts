@@ -44,6 +44,19 @@ export interface ConversationFileMessage {
   location?: { latitude: number; longitude: number; name: string | null; address: string | null };
   reaction?: { emoji: string | null; to: string | null };
   error?: { code: number | null; title: string | null };
+  /**
+   * An agent's interactive message or contact cards, as offered (whatsapp/interactive.ts's
+   * InteractiveMessage: kind, header, body, footer, buttons | button and sections | displayText
+   * and url | flowId, flowCta, flowToken…).
+   */
+  offered?: Record<string, unknown>;
+  /**
+   * A customer's structured answer (whatsapp/message-content.ts): a choice {id, title,
+   * description}, a form {name, fields: [{key, label, value}], address, responseJson, flowToken},
+   * an order {items, total, currency} or a call permission {accepted, permanent, expiresAt}.
+   * The message answered is `replyTo`.
+   */
+  answer?: Record<string, unknown>;
 }
 
 const SAFE_WORKSPACE_ID = /^[a-z0-9]{1,64}$/i;
@@ -87,6 +100,7 @@ const FILE_MESSAGE_COLUMNS = {
   reactionToWamid: true,
   errorCode: true,
   errorTitle: true,
+  interactive: true,
 } as const;
 
 export async function renderConversationFile(db: Database, conversationId: string): Promise<ConversationFile | null> {
@@ -127,8 +141,22 @@ export async function renderConversationFile(db: Database, conversationId: strin
         : {}),
       ...(message.type === "reaction" ? { reaction: { emoji: message.reactionEmoji, to: message.reactionToWamid } } : {}),
       ...(message.errorCode !== null || message.errorTitle ? { error: { code: message.errorCode, title: message.errorTitle } } : {}),
+      ...structured(message.direction, message.interactive),
     })),
   };
+}
+
+/** What the `interactive` column holds, under the key that says whose it is. */
+function structured(direction: string, json: string | null): Pick<ConversationFileMessage, "offered" | "answer"> {
+  if (!json) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  if (typeof value !== "object" || value === null) return {};
+  return direction === "INBOUND" ? { answer: value as Record<string, unknown> } : { offered: value as Record<string, unknown> };
 }
 
 /** Temporary file + rename: a reader (or a crash) never sees half a file. */

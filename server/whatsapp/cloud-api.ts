@@ -12,6 +12,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { z } from "zod";
 import { isBsuid } from "./customer-id.ts";
+import type { ContactObject, InteractiveObject, LocationObject, RichMessage } from "./interactive.ts";
 import {
   CloudApiError,
   CloudApiValidationError,
@@ -38,6 +39,8 @@ export const MEDIA_CAPTION_MAX_LENGTH = 1024;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Template pages followed at most, so that a misbehaving cursor cannot loop forever. */
 export const TEMPLATE_PAGES_MAX = 100;
+/** Users per block or unblock request (Meta's "Block users" limits). @default 1000 */
+export const BLOCK_USERS_PER_REQUEST_MAX = 1000;
 /** Templates asked for per page. */
 const TEMPLATE_PAGE_SIZE = 100;
 
@@ -79,6 +82,34 @@ export interface SendMessageRequest {
   readonly document?: MediaObject;
   readonly sticker?: MediaObject;
   readonly reaction?: { readonly message_id: string; readonly emoji: string };
+  readonly interactive?: InteractiveObject;
+  readonly location?: LocationObject;
+  readonly contacts?: readonly ContactObject[];
+}
+
+/** Body of `POST` and `DELETE /{version}/{phone-number-id}/block_users`. */
+export interface BlockUsersRequest {
+  readonly messaging_product: "whatsapp";
+  readonly block_users: ReadonlyArray<{ readonly user: string }>;
+}
+
+/** One user in Meta's answer to a block or unblock; `errors` only in `failed_users`. */
+export interface BlockedUserResult {
+  readonly input: string;
+  readonly wa_id?: string;
+  readonly errors?: ReadonlyArray<{ readonly message?: string; readonly code?: number | string; readonly error_data?: { readonly details?: string } }>;
+}
+
+/** Meta's answer to a block or unblock (200; a 400 with `error` code 139100 when some failed). */
+export interface BlockUsersResponse {
+  readonly messaging_product: "whatsapp";
+  readonly block_users: { readonly added_users?: readonly BlockedUserResult[]; readonly removed_users?: readonly BlockedUserResult[]; readonly failed_users?: readonly BlockedUserResult[] };
+}
+
+/** Meta's answer to `GET /{phone-number-id}/block_users`. */
+export interface BlockedUsersListResponse {
+  readonly data: ReadonlyArray<{ readonly block_users: ReadonlyArray<{ readonly input?: string; readonly wa_id: string }> }>;
+  readonly paging?: { readonly cursors?: { readonly before?: string; readonly after?: string }; readonly next?: string };
 }
 
 export interface TemplateObject {
@@ -154,6 +185,18 @@ const sendResponseSchema = z.looseObject({
   messages: z.array(z.looseObject({ id: z.string().min(1), message_status: z.string().optional() })).min(1),
 });
 const successSchema = z.looseObject({ success: z.literal(true) });
+const blockResultSchema = z.looseObject({ input: z.string(), wa_id: z.string().optional() });
+const blockResponseSchema = z.looseObject({
+  block_users: z.looseObject({
+    added_users: z.array(blockResultSchema).optional(),
+    removed_users: z.array(blockResultSchema).optional(),
+    failed_users: z.array(blockResultSchema).optional(),
+  }),
+});
+const blockedListSchema = z.looseObject({
+  data: z.array(z.looseObject({ block_users: z.array(z.looseObject({ wa_id: z.string() })) })),
+  paging: z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
+});
 const uploadResponseSchema = z.looseObject({ id: z.string().min(1) });
 const mediaUrlSchema = z.looseObject({
   url: z.url(),
@@ -283,6 +326,17 @@ export interface CloudApi {
   sendMedia(to: string, media: MediaMessage): Promise<SendResult>;
   /** An empty `emoji` removes an earlier reaction. */
   sendReaction(to: string, wamid: string, emoji: string): Promise<SendResult>;
+  /** An interactive, location or contacts message (built by ./interactive.ts). */
+  sendRich(to: string, message: RichMessage, options?: { replyToWamid?: string }): Promise<SendResult>;
+  /**
+   * Blocks customers (wa_ids) from writing to the number, and the number from writing to them.
+   * Meta allows it only for customers who wrote in the last 24 hours; answers the wa_ids blocked.
+   * A refusal for any user throws CloudApiError (Meta's 139100, its first user's reason in details).
+   */
+  blockUsers(waIds: readonly string[]): Promise<string[]>;
+  unblockUsers(waIds: readonly string[]): Promise<string[]>;
+  /** Every blocked wa_id, all pages followed. */
+  listBlockedUsers(): Promise<string[]>;
   /** Blue ticks for the customer's message (and those before it); optionally "typing…". */
   markRead(wamid: string, options?: { typingIndicator?: boolean }): Promise<void>;
   /** Every template of the business account, all pages followed. */
@@ -306,7 +360,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const messagesUrl = `${apiBase}/${options.phoneNumberId}/messages`;
 
-  async function request(url: string, init: { method: "GET" | "POST"; json?: unknown; multipart?: StreamedBody }) {
+  async function request(url: string, init: { method: "GET" | "POST" | "DELETE"; json?: unknown; multipart?: StreamedBody }) {
     const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
     if (init.json !== undefined) headers["content-type"] = "application/json";
     // One deadline for the whole exchange: it also aborts a body that trickles in too slowly.
@@ -315,7 +369,10 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
       const response = init.multipart
         ? await postStreamed(url, headers, init.multipart, signal)
         : await fetch(url, { method: init.method, headers, body: init.json !== undefined ? JSON.stringify(init.json) : undefined, signal });
-      if (!response.ok) throw cloudApiErrorFromResponse(response.status, parseJson(await response.text()));
+      if (!response.ok) {
+        const body = parseJson(await response.text());
+        throw withFailedUserReason(cloudApiErrorFromResponse(response.status, body), body);
+      }
       return response;
     } catch (error) {
       throw asCloudApiError(error, timeoutMs);
@@ -357,6 +414,17 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
   function accountUrl(edge: string, query?: URLSearchParams) {
     if (!options.businessAccountId) throw new CloudApiValidationError("businessAccountId", "This needs the WhatsApp Business Account id");
     return `${apiBase}/${options.businessAccountId}/${edge}${query ? `?${query}` : ""}`;
+  }
+
+  async function changeBlocks(method: "POST" | "DELETE", waIds: readonly string[]): Promise<string[]> {
+    if (waIds.length === 0 || waIds.length > BLOCK_USERS_PER_REQUEST_MAX) {
+      throw new CloudApiValidationError("users", `Block or unblock 1 to ${BLOCK_USERS_PER_REQUEST_MAX} users at a time`);
+    }
+    for (const waId of waIds) if (!WA_ID.test(waId)) throw new CloudApiValidationError("users", "Blocking needs the customer's wa_id (digits only)");
+    const body: BlockUsersRequest = { messaging_product: "whatsapp", block_users: waIds.map((user) => ({ user })) };
+    const answer = await requestJson(`${apiBase}/${options.phoneNumberId}/block_users`, { method, json: body }, blockResponseSchema);
+    const done = method === "POST" ? answer.block_users.added_users : (answer.block_users.removed_users ?? answer.block_users.added_users);
+    return (done ?? []).map((user) => user.wa_id ?? user.input);
   }
 
   return {
@@ -410,6 +478,36 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
 
     async sendMedia(to, media) {
       return sendMessage(to, media.kind, { [media.kind]: mediaObject(media) });
+    },
+
+    async sendRich(to, message, { replyToWamid } = {}) {
+      if (replyToWamid !== undefined) checkWamid(replyToWamid, "replyToWamid");
+      const { type, ...content } = message;
+      return sendMessage(to, type, { ...content, ...(replyToWamid === undefined ? {} : { context: { message_id: replyToWamid } }) } as Partial<SendMessageRequest>);
+    },
+
+    async blockUsers(waIds) {
+      return changeBlocks("POST", waIds);
+    },
+
+    async unblockUsers(waIds) {
+      return changeBlocks("DELETE", waIds);
+    },
+
+    async listBlockedUsers() {
+      const blocked: string[] = [];
+      const seenCursors = new Set<string>();
+      let after: string | undefined;
+      for (let page = 0; page < TEMPLATE_PAGES_MAX; page++) {
+        const query = new URLSearchParams({ limit: "1000" });
+        if (after) query.set("after", after);
+        const answer = await requestJson(`${apiBase}/${options.phoneNumberId}/block_users?${query}`, { method: "GET" }, blockedListSchema);
+        for (const entry of answer.data) blocked.push(...entry.block_users.map((user) => user.wa_id));
+        after = answer.paging?.next ? answer.paging.cursors?.after : undefined;
+        if (!after || seenCursors.has(after)) break;
+        seenCursors.add(after);
+      }
+      return blocked;
     },
 
     async sendReaction(to, wamid, emoji) {
@@ -609,6 +707,25 @@ function checkMediaUrl(url: string, baseUrl: string) {
   if (!sameOrigin && !metaHost) {
     throw new CloudApiValidationError("url", "The media URL is neither the Cloud API's nor Meta's media host");
   }
+}
+
+/**
+ * A block or unblock Meta refused for some users (139100) says why per user, in `failed_users`:
+ * that reason ("User has not messaged in the last 24 hours") replaces the general one.
+ */
+function withFailedUserReason(error: CloudApiError, body: unknown): CloudApiError {
+  const failed = (body as Partial<BlockUsersResponse> | undefined)?.block_users?.failed_users?.[0]?.errors?.[0];
+  if (!failed) return error;
+  const code = Number(failed.code);
+  return new CloudApiError({
+    code: Number.isInteger(code) ? code : error.code,
+    title: failed.message ?? error.title,
+    details: failed.error_data?.details ?? error.details,
+    fbtraceId: error.fbtraceId,
+    httpStatus: error.httpStatus,
+    kind: error.kind,
+    retryable: false,
+  });
 }
 
 function parseJson(text: string): unknown {

@@ -5,6 +5,7 @@
  * with the same union and gets its preview from the same function.
  */
 import type { InboundMessage } from "./webhook.ts";
+import { addressLine, formFields, type FormField } from "./interactive.ts";
 
 export const MEDIA_TYPES = ["image", "video", "audio", "document", "sticker"] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
@@ -36,13 +37,28 @@ export type MessageContent =
   /** A null emoji takes an earlier reaction back. */
   | { kind: "reaction"; emoji: string | null; toWamid: string }
   /** A button or list item the customer picked (template quick reply, interactive reply). */
-  | { kind: "choice"; title: string; id: string | null }
-  | { kind: "order"; itemCount: number; note: string | null }
+  | { kind: "choice"; title: string; id: string | null; description?: string | null }
+  | { kind: "order"; itemCount: number; note: string | null; items?: OrderItem[]; total?: number | null; currency?: string | null }
+  /**
+   * A Flow's submission (`nfm_reply`): the form's fields, readable, and Meta's `response_json` as
+   * received; an address form (`address_message`) also has its address in one line.
+   */
+  | { kind: "formReply"; name: string; flowToken: string | null; responseJson: string; fields: FormField[]; address: string | null }
+  /** The customer's answer to a request for permission to call them. */
+  | { kind: "callPermission"; accepted: boolean; permanent: boolean; expiresAt: Date | null }
   | { kind: "system"; text: string | null }
   /** A message WhatsApp could not pass on (`unsupported`), with Meta's reason. */
   | { kind: "unsupported"; reason: string | null }
   /** A type this product does not read (or one without its body): kept raw, previewed as "[type]". */
   | { kind: "unknown"; type: string };
+
+export interface OrderItem {
+  productId: string;
+  quantity: number;
+  /** The price of one, in `currency`. */
+  itemPrice: number | null;
+  currency: string | null;
+}
 
 /** A conversation list shows one line: long texts are cut here, the full text stays in `text`. */
 export const PREVIEW_MAX_CHARACTERS = 120;
@@ -84,6 +100,10 @@ export function previewOf(content: MessageContent): string {
       return content.emoji ? `${content.emoji} reacted to a message` : "Removed a reaction";
     case "order":
       return labelled("Order", `${content.itemCount} ${ENGLISH_PLURALS.select(content.itemCount) === "one" ? "item" : "items"}${content.note ? ` · ${content.note}` : ""}`);
+    case "formReply":
+      return content.address !== null ? labelled("Address", content.address) : labelled("Form submitted", content.fields.map((field) => field.value).join(" · "));
+    case "callPermission":
+      return content.accepted ? "[Calls] Allowed calls" : "[Calls] Declined calls";
     case "system":
       return labelled("System", content.text);
     case "unsupported":
@@ -128,13 +148,33 @@ export function contentOf(message: InboundMessage): MessageContent {
     return { kind: "reaction", emoji: message.reaction.emoji || null, toWamid: message.reaction.message_id };
   }
   if (type === "interactive" && message.interactive) {
-    const reply = message.interactive.button_reply ?? message.interactive.list_reply;
-    if (reply) return { kind: "choice", title: reply.title, id: reply.id };
+    const { button_reply, list_reply, nfm_reply, call_permission_reply } = message.interactive;
+    if (button_reply) return { kind: "choice", title: button_reply.title, id: button_reply.id };
+    if (list_reply) return { kind: "choice", title: list_reply.title, id: list_reply.id, description: list_reply.description ?? null };
+    if (nfm_reply) return formReplyOf(nfm_reply.name ?? "flow", nfm_reply.response_json);
+    if (call_permission_reply) {
+      const expires = call_permission_reply.expiration_timestamp;
+      return {
+        kind: "callPermission",
+        accepted: call_permission_reply.response === "accept",
+        permanent: call_permission_reply.is_permanent === true,
+        expiresAt: typeof expires === "number" ? new Date(expires * 1000) : null,
+      };
+    }
   }
   if (type === "button" && message.button) return { kind: "choice", title: message.button.text, id: message.button.payload ?? null };
   if (type === "order" && message.order) {
-    const itemCount = message.order.product_items?.reduce((sum, item) => sum + (item.quantity ?? 1), 0) ?? 0;
-    return { kind: "order", itemCount, note: message.order.text ?? null };
+    const items: OrderItem[] = (message.order.product_items ?? []).map((item) => ({
+      productId: item.product_retailer_id ?? "",
+      quantity: item.quantity ?? 1,
+      itemPrice: item.item_price !== undefined && Number.isFinite(Number(item.item_price)) ? Number(item.item_price) : null,
+      currency: item.currency ?? null,
+    }));
+    const itemCount = items.reduce((sum, item) => sum + item.quantity, 0);
+    const currencies = new Set(items.map((item) => item.currency));
+    const priced = items.every((item) => item.itemPrice !== null) && currencies.size === 1;
+    const total = priced && items.length > 0 ? Math.round(items.reduce((sum, item) => sum + item.quantity * item.itemPrice!, 0) * 100) / 100 : null;
+    return { kind: "order", itemCount, note: message.order.text ?? null, items, total, currency: priced ? (items[0]?.currency ?? null) : null };
   }
   if (type === "system" && message.system) return { kind: "system", text: message.system.body ?? null };
   if (type === "unsupported") {
@@ -142,6 +182,23 @@ export function contentOf(message: InboundMessage): MessageContent {
     return { kind: "unsupported", reason: error?.title ?? error?.message ?? null };
   }
   return { kind: "unknown", type };
+}
+
+/** A Flow's `response_json` is a JSON string: an unreadable one is kept as received, with no fields. */
+function formReplyOf(name: string, responseJson: string): MessageContent {
+  let response: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(responseJson);
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) response = parsed as Record<string, unknown>;
+  } catch {
+    // Kept as received in responseJson.
+  }
+  const flowToken = typeof response.flow_token === "string" ? response.flow_token : null;
+  if (name === "address_message") {
+    const values = typeof response.values === "object" && response.values !== null ? (response.values as Record<string, unknown>) : {};
+    return { kind: "formReply", name, flowToken, responseJson, fields: formFields(values), address: addressLine(values) };
+  }
+  return { kind: "formReply", name, flowToken, responseJson, fields: formFields(response), address: null };
 }
 
 function isMediaType(type: string): type is MediaType {

@@ -98,6 +98,11 @@ export const inboundMessageSchema = z.looseObject({
       type: z.string(),
       button_reply: z.looseObject({ id: z.string(), title: z.string() }).optional(),
       list_reply: z.looseObject({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
+      /** A Flow's submission; `response_json` is a JSON string holding the fields and the flow_token. */
+      nfm_reply: z.looseObject({ name: z.string().optional(), body: z.string().optional(), response_json: z.string() }).optional(),
+      call_permission_reply: z
+        .looseObject({ response: z.string(), is_permanent: z.boolean().optional(), expiration_timestamp: z.number().optional() })
+        .optional(),
     })
     .optional(),
   button: z.looseObject({ text: z.string(), payload: z.string().optional() }).optional(),
@@ -105,7 +110,16 @@ export const inboundMessageSchema = z.looseObject({
     .looseObject({
       catalog_id: z.string().optional(),
       text: z.string().optional(),
-      product_items: z.array(z.looseObject({ quantity: z.number().optional() })).optional(),
+      product_items: z
+        .array(
+          z.looseObject({
+            product_retailer_id: z.string().optional(),
+            quantity: z.number().optional(),
+            item_price: z.union([z.number(), z.string()]).optional(),
+            currency: z.string().optional(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   // user_changed_number: wa_id is the new number (and user_id the new BSUID, when BSUIDs are on);

@@ -29,6 +29,12 @@ describe("the list's workflow filter", () => {
     expect(matchesWorkflowList(open, workflowListVariables("all", "l1"), "me")).toBe(false);
   });
 
+  it("takes a blocked customer's conversation off the Open tabs, keeping it under All", () => {
+    const blocked = { ...open, blocked: true, labels: [] };
+    expect(matchesWorkflowList(blocked, workflowListVariables("open", null), "me")).toBe(false);
+    expect(matchesWorkflowList(blocked, workflowListVariables("all", null), "me")).toBe(true);
+  });
+
   it("drops a conversation another agent resolves from the Open tab, and asks again when the tab changes", async () => {
     const subscriptions = fakeSubscriptions();
     const server = fakeGraphQLServer(

@@ -45,6 +45,8 @@ export function workflowListVariables(tab: WorkflowListTab, labelId: string | nu
  */
 export function matchesWorkflowList(conversation: ConversationSummaryFragment, filter: WorkflowListVariables, viewerId: string | null) {
   if (filter.status && conversation.status !== filter.status) return false;
+  // As the server decides it: a blocked customer's conversation is not waiting for an answer.
+  if (filter.status === "OPEN" && conversation.blocked) return false;
   if (filter.assignee === "MINE" && (!viewerId || conversation.assignee?.id !== viewerId)) return false;
   if (filter.assignee === "UNASSIGNED" && conversation.assignee) return false;
   if (filter.labelId && !conversation.labels.some((label) => label.id === filter.labelId)) return false;

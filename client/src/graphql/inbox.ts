@@ -25,6 +25,7 @@ export const ConversationSummaryFragment = graphql(`
       phoneNumberId
       displayPhoneNumber
     }
+    blocked
     ...ConversationWorkflow
   }
 `);
@@ -65,6 +66,63 @@ export const ChatMessageFragment = graphql(`
     contextWamid
     templateName
     autoReply
+    interactive {
+      kind
+      header
+      body
+      footer
+      buttons {
+        id
+        title
+      }
+      list {
+        button
+        sections {
+          title
+          rows {
+            id
+            title
+            description
+          }
+        }
+      }
+      ctaUrl {
+        displayText
+        url
+      }
+      flow {
+        flowCta
+      }
+    }
+    contactCards {
+      name
+      phones
+      emails
+      organization
+    }
+    answer {
+      kind
+      id
+      title
+      description
+      formName
+      fields {
+        key
+        label
+        value
+      }
+      address
+      orderItems {
+        productId
+        quantity
+        itemPrice
+        currency
+      }
+      orderTotal
+      orderCurrency
+      callsAllowed
+      callsAllowedUntil
+    }
     media {
       state
       url

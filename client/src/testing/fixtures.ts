@@ -30,6 +30,9 @@ export function chatMessage(overrides: Partial<ChatMessageFragment> = {}): ChatM
     quoted: null,
     reactions: [],
     reactedTo: null,
+    interactive: null,
+    contactCards: null,
+    answer: null,
     ...overrides,
   };
 }
@@ -56,6 +59,7 @@ export function conversationSummary(overrides: Partial<ConversationSummaryFragme
     resolvedAt: null,
     assignee: null,
     labels: [],
+    blocked: false,
     ...overrides,
   };
 }

@@ -384,6 +384,19 @@ const MUTATION_CASES: Record<string, FieldCase> = {
     variables: () => ({ id: a.contactId }),
     expectRefused: ({ data }) => expect(data.deleteContact.__typename).toBe("NotFoundError"),
   },
+  blockCustomer: {
+    operation: `mutation($id: ID!) { blockCustomer(conversationId: $id) { __typename } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => {
+      expect(data.blockCustomer.__typename).toBe("NotFoundError");
+      expect(whatsapp.simulator.blockedUsers()).toEqual([]);
+    },
+  },
+  unblockCustomer: {
+    operation: `mutation($id: ID!) { unblockCustomer(conversationId: $id) { __typename } }`,
+    variables: () => ({ id: a.conversationId }),
+    expectRefused: ({ data }) => expect(data.unblockCustomer.__typename).toBe("NotFoundError"),
+  },
   markConversationRead: {
     operation: `mutation($id: ID!) { markConversationRead(id: $id) { __typename } }`,
     variables: () => ({ id: a.conversationId }),
@@ -449,6 +462,36 @@ const MUTATION_CASES: Record<string, FieldCase> = {
     variables: () => ({ id: TEST_PHONE_NUMBER_ID }),
     expectRefused: notFound("disconnectWhatsAppNumber"),
   },
+  sendWhatsAppInteractive: {
+    operation: `mutation($contactId: ID!, $wamid: String!) {
+      byContact: sendWhatsAppInteractive(input: { contactId: $contactId, body: "from B", buttons: [{ id: "a", title: "A" }] }) { __typename }
+      byNumber: sendWhatsAppInteractive(input: { phoneNumber: "+${A_CUSTOMER}", body: "from B", locationRequest: true, replyToWamid: $wamid }) { __typename } }`,
+    variables: () => ({ contactId: a.contactId, wamid: a.outboundWamid }),
+    expectRefused({ data }) {
+      expect([data.byContact.__typename, data.byNumber.__typename]).toEqual(Array(2).fill("WhatsAppNotConfiguredError"));
+      expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
+  },
+  sendWhatsAppLocation: {
+    operation: `mutation($contactId: ID!) {
+      byContact: sendWhatsAppLocation(input: { contactId: $contactId, latitude: 19.07, longitude: 72.87 }) { __typename }
+      byNumber: sendWhatsAppLocation(input: { phoneNumber: "+${A_CUSTOMER}", latitude: 19.07, longitude: 72.87 }) { __typename } }`,
+    variables: () => ({ contactId: a.contactId }),
+    expectRefused({ data }) {
+      expect([data.byContact.__typename, data.byNumber.__typename]).toEqual(Array(2).fill("WhatsAppNotConfiguredError"));
+      expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
+  },
+  sendWhatsAppContacts: {
+    operation: `mutation($contactId: ID!) {
+      byContact: sendWhatsAppContacts(input: { contactId: $contactId, contacts: [{ name: "B", phones: ["+919800000000"] }] }) { __typename }
+      byNumber: sendWhatsAppContacts(input: { phoneNumber: "+${A_CUSTOMER}", contacts: [{ name: "B", phones: ["+919800000000"] }] }) { __typename } }`,
+    variables: () => ({ contactId: a.contactId }),
+    expectRefused({ data }) {
+      expect([data.byContact.__typename, data.byNumber.__typename]).toEqual(Array(2).fill("WhatsAppNotConfiguredError"));
+      expect(whatsapp.simulator.sentMessages()).toHaveLength(sentBefore.count);
+    },
+  },
   sendTypingIndicator: {
     operation: `mutation($id: ID!) { sendTypingIndicator(conversationId: $id) { __typename } }`,
     variables: () => ({ id: a.conversationId }),
@@ -480,16 +523,23 @@ describe("the cross-workspace matrix covers the whole API", () => {
   });
 
   it("has a case for every REST route the server answers", () => {
+    // A route that extends another's path prints as its child (`/api/whatsapp/send` then
+    // `└── -interactive`): each line's path continues its parent's, one level per 4 characters.
+    const parents: string[] = [];
     const routes = server.app.http
       .printRoutes({ commonPrefix: false })
       .split("\n")
       .flatMap((line) => {
-        const match = /(\/\S*) \(([^)]+)\)/.exec(line);
-        return match ? match[2]!.split(", ").filter((method) => method !== "HEAD" && method !== "OPTIONS").map((method) => `${method} ${match[1]}`) : [];
+        const match = /^(.*?)[├└]── (\S+)(?: \(([^)]+)\))?$/.exec(line);
+        if (!match) return [];
+        const depth = match[1]!.length / 4;
+        const path = (parents[depth - 1] ?? "") + match[2]!;
+        parents[depth] = path;
+        return match[3] ? match[3].split(", ").filter((method) => method !== "HEAD" && method !== "OPTIONS").map((method) => `${method} ${path}`) : [];
       })
-      // The built client's files (its web app manifest and icons too) and GraphiQL's (printed under
-      // /graphql's branch): the same for everyone, no data in them.
-      .filter((route) => !/^GET \/(assets\/|icons\/|(index|inbox)\.html$|favicon\.svg$|manifest\.webmanifest$|(graphql\/)?graphiql\/)/.test(route));
+      // The built client's files (its web app manifest and icons too, and their precompressed .br
+      // and .gz copies) and GraphiQL's (printed under /graphql's branch): the same for everyone.
+      .filter((route) => !/^GET \/(assets\/|icons\/|((index|inbox)\.html|favicon\.svg|manifest\.webmanifest)(\.br|\.gz)?$|(graphql\/)?graphiql\/)/.test(route));
     expect([...new Set(routes)].sort()).toEqual(Object.keys(REST_CASES).sort());
   });
 });
@@ -646,6 +696,14 @@ const REST_CASES: Record<string, () => Promise<void>> = {
     const sent = whatsapp.simulator.sentMessages().length;
     for (const target of [{ contactId: a.contactId }, { phoneNumber: `+${A_CUSTOMER}` }]) {
       const answer = await rest("POST", "/api/whatsapp/send", { ...target, message: "from B" });
+      expect(answer).toMatchObject({ status: 503, body: { success: false, missing: [] } });
+    }
+    expect(whatsapp.simulator.sentMessages()).toHaveLength(sent);
+  },
+  "POST /api/whatsapp/send-interactive": async () => {
+    const sent = whatsapp.simulator.sentMessages().length;
+    for (const target of [{ contactId: a.contactId }, { phoneNumber: `+${A_CUSTOMER}` }]) {
+      const answer = await rest("POST", "/api/whatsapp/send-interactive", { ...target, body: "from B", buttons: [{ id: "a", title: "A" }] });
       expect(answer).toMatchObject({ status: 503, body: { success: false, missing: [] } });
     }
     expect(whatsapp.simulator.sentMessages()).toHaveLength(sent);

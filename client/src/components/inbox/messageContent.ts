@@ -36,6 +36,14 @@ const LABELS: Record<string, { icon: string; label: string }> = {
   Contact: { icon: "👤", label: "Contact" },
   Order: { icon: "🛒", label: "Order" },
   Template: { icon: "📋", label: "Template" },
+  Buttons: { icon: "🔘", label: "Buttons" },
+  List: { icon: "☰", label: "List" },
+  Link: { icon: "🔗", label: "Link" },
+  "Location request": { icon: "📍", label: "Location request" },
+  Form: { icon: "📝", label: "Form" },
+  "Form submitted": { icon: "📝", label: "Form submitted" },
+  Address: { icon: "🏠", label: "Address" },
+  Calls: { icon: "📞", label: "Calls" },
 };
 
 const MEDIA_TYPES: Record<string, string> = { image: "Image", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" };
