@@ -16,7 +16,7 @@ import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
-import type { MessageEvent, StatusEvent, TemplateStatusEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
+import type { MessageEvent, MessageSender, StatusEvent, TemplateStatusEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
 import { storeInboundMessages } from "./ingest-messages.ts";
 import { applyStatuses } from "./ingest-statuses.ts";
 
@@ -32,6 +32,8 @@ export interface ReceivedMessage extends StoredMessageRef {
   /** The customer's business-scoped user ID. */
   userId: string | null;
   preview: string;
+  /** "businessApp": an echo of what the business sent from its phone, answered by no auto-reply. */
+  sender: MessageSender;
 }
 
 export interface StatusChange extends StoredMessageRef {

@@ -73,9 +73,13 @@ function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: r
   publishInboxEvents(deps.pubsub, published);
   for (const conversationId of new Set(published.map(({ event }) => event.conversationId))) deps.mirror.schedule(conversationId);
 
-  for (const message of result.received) deps.logger.info(`Received message from ${message.waId ? `+${message.waId}` : message.userId}: ${message.preview}`);
+  for (const message of result.received) {
+    const customer = message.waId ? `+${message.waId}` : message.userId;
+    deps.logger.info(message.sender === "customer" ? `Received message from ${customer}: ${message.preview}` : `Sent from the WhatsApp Business app to ${customer}: ${message.preview}`);
+  }
   // Only new messages: a re-delivered one is a duplicate, answered (or not) when it first came.
-  deps.autoReplies?.handle(result.received);
+  // What the business sent from its phone is an agent's answer, never a question for the rules.
+  deps.autoReplies?.handle(result.received.filter((message) => message.sender === "customer"));
   for (const workspaceId of result.templatesMissing) void syncTemplates(deps, workspaceId);
   if (result.unrouted > 0) deps.logger.warn({ count: result.unrouted }, "Webhook changes for a business number no workspace owns: kept in the unrouted log");
   const otherFields = events.filter((event) => event.kind === "other").map((event) => event.field);

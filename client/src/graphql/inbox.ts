@@ -51,6 +51,7 @@ export const ChatMessageFragment = graphql(`
     contextWamid
     templateName
     autoReply
+    fromBusinessApp
     media {
       state
       url
