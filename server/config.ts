@@ -111,6 +111,8 @@ const environmentSchema = z.object({
   SMTP_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default("Bharat CRM <no-reply@bharat-crm.local>")),
   ALLOW_SIGNUP: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
   AUTO_REPLY_AGENT_ACTIVE_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(24 * 60).default(30)),
+  // Coexistence: messages per transaction of a WhatsApp Business app history import (inbox/history-import.ts).
+  HISTORY_IMPORT_BATCH_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(1_000)),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -6,6 +6,7 @@ import "../contacts/contacts.graphql.ts";
 import "../inbox/inbox.graphql.ts";
 import "../inbox/send.graphql.ts";
 import "../inbox/reactions.graphql.ts";
+import "../inbox/history-import.graphql.ts";
 import "../templates/templates.graphql.ts";
 import "../media/media.graphql.ts";
 import "../reports/reports.graphql.ts";
