@@ -34,6 +34,15 @@ const HistoryImportType = builder.objectRef<HistoryImportState>("HistoryImport")
 });
 
 builder.queryFields((t) => ({
+  historyImports: t.field({
+    type: [HistoryImportType],
+    description: "The workspace's history imports, one per business number whose WhatsApp Business app history Meta sent (or declined).",
+    resolve: async (_root, _args, { db, viewer }) => {
+      const rows = await db.historyImport.findMany({ where: { workspaceId: viewer.workspaceId }, orderBy: { startedAt: "asc" }, select: { phoneNumberId: true } });
+      const states = await Promise.all(rows.map((row) => historyImportState(db, viewer.workspaceId, row.phoneNumberId)));
+      return states.filter((state) => state !== null);
+    },
+  }),
   historyImport: t.field({
     type: HistoryImportType,
     nullable: true,

@@ -29,6 +29,7 @@ const QUERY_CASES: Record<string, RoleCase> = {
   conversations: { operation: `{ conversations { __typename } }`, rule: "both" },
   deliveryReport: { operation: `{ deliveryReport { __typename } }`, rule: "both" },
   historyImport: { operation: `{ historyImport(phoneNumberId: "1") { __typename } }`, rule: "both" },
+  historyImports: { operation: `{ historyImports { __typename } }`, rule: "both" },
   invites: { operation: `{ invites { __typename } }`, rule: "admins" },
   labels: { operation: `{ labels { __typename } }`, rule: "both" },
   messages: { operation: `{ messages(conversationId: ${NOPE}, last: 1) { __typename } }`, rule: "both" },

@@ -174,6 +174,10 @@ const QUERY_CASES: Record<string, FieldCase> = {
     operation: `{ historyImport(phoneNumberId: "${TEST_PHONE_NUMBER_ID}") { messages threads } }`,
     expectRefused: ({ data }) => expect(data.historyImport).toBeNull(),
   },
+  historyImports: {
+    operation: `{ historyImports { phoneNumberId messages } }`,
+    expectRefused: ({ data }) => expect(data.historyImports.map((row: { phoneNumberId: string }) => row.phoneNumberId)).not.toContain(TEST_PHONE_NUMBER_ID),
+  },
   invites: {
     operation: `{ invites { ... on QueryInvitesSuccess { invites { id } } } }`,
     expectRefused: ({ data }) => expect(data.invites.invites).toEqual([]),
