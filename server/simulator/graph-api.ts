@@ -147,6 +147,8 @@ function phoneNumberInfo(context: GraphContext): Answer {
       quality_rating: "GREEN",
       platform_type: "CLOUD_API",
       throughput: { level: "STANDARD" },
+      // A number also on the WhatsApp Business app (coexistence).
+      ...(context.state.settings.coexistence ? { is_on_biz_app: true } : {}),
       id: context.phoneNumberId,
     },
     errorCode: null,
