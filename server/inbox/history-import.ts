@@ -9,7 +9,7 @@
  * follow-up arrives with the same message id, and downloaded by the media worker.
  */
 import { createHash } from "node:crypto";
-import { setImmediate as yieldToLiveTraffic } from "node:timers/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { v7 as uuidv7 } from "uuid";
 import type { Database } from "../db/client.ts";
 import { providerOf } from "../db/client.ts";
@@ -166,17 +166,25 @@ async function ensureImport(db: Database, workspaceId: string, phoneNumberId: st
 
 type ClaimedChunk = NonNullable<Awaited<ReturnType<typeof claimChunk>>>;
 
+/**
+ * Between batches, long enough for the live webhooks that arrived meanwhile to reach the database
+ * queue first: one turn of the event loop is not, as a POST is read and parsed over several.
+ */
+const LIVE_TRAFFIC_GAP_MS = 2;
+
 async function importChunk(deps: HistoryImportDependencies, options: HistoryImportOptions, chunk: ClaimedChunk) {
   const chunks = chunk.payload ? readHistory(JSON.parse(chunk.payload)) : [];
+  // Each conversation's file is rewritten once per chunk, not once per batch.
+  const touched = new Set<string>();
   for (const part of chunks) {
     for (let start = 0; start < part.messages.length; start += options.batchSize) {
-      await importBatch(deps, chunk, part.messages.slice(start, start + options.batchSize));
-      // Between batches the live webhooks waiting for the database go first.
-      await yieldToLiveTraffic();
+      for (const conversationId of await importBatch(deps, chunk, part.messages.slice(start, start + options.batchSize))) touched.add(conversationId);
+      await sleep(LIVE_TRAFFIC_GAP_MS);
     }
     for (const { reason } of part.unreadable) deps.logger.warn({ phoneNumberId: chunk.phoneNumberId, reason }, "A history message Meta's documented shape does not describe: not imported");
   }
   await recordProgress(deps.db, chunk, chunks);
+  for (const conversationId of touched) deps.mirror.schedule(conversationId);
   publishInboxEvents(deps.pubsub, [{ workspaceId: chunk.workspaceId, event: { type: "historyImportUpdated", phoneNumberId: chunk.phoneNumberId } }]);
 }
 
@@ -238,7 +246,7 @@ async function importBatch(deps: HistoryImportDependencies, chunk: ClaimedChunk,
     ...filled.map(({ conversationId, messageId }) => ({ workspaceId: chunk.workspaceId, event: { type: "messageUpdated" as const, conversationId, messageId } })),
   ];
   publishInboxEvents(deps.pubsub, events);
-  for (const { conversationId } of result.conversations) deps.mirror.schedule(conversationId);
+  return result.conversations.map(({ conversationId }) => conversationId);
 }
 
 const STATUS_OF: Record<NonNullable<HistoryMessage["status"]>, MessageStatus> = { sent: "SENT", delivered: "DELIVERED", read: "READ", played: "PLAYED", failed: "FAILED" };
