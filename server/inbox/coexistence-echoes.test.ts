@@ -79,6 +79,16 @@ describe("messages the business sends from the WhatsApp Business app (smb_messag
     expect((await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: echoId } })).status).toBe("READ");
   });
 
+  it("applies a status that overtook its echo as soon as the echo arrives", async () => {
+    const waId = newCustomer();
+    const echoId = wamid();
+    const delivered = { object: "whatsapp_business_account", entry: [{ id: TEST_WABA_ID, changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { display_phone_number: TEST_DISPLAY_NUMBER, phone_number_id: TEST_PHONE_NUMBER_ID }, statuses: [{ id: echoId, status: "delivered", timestamp: unixNow(), recipient_id: waId }] } }] }] };
+    expect((await deliverWebhook(server(), delivered)).status).toBe(200);
+    expect((await deliverWebhook(server(), echoes({ to: waId, id: echoId, type: "text", text: { body: "On its way" } }))).status).toBe(200);
+    expect((await db().whatsAppMessage.findUniqueOrThrow({ where: { wamid: echoId } })).status).toBe("DELIVERED");
+    expect(await db().pendingStatus.count({ where: { wamid: echoId } })).toBe(0);
+  });
+
   it("fires no auto-reply, marks nothing unread, and keeps the rules quiet while the business answers from its phone", async () => {
     await createGreeting();
     const waId = newCustomer();
