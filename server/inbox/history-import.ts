@@ -22,7 +22,7 @@ import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
-import { HISTORY_MEDIA_WINDOW_MS, readHistory, type HistoryChunk, type HistoryMessage } from "../whatsapp/history.ts";
+import { HISTORY_MEDIA_WINDOW_MS, readHistory, splitHistory, type HistoryChunk, type HistoryMessage } from "../whatsapp/history.ts";
 import type { HistoryEvent } from "../whatsapp/webhook-events.ts";
 import type { IngestResult } from "./ingest.ts";
 import { storeNewMessages, type NewMessage } from "./ingest-messages.ts";
@@ -173,17 +173,23 @@ type ClaimedChunk = NonNullable<Awaited<ReturnType<typeof claimChunk>>>;
 const LIVE_TRAFFIC_GAP_MS = 2;
 
 async function importChunk(deps: HistoryImportDependencies, options: HistoryImportOptions, chunk: ClaimedChunk) {
-  const chunks = chunk.payload ? readHistory(JSON.parse(chunk.payload)) : [];
+  // Read a batch at a time: a chunk may hold thousands of messages, and reading them all at once
+  // would hold them all in memory and the event loop for as long.
+  const batches = chunk.payload ? splitHistory(JSON.parse(chunk.payload), options.batchSize) : [];
   // Each conversation's file is rewritten once per chunk, not once per batch.
   const touched = new Set<string>();
-  for (const part of chunks) {
-    for (let start = 0; start < part.messages.length; start += options.batchSize) {
-      for (const conversationId of await importBatch(deps, chunk, part.messages.slice(start, start + options.batchSize))) touched.add(conversationId);
-      await sleep(LIVE_TRAFFIC_GAP_MS);
+  const summary: HistoryChunk[] = [];
+  for (const batch of batches) {
+    for (const part of readHistory(batch)) {
+      if (part.messages.length > 0) {
+        for (const conversationId of await importBatch(deps, chunk, part.messages)) touched.add(conversationId);
+        await sleep(LIVE_TRAFFIC_GAP_MS);
+      }
+      for (const { reason } of part.unreadable) deps.logger.warn({ phoneNumberId: chunk.phoneNumberId, reason }, "A history message Meta's documented shape does not describe: not imported");
+      summary.push({ ...part, messages: [], unreadable: [] });
     }
-    for (const { reason } of part.unreadable) deps.logger.warn({ phoneNumberId: chunk.phoneNumberId, reason }, "A history message Meta's documented shape does not describe: not imported");
   }
-  await recordProgress(deps.db, chunk, chunks);
+  await recordProgress(deps.db, chunk, summary);
   for (const conversationId of touched) deps.mirror.schedule(conversationId);
   publishInboxEvents(deps.pubsub, [{ workspaceId: chunk.workspaceId, event: { type: "historyImportUpdated", phoneNumberId: chunk.phoneNumberId } }]);
 }

@@ -156,3 +156,58 @@ function errorOf(error: z.infer<typeof metaErrorSchema> | undefined): HistoryChu
     declined: error.code === HISTORY_DECLINED_CODE,
   };
 }
+
+/**
+ * Cuts a `history` change's value into values of at most `size` messages each — same metadata,
+ * the errors in the first only — so that a chunk of thousands of messages is read (and held)
+ * a batch at a time. A value not shaped like Meta's is returned whole, for readHistory to judge.
+ */
+export function splitHistory(value: unknown, size: number): unknown[] {
+  const parsed = valueSchema.safeParse(value);
+  if (!parsed.success) return [value];
+  const parts: unknown[] = [];
+  let current: Array<Record<string, unknown>> = [];
+  let count = 0;
+  const flush = () => {
+    if (current.length > 0) parts.push({ ...parsed.data, history: current });
+    current = [];
+    count = 0;
+  };
+  for (const chunk of parsed.data.history) {
+    const record = typeof chunk === "object" && chunk !== null ? (chunk as Record<string, unknown>) : null;
+    const threads = Array.isArray(record?.threads) ? (record.threads as unknown[]) : null;
+    if (!record || !threads) {
+      flush();
+      parts.push({ ...parsed.data, history: [chunk] });
+      continue;
+    }
+    let first = true;
+    let pieces: unknown[] = [];
+    const emit = () => {
+      current.push({ ...record, threads: pieces, ...(first ? {} : { errors: undefined }) });
+      first = false;
+      pieces = [];
+    };
+    for (const thread of threads) {
+      const messages = typeof thread === "object" && thread !== null && Array.isArray((thread as { messages?: unknown }).messages) ? ((thread as { messages: unknown[] }).messages) : null;
+      if (!messages) {
+        pieces.push(thread);
+        continue;
+      }
+      for (let start = 0; start < messages.length; ) {
+        const room = size - count;
+        const take = messages.slice(start, start + room);
+        pieces.push({ ...(thread as object), messages: take });
+        count += take.length;
+        start += take.length;
+        if (count >= size) {
+          emit();
+          flush();
+        }
+      }
+    }
+    if (pieces.length > 0 || first) emit();
+  }
+  flush();
+  return parts;
+}
