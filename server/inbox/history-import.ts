@@ -61,6 +61,9 @@ export interface HistoryImporter {
 export function createHistoryImporter(deps: HistoryImportDependencies, options: HistoryImportOptions = DEFAULT_HISTORY_IMPORT_OPTIONS): HistoryImporter {
   let running = false;
   let loop: Promise<void> | null = null;
+  // Conversation files are rewritten once the queue is drained: a conversation spread over
+  // many chunks would otherwise be written out again for each of them.
+  const unmirrored = new Set<string>();
   let wake: (() => void) | null = null;
   const waiters: Array<() => void> = [];
 
@@ -69,12 +72,14 @@ export function createHistoryImporter(deps: HistoryImportDependencies, options: 
       let claimed: Awaited<ReturnType<typeof claimChunk>> = null;
       try {
         claimed = await claimChunk(deps.db, options.leaseMs);
-        if (claimed) await importChunk(deps, options, claimed);
+        if (claimed) for (const conversationId of await importChunk(deps, options, claimed)) unmirrored.add(conversationId);
       } catch (error) {
         deps.logger.error({ err: error }, "Could not import a chunk of WhatsApp Business app history; retried later");
         claimed = null;
       }
       if (claimed) continue;
+      for (const conversationId of unmirrored) deps.mirror.schedule(conversationId);
+      unmirrored.clear();
       if (!(await pendingChunks(deps.db))) for (const resolve of waiters.splice(0)) resolve();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.pollIntervalMs);
@@ -176,7 +181,6 @@ async function importChunk(deps: HistoryImportDependencies, options: HistoryImpo
   // Read a batch at a time: a chunk may hold thousands of messages, and reading them all at once
   // would hold them all in memory and the event loop for as long.
   const batches = chunk.payload ? splitHistory(JSON.parse(chunk.payload), options.batchSize) : [];
-  // Each conversation's file is rewritten once per chunk, not once per batch.
   const touched = new Set<string>();
   const summary: HistoryChunk[] = [];
   for (const batch of batches) {
@@ -190,8 +194,8 @@ async function importChunk(deps: HistoryImportDependencies, options: HistoryImpo
     }
   }
   await recordProgress(deps.db, chunk, summary);
-  for (const conversationId of touched) deps.mirror.schedule(conversationId);
   publishInboxEvents(deps.pubsub, [{ workspaceId: chunk.workspaceId, event: { type: "historyImportUpdated", phoneNumberId: chunk.phoneNumberId } }]);
+  return touched;
 }
 
 /** Meta's "the business declined", else the phase, progress and chunk count; an import's state never goes back. */
