@@ -33,7 +33,7 @@ export const FULL: Sizes = {
   queries: { conversations: 10_000, messages: 1_000_000, requestsPerRun: 300 },
   outbound: { rates: [80, 1_000], messagesPerRate: { 80: 800, 1_000: 2_000 } },
   client: { conversations: 1_000 },
-  history: { messages: 100_000, threads: 1_000, chunkSize: 2_000, batchSize: 1_000 },
+  history: { messages: 100_000, threads: 1_000, chunkSize: 2_000, batchSize: 500 },
   watchdogMs: 60 * 60_000,
 };
 
@@ -47,7 +47,7 @@ export const QUICK: Sizes = {
   queries: { conversations: 1_000, messages: 100_000, requestsPerRun: 50 },
   outbound: { rates: [80], messagesPerRate: { 80: 200 } },
   client: { conversations: 1_000 },
-  history: { messages: 10_000, threads: 200, chunkSize: 1_000, batchSize: 1_000 },
+  history: { messages: 10_000, threads: 200, chunkSize: 1_000, batchSize: 500 },
   watchdogMs: 6 * 60_000,
 };
 

@@ -32,7 +32,7 @@ import { contentColumns } from "./message-content.ts";
 export const MEDIA_WAITING = "WAITING";
 
 export interface HistoryImportOptions {
-  /** Messages per transaction: larger is faster, smaller lets live webhooks in sooner. @default 1_000 */
+  /** Messages per transaction: larger is faster, smaller lets live webhooks in sooner. @default 500 */
   batchSize: number;
   /** How often an idle worker looks for chunks another instance captured. @default 1_000 ms */
   pollIntervalMs: number;
@@ -40,7 +40,7 @@ export interface HistoryImportOptions {
   leaseMs: number;
 }
 
-export const DEFAULT_HISTORY_IMPORT_OPTIONS: HistoryImportOptions = { batchSize: 1_000, pollIntervalMs: 1_000, leaseMs: 300_000 };
+export const DEFAULT_HISTORY_IMPORT_OPTIONS: HistoryImportOptions = { batchSize: 500, pollIntervalMs: 1_000, leaseMs: 300_000 };
 
 export interface HistoryImportDependencies {
   db: Database;
