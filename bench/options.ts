@@ -1,6 +1,6 @@
 /** Command line and the sizes of each scenario, full (`npm run bench`) or quick (`-- --quick`, for CI). */
 
-export const SCENARIOS = ["startup", "ingest", "connections", "push", "polling", "queries", "outbound", "client"] as const;
+export const SCENARIOS = ["startup", "ingest", "connections", "push", "polling", "queries", "outbound", "client", "history"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Sizes {
@@ -18,6 +18,8 @@ export interface Sizes {
   queries: { conversations: number; messages: number; requestsPerRun: number };
   outbound: { rates: number[]; messagesPerRate: Record<number, number> };
   client: { conversations: number };
+  /** Coexistence: a WhatsApp Business app history of `messages` over `threads` customers, `chunkSize` per webhook. */
+  history: { messages: number; threads: number; chunkSize: number; batchSize: number };
   /** The whole benchmark stops (and says so) after this long. */
   watchdogMs: number;
 }
@@ -31,6 +33,7 @@ export const FULL: Sizes = {
   queries: { conversations: 10_000, messages: 1_000_000, requestsPerRun: 300 },
   outbound: { rates: [80, 1_000], messagesPerRate: { 80: 800, 1_000: 2_000 } },
   client: { conversations: 1_000 },
+  history: { messages: 100_000, threads: 1_000, chunkSize: 2_000, batchSize: 500 },
   watchdogMs: 60 * 60_000,
 };
 
@@ -44,6 +47,7 @@ export const QUICK: Sizes = {
   queries: { conversations: 1_000, messages: 100_000, requestsPerRun: 50 },
   outbound: { rates: [80], messagesPerRate: { 80: 200 } },
   client: { conversations: 1_000 },
+  history: { messages: 10_000, threads: 200, chunkSize: 1_000, batchSize: 500 },
   watchdogMs: 6 * 60_000,
 };
 

@@ -17,6 +17,7 @@ import { figure, markdownTable, writeRecord, type BenchmarkRecord, type Figure }
 import { clientScenario } from "./scenarios/client.ts";
 import { connectionsScenario } from "./scenarios/connections.ts";
 import type { LiveServers, Scenario, ScenarioContext } from "./scenarios/context.ts";
+import { historyScenario } from "./scenarios/history.ts";
 import { ingestScenario } from "./scenarios/ingest.ts";
 import { startLiveServers } from "./scenarios/live-servers.ts";
 import { outboundScenario } from "./scenarios/outbound.ts";
@@ -34,6 +35,7 @@ const RUNNERS: Record<ScenarioName, Scenario> = {
   queries: queriesScenario,
   outbound: outboundScenario,
   client: clientScenario,
+  history: historyScenario,
 };
 /** These share one product and one floor server (see live-servers.ts). */
 const LIVE: readonly ScenarioName[] = ["connections", "push", "polling"];

@@ -20,6 +20,7 @@ import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
 import { createDeliveryReceiver } from "./inbox/receive-delivery.ts";
+import { createHistoryImporter, DEFAULT_HISTORY_IMPORT_OPTIONS } from "./inbox/history-import.ts";
 import { registerWebhookRoutes, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH } from "./inbox/webhook.routes.ts";
 import { registerWhatsAppRoutes } from "./inbox/whatsapp.routes.ts";
 import { createLogger, QuietRequestLogs, type Logger } from "./logger.ts";
@@ -106,6 +107,10 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   });
 
   registerHealthRoutes(http, db);
+  const historyImport = createHistoryImporter(
+    { db, pubsub, logger, mirror },
+    { ...DEFAULT_HISTORY_IMPORT_OPTIONS, batchSize: config.HISTORY_IMPORT_BATCH_SIZE },
+  );
   const receiveDelivery = createDeliveryReceiver({
     db,
     config,
@@ -113,6 +118,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     pubsub,
     mirror,
     autoReplies,
+    history: historyImport,
     templates: { applyStatuses: applyTemplateStatusEvents, sync: templates.sync },
   });
   await registerWebhookRoutes(http, { config, logger, receiveDelivery });
@@ -140,6 +146,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     numbers,
     autoReplies,
     mediaDownloads,
+    historyImport,
     /** GraphQL subscriptions over WebSocket listening for events now, on this instance. */
     liveSubscriptions: sockets.listening,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
@@ -148,6 +155,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await mirror.resume();
       outbox.start();
       await mediaDownloads.start();
+      historyImport.start();
       const address = http.server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       return `http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`;
@@ -165,6 +173,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await autoReplies.stop();
       await outbox.stop();
       await mediaDownloads.stop();
+      await historyImport.stop();
       await mirror.close();
       await numbers.close();
       await realtime.close();

@@ -127,6 +127,8 @@ const environmentSchema = z.object({
   // Encrypts the access tokens of connected WhatsApp numbers (server/secrets). Required with PostgreSQL.
   SECRETS_KEY: z.preprocess(emptyToUndefined, secretsKey.optional()),
   AUTO_REPLY_AGENT_ACTIVE_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(24 * 60).default(30)),
+  // Coexistence: messages per transaction of a WhatsApp Business app history import (inbox/history-import.ts).
+  HISTORY_IMPORT_BATCH_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(500)),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -31,6 +31,12 @@ const ContactType = builder.prismaObject("Contact", {
       select: { whatsappNumber: true },
       resolve: (contact) => (contact.whatsappNumber ? waMeLink(contact.whatsappNumber) : null),
     }),
+    removedFromPhoneAt: t.expose("removedFromPhoneAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the business removed this contact from the WhatsApp Business app's address book (coexistence); the CRM keeps it.",
+    }),
+    whatsappUsername: t.exposeString("whatsappUsername", { nullable: true, description: "The customer's WhatsApp username, from the business app's address book." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),

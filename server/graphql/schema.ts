@@ -8,6 +8,7 @@ import "../inbox/send.graphql.ts";
 import "../inbox/reactions.graphql.ts";
 import "../inbox/send-interactive.graphql.ts";
 import "../blocking/blocking.graphql.ts";
+import "../inbox/history-import.graphql.ts";
 import "../templates/templates.graphql.ts";
 import "../media/media.graphql.ts";
 import "../reports/reports.graphql.ts";

@@ -41,6 +41,16 @@ builder.prismaObject("WhatsAppMessage", {
     reactionToWamid: t.exposeString("reactionToWamid", { nullable: true }),
     contextWamid: t.exposeString("contextWamid", { nullable: true, description: "The wamid of the message this one replies to." }),
     templateName: t.exposeString("templateName", { nullable: true }),
+    fromBusinessApp: t.boolean({
+      description: "Sent by the business from the WhatsApp Business app on its phone (coexistence), not from this inbox.",
+      select: { fromBusinessApp: true },
+      resolve: (message) => message.fromBusinessApp === true,
+    }),
+    imported: t.boolean({
+      description: "Imported from the WhatsApp Business app's chat history when the number was connected.",
+      select: { importedFrom: true },
+      resolve: (message) => message.importedFrom !== null,
+    }),
     idempotencyKey: t.exposeString("idempotencyKey", {
       nullable: true,
       description: "The key the sending client gave: lets it match its pending bubble to this message.",

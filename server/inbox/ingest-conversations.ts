@@ -15,9 +15,14 @@ interface ConversationTouch {
   userId: string | null;
   parentUserId: string | null;
   username: string | null;
+  /** New messages that make the conversation unread: live ones from the customer. */
   count: number;
   latest: { timestamp: Date; preview: string } | null;
   latestInboundAt: Date | null;
+  /** The latest live customer message: only it may reopen a resolved conversation. */
+  liveInboundAt: Date | null;
+  /** The latest echo of the business app: the business is answering from its phone. */
+  echoAt: Date | null;
   profileName: string | null;
   businessPhoneNumberId: string;
 }
@@ -67,18 +72,18 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
     if (touch.userId) byIdentifier.set(userKey(touch.workspaceId, touch.businessPhoneNumberId, touch.userId), touch);
   };
   for (const stored of existing) {
-    remember({ ...stored, stored, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null });
+    remember({ ...stored, stored, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, liveInboundAt: null, echoAt: null, profileName: null });
   }
 
   const conversationOf = new Map<string, string>();
   const touched = new Map<string, ConversationTouch>();
-  for (const { workspaceId, event, preview } of fresh) {
+  for (const { workspaceId, event, preview, imported } of fresh) {
     const { sentAt: timestamp, customer, phoneNumberId: numberId } = event;
     let touch =
       (customer.userId ? byIdentifier.get(userKey(workspaceId, numberId, customer.userId)) : undefined) ??
       (customer.waId ? byIdentifier.get(phoneKey(workspaceId, numberId, customer.waId)) : undefined);
     if (!touch) {
-      touch = { id: uuidv7(), workspaceId, businessPhoneNumberId: numberId, stored: null, waId: null, userId: null, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, profileName: null };
+      touch = { id: uuidv7(), workspaceId, businessPhoneNumberId: numberId, stored: null, waId: null, userId: null, parentUserId: null, username: null, count: 0, latest: null, latestInboundAt: null, liveInboundAt: null, echoAt: null, profileName: null };
     }
     if (customer.waId && !touch.waId && !byIdentifier.has(phoneKey(workspaceId, numberId, customer.waId))) touch.waId = customer.waId;
     if (customer.userId && !touch.userId && !byIdentifier.has(userKey(workspaceId, numberId, customer.userId))) touch.userId = customer.userId;
@@ -91,9 +96,18 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
     touch.parentUserId = customer.parentUserId ?? touch.parentUserId;
     touch.username = customer.username ?? touch.username;
     touch.profileName = customer.profileName ?? touch.profileName;
-    touch.count++;
     if (!touch.latest || timestamp >= touch.latest.timestamp) touch.latest = { timestamp, preview };
-    if (!touch.latestInboundAt || timestamp > touch.latestInboundAt) touch.latestInboundAt = timestamp;
+    // An imported history is read already, and never brings a resolved conversation back;
+    // what the business sent from its phone is neither unread nor the customer writing.
+    if (event.sender === "customer") {
+      if (!touch.latestInboundAt || timestamp > touch.latestInboundAt) touch.latestInboundAt = timestamp;
+      if (!imported) {
+        touch.count++;
+        if (!touch.liveInboundAt || timestamp > touch.liveInboundAt) touch.liveInboundAt = timestamp;
+      }
+    } else if (!imported && (!touch.echoAt || timestamp > touch.echoAt)) {
+      touch.echoAt = timestamp;
+    }
     touched.set(touch.id, touch);
     conversationOf.set(event.wamid, touch.id);
   }
@@ -112,6 +126,7 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
     const lastInboundAt = stored?.lastInboundAt ? new Date(stored.lastInboundAt) : null;
     const isLatest = !!latest && (!lastMessageAt || latest.timestamp >= lastMessageAt);
     const isLatestInbound = !!latestInboundAt && (!lastInboundAt || latestInboundAt >= lastInboundAt);
+    const reopen = !!touch.liveInboundAt && (!lastInboundAt || touch.liveInboundAt >= lastInboundAt);
     const data = {
       contactId: stored?.contactId ?? (touch.waId ? contactIds.get(contactKey(touch.workspaceId, touch.waId)) : undefined) ?? null,
       profileName: touch.profileName ?? stored?.profileName ?? null,
@@ -122,10 +137,12 @@ export async function touchConversations(tx: DriverTransaction, sql: SqlValues, 
       lastMessageAt: isLatest ? latest.timestamp : null,
       lastMessagePreview: isLatest ? latest.preview : null,
       lastInboundAt: isLatestInbound ? latestInboundAt : null,
+      // An echo is an agent answering: auto-replies stay quiet, as when an agent sends from here.
+      agentActiveAt: touch.echoAt,
     };
     if (stored) {
       // A customer writing again reopens a resolved conversation (not a late re-delivery).
-      updated.push({ ...data, id: touch.id, newMessages: touch.count, reopen: isLatestInbound });
+      updated.push({ ...data, id: touch.id, newMessages: touch.count, reopen });
     } else {
       created.push({ ...data, id: touch.id, workspaceId: touch.workspaceId, businessPhoneNumberId: touch.businessPhoneNumberId, unreadCount: touch.count, createdAt: now, updatedAt: now });
     }
@@ -149,6 +166,7 @@ interface ConversationUpdate {
   lastMessageAt: Date | null;
   lastMessagePreview: string | null;
   lastInboundAt: Date | null;
+  agentActiveAt: Date | null;
   reopen: boolean;
 }
 
@@ -164,11 +182,11 @@ async function updateConversations(tx: DriverTransaction, sql: SqlValues, update
 async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, updates: ConversationUpdate[]) {
   const rows = updates.map(
     (row) =>
-      Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.waId)}, ${sql.text(row.userId)}, ${sql.text(row.parentUserId)}, ${sql.text(row.username)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
+      Prisma.sql`(${sql.text(row.id)}, ${sql.integer(row.newMessages)}, ${sql.text(row.contactId)}, ${sql.text(row.profileName)}, ${sql.text(row.waId)}, ${sql.text(row.userId)}, ${sql.text(row.parentUserId)}, ${sql.text(row.username)}, ${sql.dateTime(row.lastMessageAt)}, ${sql.text(row.lastMessagePreview)}, ${sql.dateTime(row.lastInboundAt)}, ${sql.dateTime(row.agentActiveAt)}, ${sql.integer(row.reopen ? 1 : 0)})`,
   );
   const open = sql.enumValue(REOPENED_BY_CUSTOMER.status, "ConversationStatus");
   await tx.execute(Prisma.sql`
-    WITH touched (id, new_messages, contact_id, profile_name, wa_id, user_id, parent_user_id, user_name, last_message_at, last_message_preview, last_inbound_at, reopen)
+    WITH touched (id, new_messages, contact_id, profile_name, wa_id, user_id, parent_user_id, user_name, last_message_at, last_message_preview, last_inbound_at, agent_active_at, reopen)
       AS (VALUES ${Prisma.join(rows)})
     UPDATE "Conversation" SET
       "unreadCount" = "unreadCount" + touched.new_messages,
@@ -181,6 +199,7 @@ async function updateConversationChunk(tx: DriverTransaction, sql: SqlValues, up
       "lastMessageAt" = COALESCE(touched.last_message_at, "lastMessageAt"),
       "lastMessagePreview" = COALESCE(touched.last_message_preview, "lastMessagePreview"),
       "lastInboundAt" = COALESCE(touched.last_inbound_at, "lastInboundAt"),
+      "agentActiveAt" = COALESCE(touched.agent_active_at, "agentActiveAt"),
       "status" = CASE WHEN touched.reopen = 1 THEN ${open} ELSE "status" END,
       "resolvedAt" = CASE WHEN touched.reopen = 1 THEN NULL ELSE "resolvedAt" END,
       "updatedAt" = ${sql.dateTime(new Date())}

@@ -3,24 +3,37 @@ import { insertRows, queryChunks, type DriverTransaction } from "../db/driver-tr
 import type { SqlValues } from "../db/sql-values.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { reactionPreview } from "../whatsapp/message-content.ts";
+import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { MessageEvent } from "../whatsapp/webhook-events.ts";
 import type { Delivered, IngestResult } from "./ingest.ts";
 import { touchConversations } from "./ingest-conversations.ts";
 import { contentColumns } from "./message-content.ts";
 import { formsAnswered } from "./flow-replies.ts";
 
-/** A customer's message that is new to us, with where it goes. */
+/** A message that is new to us, with where it goes. */
 export interface NewMessage {
   delivery: number;
   workspaceId: string;
   event: MessageEvent;
   /** The event's preview, or a reaction's once the message it reacts to is known. */
   preview: string;
+  /** Set for a message of the business app's imported history (history-import.ts). */
+  imported?: ImportedMessage;
+}
+
+/** How an imported history message is stored beside the live ones. */
+export interface ImportedMessage {
+  /** The business number whose history it is. */
+  phoneNumberId: string;
+  /** Where the business's message stood on the phone; the customer's are RECEIVED. */
+  status: MessageStatus;
+  /** A placeholder's media: WAITING for Meta's follow-up, or EXPIRED when none will come. */
+  mediaState: string | null;
 }
 
 /**
- * Stores the customer messages not stored yet (Meta delivers at least once: a wamid seen before
- * counts as a duplicate), with their conversations.
+ * Stores the messages not stored yet (Meta delivers at least once: a wamid seen before counts as
+ * a duplicate), with their conversations: customers' messages and the business app's echoes.
  */
 export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues, owners: Map<string, string>, messages: Delivered<MessageEvent>[], results: IngestResult[]) {
   if (messages.length === 0) return;
@@ -35,6 +48,14 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
     const workspaceId = owners.get(event.phoneNumberId)!;
     fresh.push({ delivery, workspaceId, event, preview: event.preview });
   }
+  await storeNewMessages(tx, sql, fresh, results);
+}
+
+/**
+ * Inserts messages known to be new, and creates or updates their conversations in the same
+ * statements: the live webhook's path and the history import's share it.
+ */
+export async function storeNewMessages(tx: DriverTransaction, sql: SqlValues, fresh: NewMessage[], results: IngestResult[]) {
   if (fresh.length === 0) return;
   await describeReactions(tx, fresh);
   const conversationIds = await touchConversations(tx, sql, fresh);
@@ -45,7 +66,7 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
   await insertRows(
     tx,
     "WhatsAppMessage",
-    fresh.map(({ workspaceId, event, preview }) => ({
+    fresh.map(({ workspaceId, event, preview, imported }) => ({
       ...contentColumns(event.content),
       type: event.type,
       preview,
@@ -54,10 +75,13 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
       workspaceId,
       conversationId: conversationIds.get(event.wamid)!,
       wamid: event.wamid,
-      direction: "INBOUND",
-      status: "RECEIVED",
+      direction: event.sender === "customer" ? "INBOUND" : "OUTBOUND",
+      // An echo was sent when Meta echoes it; its ticks follow with the statuses, as for ours.
+      status: imported?.status ?? (event.sender === "customer" ? "RECEIVED" : "SENT"),
       raw: JSON.stringify(event.raw),
       timestamp: event.sentAt,
+      ...(event.sender === "businessApp" ? { fromBusinessApp: true } : {}),
+      ...(imported ? { importedFrom: imported.phoneNumberId, mediaState: imported.mediaState } : {}),
       // The bytes are fetched after the commit by the media worker, never on the webhook's path.
       ...(event.content.kind === "media" ? { mediaState: "PENDING", mediaNextAttemptAt: now } : {}),
       createdAt: now,
@@ -70,7 +94,7 @@ export async function storeInboundMessages(tx: DriverTransaction, sql: SqlValues
     const result = results[delivery]!;
     const conversationId = conversationIds.get(event.wamid)!;
     const { waId, userId } = event.customer;
-    result.received.push({ workspaceId, conversationId, messageId: ids.get(event.wamid)!, waId, userId, preview });
+    result.received.push({ workspaceId, conversationId, messageId: ids.get(event.wamid)!, waId, userId, preview, sender: event.sender });
     if (!touchedBy[delivery]!.has(conversationId)) {
       touchedBy[delivery]!.add(conversationId);
       result.conversations.push({ workspaceId, conversationId });

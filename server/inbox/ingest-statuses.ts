@@ -108,3 +108,33 @@ async function updateStatusChunk(tx: DriverTransaction, sql: SqlValues, plans: S
     WHERE "WhatsAppMessage"."id" = reported.id AND (${advances} OR reported.priced = 1)
     RETURNING "WhatsAppMessage"."id" AS id, "WhatsAppMessage"."status" AS status`);
 }
+
+/**
+ * Statuses that overtook a message stored just now — an echo of the business app, whose "sent"
+ * may come before Meta's echo of it — applied in the same transaction as the message.
+ */
+export async function applyPendingStatusesTo(tx: DriverTransaction, sql: SqlValues, owners: Map<string, string>, stored: Array<{ wamid: string; phoneNumberId: string }>, results: IngestResult[]) {
+  if (stored.length === 0) return;
+  const phoneNumberOf = new Map(stored.map((message) => [message.wamid, message.phoneNumberId]));
+  const pending = await queryChunks<{ id: string; wamid: string; status: MessageStatus; timestamp: string; errorCode: number | null; errorTitle: string | null; raw: string }, string>(
+    tx,
+    [...phoneNumberOf.keys()],
+    (chunk) => Prisma.sql`SELECT "id", "wamid", "status", "timestamp", "errorCode", "errorTitle", "raw" FROM "PendingStatus" WHERE "wamid" IN (${Prisma.join(chunk)})`,
+  );
+  if (pending.length === 0) return;
+  const statuses: Delivered<StatusEvent>[] = pending.map((row) => ({
+    delivery: 0,
+    event: {
+      kind: "status",
+      phoneNumberId: phoneNumberOf.get(row.wamid)!,
+      wamid: row.wamid,
+      status: row.status.toLowerCase() as StatusEvent["status"],
+      at: new Date(row.timestamp),
+      error: row.errorCode === null ? null : { code: row.errorCode, title: row.errorTitle, message: null, details: null },
+      pricing: null,
+      raw: JSON.parse(row.raw) as unknown,
+    },
+  }));
+  await applyStatuses(tx, sql, owners, statuses, results);
+  for (const chunk of statementChunks(pending)) await tx.execute(Prisma.sql`DELETE FROM "PendingStatus" WHERE "id" IN (${Prisma.join(chunk.map((row) => row.id))})`);
+}

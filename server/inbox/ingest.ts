@@ -16,9 +16,9 @@ import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
-import type { MessageEvent, StatusEvent, TemplateStatusEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
+import type { MessageEvent, MessageSender, StatusEvent, TemplateStatusEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
 import { storeInboundMessages } from "./ingest-messages.ts";
-import { applyStatuses } from "./ingest-statuses.ts";
+import { applyPendingStatusesTo, applyStatuses } from "./ingest-statuses.ts";
 
 export interface StoredMessageRef {
   workspaceId: string;
@@ -32,6 +32,8 @@ export interface ReceivedMessage extends StoredMessageRef {
   /** The customer's business-scoped user ID. */
   userId: string | null;
   preview: string;
+  /** "businessApp": an echo of what the business sent from its phone, answered by no auto-reply. */
+  sender: MessageSender;
 }
 
 export interface StatusChange extends StoredMessageRef {
@@ -124,6 +126,8 @@ async function store(tx: DriverTransaction, sql: SqlValues, deliveries: Array<re
   const messages = routed.filter((item): item is Delivered<MessageEvent> => item.event.kind === "message");
   const statuses = routed.filter((item): item is Delivered<StatusEvent> => item.event.kind === "status");
   await storeInboundMessages(tx, sql, owners, messages, results);
+  const echoes = messages.filter(({ event }) => event.sender === "businessApp").map(({ event }) => ({ wamid: event.wamid, phoneNumberId: event.phoneNumberId }));
+  await applyPendingStatusesTo(tx, sql, owners, echoes, results);
   await applyStatuses(tx, sql, owners, statuses, results);
   if (templateStatuses) {
     for (const [delivery, events] of deliveries.entries()) {

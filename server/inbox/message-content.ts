@@ -65,6 +65,7 @@ export function contentColumns(content: MessageContent): ContentColumns {
       return { text: content.text };
     case "unsupported":
       return { text: content.reason };
+    case "mediaPlaceholder":
     case "unknown":
       return { text: null };
   }

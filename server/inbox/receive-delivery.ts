@@ -6,6 +6,8 @@ import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { WebhookEvent } from "../whatsapp/webhook-events.ts";
 import { createIngest, type IngestResult, type TemplateStatusStore } from "./ingest.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
+import { applyPhoneBookChanges } from "../contacts/phone-book.ts";
+import type { HistoryImporter } from "./history-import.ts";
 
 /**
  * What receiving a delivery sets off in other domains, wired in app.ts: inbox/ imports none of
@@ -22,6 +24,8 @@ export interface DeliveryDependencies {
   templates?: { applyStatuses: TemplateStatusStore; sync(workspaceId: string): Promise<unknown> };
   /** Answers newly received messages by the workspace's auto-reply rules (autoreply/); never waited for. */
   autoReplies?: AutoReplyRunner;
+  /** Captures the business app's history chunks (coexistence); imported after the answer. */
+  history?: Pick<HistoryImporter, "capture">;
 }
 
 /**
@@ -42,6 +46,8 @@ export function createDeliveryReceiver(deps: DeliveryDependencies): ReceiveDeliv
   const ingest = createIngest(deps.db, deps.templates?.applyStatuses);
   return async (events, acknowledge) => {
     const result = await ingest(events);
+    // Coexistence's other fields: durable before Meta hears 200, like the messages.
+    await receiveBusinessAppState(deps, events);
     // Not the delivery's failure: an answer that never reached Meta only makes it deliver again.
     await Promise.resolve(acknowledge()).catch((error: unknown) => deps.logger.warn({ err: error }, "Could not answer a stored webhook delivery"));
     try {
@@ -70,15 +76,41 @@ function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: r
     })),
   ];
   publishInboxEvents(deps.pubsub, published);
-  for (const conversationId of new Set(published.map(({ event }) => event.conversationId))) deps.mirror.schedule(conversationId);
+  for (const conversationId of new Set(published.flatMap(({ event }) => ("conversationId" in event ? [event.conversationId] : [])))) deps.mirror.schedule(conversationId);
 
-  for (const message of result.received) deps.logger.info(`Received message from ${message.waId ? `+${message.waId}` : message.userId}: ${message.preview}`);
+  for (const message of result.received) {
+    const customer = message.waId ? `+${message.waId}` : message.userId;
+    deps.logger.info(message.sender === "customer" ? `Received message from ${customer}: ${message.preview}` : `Sent from the WhatsApp Business app to ${customer}: ${message.preview}`);
+  }
   // Only new messages: a re-delivered one is a duplicate, answered (or not) when it first came.
-  deps.autoReplies?.handle(result.received);
+  // What the business sent from its phone is an agent's answer, never a question for the rules.
+  deps.autoReplies?.handle(result.received.filter((message) => message.sender === "customer"));
   for (const workspaceId of result.templatesMissing) void syncTemplates(deps, workspaceId);
   if (result.unrouted > 0) deps.logger.warn({ count: result.unrouted }, "Webhook changes for a business number no workspace owns: kept in the unrouted log");
   const otherFields = events.filter((event) => event.kind === "other").map((event) => event.field);
   if (otherFields.length > 0) deps.logger.info({ fields: otherFields }, "Webhook changes of fields the inbox does not handle");
+}
+
+/**
+ * The business app's address book and chat history, for numbers a workspace owns: others went to
+ * the unrouted log with the rest of the delivery (ingest.ts).
+ */
+async function receiveBusinessAppState(deps: DeliveryDependencies, events: readonly WebhookEvent[]) {
+  const contacts = events.filter((event) => event.kind === "appContact");
+  const history = events.filter((event) => event.kind === "history");
+  if (contacts.length === 0 && history.length === 0) return;
+  const ids = [...new Set([...contacts, ...history].map((event) => event.phoneNumberId))];
+  const numbers = await deps.db.whatsAppPhoneNumber.findMany({ where: { phoneNumberId: { in: ids } }, select: { phoneNumberId: true, workspaceId: true } });
+  const owner = new Map(numbers.map((number) => [number.phoneNumberId, number.workspaceId]));
+  for (const workspaceId of new Set(owner.values())) {
+    const ours = (event: { phoneNumberId: string }) => owner.get(event.phoneNumberId) === workspaceId;
+    const changes = contacts.filter(ours);
+    if (changes.length > 0) {
+      const applied = await applyPhoneBookChanges(deps.db, workspaceId, changes);
+      deps.logger.info({ ...applied }, "WhatsApp Business app contacts synced");
+    }
+    await deps.history?.capture(workspaceId, history.filter(ours));
+  }
 }
 
 /** A status for a template created at Meta since the last sync: fetch the list, in the background. */

@@ -11,7 +11,9 @@ export type InboxEvent =
   /** An internal note was added or deleted (workflow/notes.service.ts). */
   | { type: "conversationNotesChanged"; conversationId: string }
   /** Something other than the status changed, e.g. the message's media was downloaded (media/media-downloads.ts). */
-  | { type: "messageUpdated"; conversationId: string; messageId: string };
+  | { type: "messageUpdated"; conversationId: string; messageId: string }
+  /** A business number's import of the WhatsApp Business app's history moved on (inbox/history-import.ts). */
+  | { type: "historyImportUpdated"; phoneNumberId: string };
 
 /** An event and the workspace whose agents may hear it. */
 export interface WorkspaceEvent {

@@ -53,7 +53,7 @@ export function inboxEvents<T extends InboxEvent["type"]>(
   return pipe(
     listener.pubsub.subscribe("inbox", listener.viewer.workspaceId),
     filter((event: InboxEvent): event is Extract<InboxEvent, { type: T }> =>
-      event.type === type && (!conversationId || event.conversationId === conversationId),
+      event.type === type && (!conversationId || ("conversationId" in event && event.conversationId === conversationId)),
     ),
   );
 }

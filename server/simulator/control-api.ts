@@ -4,6 +4,7 @@
  * calls the same Simulator method a test in the same process would.
  */
 import { z } from "zod";
+import { appContactsInputSchema, historyInputSchema } from "./coexistence.ts";
 import { inboundInputSchema } from "./inbound.ts";
 import { AnswerError } from "./answers.ts";
 import type { Simulator } from "./simulator.ts";
@@ -35,6 +36,8 @@ export const settingsInputSchema = z
       .partial(),
     statusMode: z.enum(["normal", "drop", "duplicate", "reorder"]),
     refusalsAt: z.enum(["request", "status"]),
+    /** The number is also on the WhatsApp Business app: Meta's 20 messages/s and `is_on_biz_app`. */
+    coexistence: z.boolean(),
   })
   .partial();
 export type SettingsInput = z.input<typeof settingsInputSchema>;
@@ -119,6 +122,9 @@ const ROUTES = {
   "GET /messages": "every accepted outgoing message",
   "GET /requests": "every Graph API request and its answer",
   "GET /webhooks": "every webhook delivery attempt",
+  "POST /coexistence/phone-sends": "the business sends from the WhatsApp Business app (a message described like /inbound, from = the customer it goes to) → signed smb_message_echoes",
+  "POST /coexistence/history": "{declined?, threads?, messagesPerThread?, mediaEvery?, chunkSize?, outOfOrder?} → signed history webhooks in phases, then media follow-ups",
+  "POST /coexistence/contacts": '{changes: [{action: "add"|"remove", phone_number, full_name?, first_name?}]} → signed smb_app_state_sync',
   "POST /reset": "forget everything, back to the start-up settings",
 };
 
@@ -161,6 +167,9 @@ export async function handleControl(simulator: Simulator, method: string, path: 
     }
     if (method === "POST" && route === "/numbers") return ok(simulator.addNumber(parse(numberInputSchema)));
     if (method === "GET" && route === "/numbers") return ok({ numbers: simulator.numbers(), subscribedAccounts: simulator.subscribedAccounts() });
+    if (method === "POST" && route === "/coexistence/phone-sends") return ok(await simulator.phoneSends(parse(inboundInputSchema)));
+    if (method === "POST" && route === "/coexistence/history") return ok(await simulator.syncHistory(parse(historyInputSchema)));
+    if (method === "POST" && route === "/coexistence/contacts") return ok(await simulator.changeAppContacts(parse(appContactsInputSchema)));
     if (method === "GET" && route === "/messages") return ok({ messages: simulator.sentMessages() });
     if (method === "GET" && route === "/requests") return ok({ requests: simulator.requests() });
     if (method === "GET" && route === "/webhooks") return ok({ attempts: simulator.webhookAttempts() });

@@ -96,7 +96,7 @@ export async function handleGraph(context: GraphContext, request: GraphRequest):
       context.state.subscribedAccounts.add(objectId);
       return { status: 200, json: { success: true }, errorCode: null };
     case "GET ":
-      if (ownNumber) return phoneNumberInfo(ownNumber, request.url);
+      if (ownNumber) return phoneNumberInfo(context, ownNumber, request.url);
       if (number) return errorAnswer(unknownObjectError(request.method, objectId));
       return mediaInfo(context, objectId);
     default:
@@ -175,7 +175,7 @@ async function uploadMedia(context: GraphContext, request: GraphRequest): Promis
 }
 
 /** What `GET /{phone-number-id}` can tell, field by field (Meta's names). */
-function phoneNumberFields(number: SimulatedNumber): Record<string, unknown> {
+function phoneNumberFields(number: SimulatedNumber, coexistence: boolean): Record<string, unknown> {
   return {
     id: number.phoneNumberId,
     verified_name: number.verifiedName,
@@ -186,7 +186,8 @@ function phoneNumberFields(number: SimulatedNumber): Record<string, unknown> {
     platform_type: "CLOUD_API",
     throughput: { level: number.throughputLevel },
     messaging_limit_tier: number.messagingLimitTier,
-    is_on_biz_app: number.isOnBizApp,
+    // A number also on the WhatsApp Business app (coexistence).
+    is_on_biz_app: number.isOnBizApp || coexistence,
     account_mode: "LIVE",
     status: "CONNECTED",
   };
@@ -205,8 +206,8 @@ function pickFields(all: Record<string, unknown>, url: URL, fallback: readonly s
 }
 
 /** `GET /{phone-number-id}`: the number's name, quality, throughput… */
-function phoneNumberInfo(number: SimulatedNumber, url: URL): Answer {
-  return pickFields(phoneNumberFields(number), url, DEFAULT_PHONE_FIELDS);
+function phoneNumberInfo(context: GraphContext, number: SimulatedNumber, url: URL): Answer {
+  return pickFields(phoneNumberFields(number, context.state.settings.coexistence), url, DEFAULT_PHONE_FIELDS);
 }
 
 /** `GET /{waba-id}/phone_numbers`: the account's numbers (one page: the simulator holds few). */
@@ -214,7 +215,7 @@ function accountNumbers(context: GraphContext, businessAccountId: string, url: U
   const data = [];
   for (const number of context.state.numbers.values()) {
     if (number.businessAccountId !== businessAccountId) continue;
-    const answer = pickFields(phoneNumberFields(number), url, DEFAULT_PHONE_FIELDS);
+    const answer = pickFields(phoneNumberFields(number, context.state.settings.coexistence), url, DEFAULT_PHONE_FIELDS);
     if (!("json" in answer) || answer.status !== 200) return answer;
     data.push(answer.json);
   }

@@ -26,7 +26,16 @@ import {
 } from "./control-api.ts";
 import { handleGraph, handleMediaDownload, MEDIA_DOWNLOAD_PATH, storeMedia, type GraphContext } from "./graph-api.ts";
 import type { Answer } from "./graph-messages.ts";
-import { buildInbound, inboundInputSchema, type InboundInput } from "./inbound.ts";
+import { buildInbound, inboundInputSchema, type InboundInput, type MediaStore } from "./inbound.ts";
+import {
+  appContactsPayload,
+  COEXISTENCE_MESSAGES_PER_SECOND,
+  echoPayload,
+  historyPayloads,
+  type AppContactsInput,
+  type HistoryInput,
+  type PhoneSendsInput,
+} from "./coexistence.ts";
 import {
   Scheduler,
   type ForcedFailure,
@@ -146,6 +155,12 @@ export interface Simulator {
   webhookAttempts(): WebhookAttempt[];
   /** Forgets everything and cancels what is pending: back to the settings it started with. */
   reset(): void;
+  /** Coexistence: the business sends from the WhatsApp Business app on its phone → smb_message_echoes. */
+  phoneSends(input: PhoneSendsInput): Promise<{ wamid: string; httpStatus: number | null; payload: WebhookPayload }>;
+  /** Coexistence: Meta shares the app's chat history (or the owner declined) → history webhooks, in turn. */
+  syncHistory(input: HistoryInput): Promise<{ webhooks: number; httpStatuses: Array<number | null> }>;
+  /** Coexistence: the app's address book changed → smb_app_state_sync. */
+  changeAppContacts(input: AppContactsInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
 }
 
 /** A number as webhooks show it, made up from its id for numbers added without one. */
@@ -158,6 +173,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     statusDelaysMs: { ...DEFAULT_STATUS_DELAYS_MS, ...options.statusDelaysMs },
     statusMode: options.statusMode ?? "normal",
     refusalsAt: options.refusalsAt ?? "request",
+    coexistence: false,
   });
   const firstNumber = (): SimulatedNumber => ({
     phoneNumberId: options.phoneNumberId,
@@ -214,6 +230,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     templatesPageSize: options.templatesPageSize ?? 25,
     baseUrl: () => baseUrl,
   };
+  const numberOf = () => ({ businessAccountId: options.businessAccountId, phoneNumberId: options.phoneNumberId, displayPhoneNumber: context.displayPhoneNumber });
+  const mediaStore: MediaStore = (bytes, mimeType, filename) => storeMedia(context, bytes, mimeType, filename);
   const onError = options.onError ?? ((error: unknown) => console.error("[simulator]", error));
 
   const simulator: Simulator = {
@@ -302,9 +320,27 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
     configure(input) {
       const { statusDelaysMs, ...rest } = settingsInputSchema.parse(input);
+      // Meta limits a number shared with the WhatsApp Business app, unless a rate is asked for too.
+      if (rest.coexistence && !state.settings.coexistence && rest.messagesPerSecond === undefined) rest.messagesPerSecond = COEXISTENCE_MESSAGES_PER_SECOND;
       Object.assign(state.settings, rest);
       state.settings.statusDelaysMs = { ...state.settings.statusDelaysMs, ...statusDelaysMs };
       return structuredClone(state.settings);
+    },
+
+    async phoneSends(input) {
+      const { wamid, payload } = echoPayload(numberOf(), input, mediaStore);
+      return { wamid, httpStatus: await sender.deliver("coexistence", payload), payload };
+    },
+
+    async syncHistory(input) {
+      const httpStatuses: Array<number | null> = [];
+      for (const payload of historyPayloads(numberOf(), input, mediaStore)) httpStatuses.push(await sender.deliver("coexistence", payload));
+      return { webhooks: httpStatuses.length, httpStatuses };
+    },
+
+    async changeAppContacts(input) {
+      const payload = appContactsPayload(numberOf(), input);
+      return { httpStatus: await sender.deliver("coexistence", payload), payload };
     },
 
     setTemplates(templates) {

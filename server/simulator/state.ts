@@ -34,6 +34,8 @@ export interface Settings {
   statusDelaysMs: StatusDelaysMs;
   statusMode: StatusMode;
   refusalsAt: RefusalsAt;
+  /** The number is also on the WhatsApp Business app (coexistence): 20 messages/s, echoes, history. */
+  coexistence: boolean;
 }
 
 /** A forced failure for the next `remaining` sends (message sends only, not read receipts). */
@@ -92,7 +94,7 @@ export interface GraphRequestRecord {
   atMs: number;
 }
 
-export type DeliveryKind = "status" | "message" | "raw";
+export type DeliveryKind = "status" | "message" | "raw" | "coexistence";
 
 /** One POST to the product's webhook URL. */
 export interface WebhookAttempt {

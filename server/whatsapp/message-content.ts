@@ -4,7 +4,13 @@
  * whatsapp/ reads Meta's field names; an agent's attachment (inbox/send.service.ts) is described
  * with the same union and gets its preview from the same function.
  */
-import type { InboundMessage } from "./webhook.ts";
+import type { messageBodySchema } from "./webhook.ts";
+import type { z } from "zod";
+
+type MessageBody = z.infer<typeof messageBodySchema>;
+
+/** The type of a history message whose media is not sent yet. */
+export const MEDIA_PLACEHOLDER_TYPE = "media_placeholder";
 import { addressLine, formFields, type FormField } from "./interactive.ts";
 
 export const MEDIA_TYPES = ["image", "video", "audio", "document", "sticker"] as const;
@@ -49,6 +55,8 @@ export type MessageContent =
   | { kind: "system"; text: string | null }
   /** A message WhatsApp could not pass on (`unsupported`), with Meta's reason. */
   | { kind: "unsupported"; reason: string | null }
+  /** A history message whose media follows in a later history webhook (or never, past 14 days). */
+  | { kind: "mediaPlaceholder" }
   /** A type this product does not read (or one without its body): kept raw, previewed as "[type]". */
   | { kind: "unknown"; type: string };
 
@@ -108,6 +116,8 @@ export function previewOf(content: MessageContent): string {
       return labelled("System", content.text);
     case "unsupported":
       return labelled("Unsupported message", content.reason);
+    case "mediaPlaceholder":
+      return "[Media]";
     case "unknown":
       return `[${content.type}]`;
   }
@@ -119,7 +129,7 @@ export function reactionPreview(emoji: string | null, reactedToPreview: string):
 }
 
 /** A customer's message in the product's words. A type with its body missing counts as unknown. */
-export function contentOf(message: InboundMessage): MessageContent {
+export function contentOf(message: MessageBody): MessageContent {
   const { type } = message;
   if (type === "text" && message.text) return { kind: "text", text: message.text.body };
   if (isMediaType(type)) {
@@ -177,6 +187,7 @@ export function contentOf(message: InboundMessage): MessageContent {
     return { kind: "order", itemCount, note: message.order.text ?? null, items, total, currency: priced ? (items[0]?.currency ?? null) : null };
   }
   if (type === "system" && message.system) return { kind: "system", text: message.system.body ?? null };
+  if (type === MEDIA_PLACEHOLDER_TYPE) return { kind: "mediaPlaceholder" };
   if (type === "unsupported") {
     const error = message.errors?.[0];
     return { kind: "unsupported", reason: error?.title ?? error?.message ?? null };

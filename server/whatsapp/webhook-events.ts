@@ -26,9 +26,16 @@ export interface Customer {
   profileName: string | null;
 }
 
-/** A customer's message to a business number. */
+/**
+ * Who wrote a message: the customer, or the business itself from the WhatsApp Business app on
+ * its phone (coexistence: `smb_message_echoes`, and the business's side of an imported history).
+ */
+export type MessageSender = "customer" | "businessApp";
+
+/** A message between a customer and a business number: the customer's, or an echo of the business app's. */
 export interface MessageEvent {
   kind: "message";
+  sender: MessageSender;
   phoneNumberId: string;
   customer: Customer;
   wamid: string;
@@ -105,6 +112,34 @@ export interface TemplateStatusEvent {
   reason: string | null;
 }
 
+/**
+ * `field: "smb_app_state_sync"`: the business added (or edited) or removed a contact in the
+ * WhatsApp Business app's address book. At least one of waId and userId is set.
+ */
+export interface AppContactEvent {
+  kind: "appContact";
+  phoneNumberId: string;
+  action: "add" | "remove";
+  waId: string | null;
+  userId: string | null;
+  username: string | null;
+  /** The name in the business's address book; absent on removals. */
+  name: string | null;
+  /** When the business changed it (Meta's clock). */
+  at: Date | null;
+}
+
+/**
+ * `field: "history"`: a chunk of the business app's past chats (or the owner's refusal to share
+ * them). Only its envelope is checked on the webhook's path; `value` is read by readHistory
+ * (history.ts) when the chunk is imported.
+ */
+export interface HistoryEvent {
+  kind: "history";
+  phoneNumberId: string;
+  value: unknown;
+}
+
 /** A change this product does not handle (account updates…): acknowledged, logged. */
 export interface OtherChange {
   kind: "other";
@@ -124,4 +159,4 @@ export interface UnreadableItem {
   raw: unknown;
 }
 
-export type WebhookEvent = MessageEvent | StatusEvent | TemplateStatusEvent | OtherChange | UnreadableItem;
+export type WebhookEvent = MessageEvent | StatusEvent | TemplateStatusEvent | AppContactEvent | HistoryEvent | OtherChange | UnreadableItem;

@@ -42,6 +42,7 @@ describe("a customer's message", () => {
     const events = parseWebhook(delivery(messagesChange({ contacts: [{ profile: { name: "Sheena Nelson" }, wa_id: CUSTOMER }], messages: [message] })));
     expect(only(events)).toEqual({
       kind: "message",
+      sender: "customer",
       phoneNumberId: PHONE_NUMBER_ID,
       customer: { waId: CUSTOMER, userId: null, parentUserId: null, username: null, profileName: "Sheena Nelson" },
       wamid: WAMID,

@@ -10,7 +10,9 @@ import { contentOf, previewOf } from "./message-content.ts";
 import { describeIssues, metaPath } from "./webhook-issues.ts";
 import {
   STATUS_VALUES,
+  type AppContactEvent,
   type Customer,
+  type MessageSender,
   type DeliveryStatus,
   type MessageEvent,
   type OtherChange,
@@ -57,7 +59,8 @@ const sharedContactSchema = z.looseObject({
   phones: z.array(z.looseObject({ phone: z.string().optional(), wa_id: z.string().optional() })).optional(),
 });
 
-export const inboundMessageSchema = z.looseObject({
+/** A message's own fields, whoever sent it: a customer (`messages`), the business app (echoes, history). */
+export const messageBodySchema = z.looseObject({
   /** Absent when the customer's number is hidden behind a username. */
   from: optionalId(digits),
   from_user_id: optionalId(bsuid),
@@ -132,11 +135,59 @@ export const inboundMessageSchema = z.looseObject({
       user_id: optionalId(bsuid).catch(undefined),
     })
     .optional(),
-}).refine((message) => message.from !== undefined || message.from_user_id !== undefined, {
+});
+
+export const inboundMessageSchema = messageBodySchema.refine((message) => message.from !== undefined || message.from_user_id !== undefined, {
   message: "names no customer (neither from nor from_user_id)",
   path: ["from"],
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+
+/**
+ * `smb_message_echoes`: a message the business sent from the WhatsApp Business app (or a linked
+ * device). `from` is the business's own number, `to` the customer's (`to_user_id` their BSUID
+ * once usernames hide the number).
+ */
+export const echoMessageSchema = messageBodySchema
+  .extend({ to: optionalId(digits), to_user_id: optionalId(bsuid), to_parent_user_id: optionalId(bsuid) })
+  .refine((message) => message.to !== undefined || message.to_user_id !== undefined, {
+    message: "names no customer (neither to nor to_user_id)",
+    path: ["to"],
+  });
+export type EchoMessage = z.infer<typeof echoMessageSchema>;
+
+const businessNumberValue = {
+  messaging_product: z.literal("whatsapp"),
+  metadata: z.looseObject({ display_phone_number: z.string(), phone_number_id: digits }),
+};
+
+export const echoesValueSchema = z.looseObject({ ...businessNumberValue, message_echoes: z.array(z.unknown()) });
+
+/** `smb_app_state_sync`: the business app's address book; `add` is also an edit. */
+export const appStateValueSchema = z.looseObject({
+  ...businessNumberValue,
+  state_sync: z.array(z.unknown()),
+});
+export const appStateItemSchema = z.looseObject({
+  type: z.string(),
+  action: z.string(),
+  contact: z
+    .looseObject({
+      full_name: optionalId(z.string().max(512)),
+      first_name: optionalId(z.string().max(512)),
+      phone_number: optionalId(z.string().max(32)),
+      user_id: optionalId(bsuid),
+      username: optionalId(z.string().max(256)),
+    })
+    .optional(),
+  metadata: z.looseObject({ timestamp: z.union([unixSeconds, z.number().int().nonnegative()]) }).optional(),
+});
+
+/**
+ * `history`: only the envelope is read on the webhook's path. A chunk may hold thousands of
+ * messages; Meta advises capturing it first and processing it afterwards (history.ts reads it).
+ */
+export const historyValueSchema = z.looseObject({ ...businessNumberValue, history: z.array(z.unknown()) });
 
 export const statusSchema = z.looseObject({
   id: z.string().min(1).max(256),
@@ -234,6 +285,36 @@ const FIELDS: Record<string, (value: unknown, change: { businessAccountId: strin
   // A BSUID change announced outside a message. Kept in the unrouted log, not applied: Meta's
   // pages show no payload for it yet, and the system messages carry the same change.
   user_id_update: (value) => [{ kind: "unreadable", phoneNumberId: otherChange("user_id_update", value).phoneNumberId ?? "", reason: "user_id_update is kept, not applied", raw: value }],
+  smb_message_echoes: (value, { where }) => {
+    const parsed = echoesValueSchema.safeParse(value);
+    // Refused like a messages change: it carries what the business wrote to its customers.
+    if (!parsed.success) throw new WebhookShapeError(describeIssues(parsed.error, value, where));
+    const phoneNumberId = parsed.data.metadata.phone_number_id;
+    return parsed.data.message_echoes.map((item, index) => {
+      const echo = echoMessageSchema.safeParse(item);
+      if (!echo.success) return { kind: "unreadable", phoneNumberId, reason: describeIssues(echo.error, item, metaPath(["message_echoes", index], where)), raw: item };
+      return echoEvent(phoneNumberId, echo.data);
+    });
+  },
+  history: (value, { where }) => {
+    const parsed = historyValueSchema.safeParse(value);
+    if (!parsed.success) throw new WebhookShapeError(describeIssues(parsed.error, value, where));
+    return [{ kind: "history", phoneNumberId: parsed.data.metadata.phone_number_id, value: parsed.data }];
+  },
+  smb_app_state_sync: (value, { where }) => {
+    const parsed = appStateValueSchema.safeParse(value);
+    if (!parsed.success) return null;
+    const phoneNumberId = parsed.data.metadata.phone_number_id;
+    const events: WebhookEvent[] = [];
+    for (const [index, item] of parsed.data.state_sync.entries()) {
+      const change = appContactChange(item);
+      if (change === null) {
+        const at = metaPath(["state_sync", index], where);
+        events.push({ kind: "unreadable", phoneNumberId, reason: `${at} is not a contact added or removed`, raw: item });
+      } else if (change !== "ignored") events.push({ kind: "appContact", phoneNumberId, ...change });
+    }
+    return events;
+  },
   // One we cannot read is only logged: the next template sync corrects the cache anyway.
   message_template_status_update: (value, { businessAccountId }) => {
     const parsed = templateStatusValueSchema.safeParse(value);
@@ -280,10 +361,36 @@ function customerOf(message: InboundMessage, contacts: MetaContact[]): Customer 
   };
 }
 
-function messageEvent(phoneNumberId: string, message: InboundMessage, customer: Customer): MessageEvent {
+function echoEvent(phoneNumberId: string, echo: EchoMessage): MessageEvent {
+  const customer: Customer = { waId: echo.to ?? null, userId: echo.to_user_id ?? null, parentUserId: echo.to_parent_user_id ?? null, username: null, profileName: null };
+  return messageEvent(phoneNumberId, echo, customer, "businessApp");
+}
+
+/** An address-book change of the business app; "ignored": another kind of app state (labels…). */
+function appContactChange(item: unknown): Omit<AppContactEvent, "kind" | "phoneNumberId"> | "ignored" | null {
+  const parsed = appStateItemSchema.safeParse(item);
+  if (!parsed.success) return null;
+  const { type, action, contact, metadata } = parsed.data;
+  if (type !== "contact") return "ignored";
+  if ((action !== "add" && action !== "remove") || !contact) return null;
+  const waId = contact.phone_number?.replace(/\D/g, "") || null;
+  const userId = contact.user_id ?? null;
+  if (!waId && !userId) return null;
+  return {
+    action,
+    waId,
+    userId,
+    username: contact.username?.replace(/^@/, "") ?? null,
+    name: contact.full_name ?? contact.first_name ?? null,
+    at: metadata ? fromUnixSeconds(String(metadata.timestamp)) : null,
+  };
+}
+
+export function messageEvent(phoneNumberId: string, message: z.infer<typeof messageBodySchema>, customer: Customer, sender: MessageSender = "customer"): MessageEvent {
   const content = contentOf(message);
   return {
     kind: "message",
+    sender,
     phoneNumberId,
     customer,
     wamid: message.id,
@@ -338,7 +445,7 @@ function templateStatusEvent(businessAccountId: string, value: z.infer<typeof te
 }
 
 /** Meta's timestamps are Unix seconds, as text (checked by unixSeconds). */
-function fromUnixSeconds(seconds: string): Date {
+export function fromUnixSeconds(seconds: string): Date {
   return new Date(Number(seconds) * 1000);
 }
 

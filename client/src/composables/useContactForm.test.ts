@@ -23,6 +23,7 @@ const savedContact = {
   whatsappLink: "https://wa.me/919876543210",
   createdAt: "2025-11-25T10:00:00.000Z",
   updatedAt: "2025-11-25T10:00:00.000Z",
+  removedFromPhoneAt: null,
 };
 
 async function setUp(answer: unknown, contactId: string | null = null, fromConversationId: string | null = null) {

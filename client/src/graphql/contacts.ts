@@ -27,6 +27,7 @@ export const ContactDetailsFragment = graphql(`
     conversation {
       id
     }
+    removedFromPhoneAt
     createdAt
     updatedAt
   }

@@ -123,6 +123,7 @@ export const ChatMessageFragment = graphql(`
       callsAllowed
       callsAllowedUntil
     }
+    fromBusinessApp
     media {
       state
       url

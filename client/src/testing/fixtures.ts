@@ -26,6 +26,7 @@ export function chatMessage(overrides: Partial<ChatMessageFragment> = {}): ChatM
     contextWamid: null,
     templateName: null,
     autoReply: null,
+    fromBusinessApp: false,
     media: null,
     quoted: null,
     reactions: [],

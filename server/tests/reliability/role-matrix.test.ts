@@ -28,6 +28,8 @@ const QUERY_CASES: Record<string, RoleCase> = {
   conversation: { operation: `{ conversation(id: ${NOPE}) { __typename } }`, rule: "both" },
   conversations: { operation: `{ conversations { __typename } }`, rule: "both" },
   deliveryReport: { operation: `{ deliveryReport { __typename } }`, rule: "both" },
+  historyImport: { operation: `{ historyImport(phoneNumberId: "1") { __typename } }`, rule: "both" },
+  historyImports: { operation: `{ historyImports { __typename } }`, rule: "both" },
   invites: { operation: `{ invites { __typename } }`, rule: "admins" },
   labels: { operation: `{ labels { __typename } }`, rule: "both" },
   messages: { operation: `{ messages(conversationId: ${NOPE}, last: 1) { __typename } }`, rule: "both" },
@@ -86,7 +88,7 @@ const MUTATION_CASES: Record<string, RoleCase> = {
 };
 
 /** Live events are read-only: every agent of the workspace hears them. */
-const SUBSCRIPTIONS_FOR_BOTH = ["conversationNotesChanged", "conversationUpdated", "messageAdded", "messageStatusChanged", "messageUpdated"];
+const SUBSCRIPTIONS_FOR_BOTH = ["conversationNotesChanged", "conversationUpdated", "historyImportUpdated", "messageAdded", "messageStatusChanged", "messageUpdated"];
 
 let server: TestServer;
 const tokens = { admin: ADMIN_API_TOKEN, agent: "" };

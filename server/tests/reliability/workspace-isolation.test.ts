@@ -7,7 +7,8 @@ import { conversationFilePath, type ConversationFile } from "../../storage/conve
 import { ADMIN_API_TOKEN, createOtherWorkspace, loginAs, type TestServer } from "../support/harness.ts";
 import { eventually, SIMULATOR_TOKEN, startWithSimulator, type SimulatedWhatsApp } from "../support/simulated-whatsapp.ts";
 import { deliverWebhook } from "../support/webhook-client.ts";
-import { change, envelope, inbound, status, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "../support/webhook-fixtures.ts";
+import { change, envelope, inbound, status, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID, wamid } from "../support/webhook-fixtures.ts";
+import { historyChunk, historyMessage } from "../support/coexistence-fixtures.ts";
 import { signPayload } from "../../whatsapp/signature.ts";
 
 // Two businesses on one server. Workspace A owns the configured WhatsApp number and has a
@@ -168,6 +169,15 @@ const QUERY_CASES: Record<string, FieldCase> = {
   cannedResponses: {
     operation: `{ cannedResponses { id body } }`,
     expectRefused: ({ data }) => expect(data.cannedResponses).toEqual([]),
+  },
+  historyImport: {
+    // A's number's import, asked for by name: B's workspace has none of it.
+    operation: `{ historyImport(phoneNumberId: "${TEST_PHONE_NUMBER_ID}") { messages threads } }`,
+    expectRefused: ({ data }) => expect(data.historyImport).toBeNull(),
+  },
+  historyImports: {
+    operation: `{ historyImports { phoneNumberId messages } }`,
+    expectRefused: ({ data }) => expect(data.historyImports.map((row: { phoneNumberId: string }) => row.phoneNumberId)).not.toContain(TEST_PHONE_NUMBER_ID),
   },
   invites: {
     operation: `{ invites { ... on QueryInvitesSuccess { invites { id } } } }`,
@@ -628,6 +638,14 @@ const SUBSCRIPTION_CASES: Record<string, SubscriptionCase> = {
   conversationUpdated: {
     query: `subscription { conversationUpdated { id } }`,
     happen: async () => void (await whatsapp.simulator.sendInbound({ from: A_CUSTOMER, type: "text", text: "A's secret order, again" })),
+  },
+  historyImportUpdated: {
+    query: `subscription { historyImportUpdated(phoneNumberId: "${TEST_PHONE_NUMBER_ID}") { messages threads } }`,
+    happen: async () =>
+      void (await deliverWebhook(
+        server,
+        historyChunk({ phase: 0, chunkOrder: 1, progress: 10, threads: [{ id: A_CUSTOMER, messages: [historyMessage("customer", A_CUSTOMER, wamid(), Math.floor(Date.now() / 1000) - 3600, { type: "text", text: { body: "A's secret old order" } })] }] }),
+      )),
   },
   messageAdded: {
     query: `subscription($id: ID) { messageAdded(conversationId: $id) { id text } }`,
