@@ -8,6 +8,7 @@ import { ExpectedError } from "../errors.ts";
 import type { ReceivedMessage } from "../inbox/ingest.ts";
 import { sendWhatsAppText, type SendDependencies } from "../inbox/send.service.ts";
 import type { Logger } from "../logger.ts";
+import { timeBackgroundWork } from "../step-timing.ts";
 import { AiReplyError, type AiClient, type ChatTurn } from "./ai-client.ts";
 import { parseBusinessHours } from "./business-hours.ts";
 import { decideAutoReply, type AutoReplyRuleLike } from "./decide.ts";
@@ -172,7 +173,7 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
       if (received.length === 0 || stopping.signal.aborted) return;
       for (const message of received) {
         const workspace = sharedLoad(message.workspaceId);
-        enqueue(message.conversationId, async () => answer(message, await workspace));
+        enqueue(message.conversationId, () => timeBackgroundWork("auto-reply", async () => answer(message, await workspace)));
       }
     },
     /** Resolves once every reply under way is sent or given up (tests, shutdown). */

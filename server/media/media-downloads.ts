@@ -5,6 +5,7 @@ import { serializedWrite } from "../db/write-queue.ts";
 import type { WhatsAppMessage } from "../generated/prisma/client.ts";
 import { retryDelayMs } from "../inbox/outbox.ts";
 import type { Logger } from "../logger.ts";
+import { timeBackgroundWork } from "../step-timing.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
@@ -168,7 +169,7 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
       const claimed = await claim(due.map(({ id }) => id), now);
       await Promise.all(
         claimed.map((message) =>
-          attempt(cloudApi, message).catch((error: Error) => logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly")),
+          timeBackgroundWork("media download", () => attempt(cloudApi, message)).catch((error: Error) => logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly")),
         ),
       );
       // A full batch that made progress: more may be due right now.

@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
+import { timeBackgroundWork } from "../step-timing.ts";
 import { isBsuid } from "../whatsapp/customer-id.ts";
 
 /**
@@ -231,7 +232,7 @@ export function createConversationMirror(
       for (const conversationId of due) {
         due.delete(conversationId);
         const started = performance.now();
-        await writeConversationFile(db, dir, conversationId).catch((error: Error) =>
+        await timeBackgroundWork("conversation file", () => writeConversationFile(db, dir, conversationId)).catch((error: Error) =>
           logger.error({ err: error, conversationId }, "Could not write the conversation file"),
         );
         if (!hurry && due.size > 0) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * MIRROR_PAUSE_FACTOR));
