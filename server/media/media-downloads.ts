@@ -204,12 +204,22 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     return { mediaState: "PENDING", mediaError: reason, mediaNextAttemptAt: new Date(Date.now() + retryDelayMs(message.mediaAttempts, options)) };
   }
 
-  /** One attempt at one claimed row. */
-  async function attempt(cloudApi: CloudApi, message: ClaimedMedia) {
+  /**
+   * While the Cloud API cannot be reached at all (no answer: a network failure), the worker rests
+   * after one batch instead of failing every due download in turn — each costing the thread and
+   * two commits, and a retry of its own — from retryBaseMs, doubling to retryMaxMs, until an
+   * attempt gets an answer again.
+   */
+  const outage = { rests: 0, until: 0 };
+
+  /** One attempt at one claimed row; answers whether the Cloud API answered at all. */
+  async function attempt(cloudApi: CloudApi, message: ClaimedMedia): Promise<boolean> {
     let outcome: MediaOutcome;
+    let answered = true;
     try {
       outcome = await fetchAndStore(cloudApi, message);
     } catch (error) {
+      answered = !(error instanceof CloudApiError && error.kind === "network");
       outcome = failureFields(message, error);
       logger.warn({ messageId: message.id, attempt: message.mediaAttempts, state: outcome.mediaState }, `Media download failed: ${String(outcome.mediaError)}`);
     }
@@ -217,6 +227,7 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     publishInboxEvents(deps.pubsub, [
       { workspaceId: message.workspaceId, event: { type: "messageUpdated", conversationId: message.conversationId, messageId: message.id } },
     ]);
+    return answered;
   }
 
   async function drain() {
@@ -227,18 +238,29 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
       const due = await dueIds(now);
       if (due.length === 0) return;
       const claimed = await claim(due, now);
-      await Promise.all(
+      const answers = await Promise.all(
         claimed.map((message) =>
-          timeBackgroundWork("media download", () => attempt(cloudApi, message)).catch((error: Error) => logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly")),
+          timeBackgroundWork("media download", () => attempt(cloudApi, message)).catch((error: Error) => {
+            logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly");
+            return true;
+          }),
         ),
       );
+      if (claimed.length > 0 && !answers.some(Boolean)) {
+        outage.rests++;
+        const restMs = retryDelayMs(outage.rests, options);
+        outage.until = Date.now() + restMs;
+        logger.warn({ restMs }, `The Cloud API cannot be reached: media downloads rest for ${Math.round(restMs / 1000)} s`);
+        return;
+      }
+      outage.rests = 0;
       // A full batch that made progress: more may be due right now.
       if (due.length < options.concurrency || claimed.length === 0) return;
     }
   }
 
   const tick = () => {
-    if (!deps.cloudApi || stopped) return;
+    if (!deps.cloudApi || stopped || Date.now() < outage.until) return;
     draining ??= drain()
       .catch((error: Error) => logger.error({ err: error }, "Could not look for due media downloads; trying again"))
       .finally(() => (draining = null));
