@@ -9,13 +9,13 @@
  * - graphql/: the builder (plugins, scalars, the context type and the shared error types) sits
  *   below every domain, since each domain's `*.graphql.ts` defines its types on it; the schema
  *   index and the Yoga server import every domain, so they sit at the top with app.ts.
- * - the root files: config/logger/errors are the kernel; app-services.ts (the service bag app.ts
+ * - the root files: config/logger/errors/step-timing are the kernel; app-services.ts (the service bag app.ts
  *   builds) and graphql/context.ts name the services' types, so their imports are exempt below,
  *   and they may only import types.
  */
 const LAYERS = [
   // Meta's language (imports nothing of ours), Prisma's generated client, the kernel.
-  { whatsapp: "^server/whatsapp/", generated: "^server/generated/", kernel: "^server/(logger|errors)\\.ts$" },
+  { whatsapp: "^server/whatsapp/", generated: "^server/generated/", kernel: "^server/(logger|errors|step-timing)\\.ts$" },
   { config: "^server/config\\.ts$", db: "^server/db/", simulator: "^server/simulator/" },
   // Secrets sealed at rest (the numbers' access tokens): the key from SECRETS_KEY or the database's folder.
   { secrets: "^server/secrets/" },

@@ -9,6 +9,7 @@ import path from "node:path";
 import { CLEAN_STOP_MARKER } from "../server/storage/conversation-files.ts";
 import { freePort } from "../server/tests/support/ports.ts";
 import { ADMIN, ADMIN_API_TOKEN, APP_SECRET, BUSINESS_ACCOUNT_ID, PHONE_NUMBER_ID, WHATSAPP_TOKEN } from "./fixtures.ts";
+import type { StepTimingAnswer, StepTimingMessage, StepTimings } from "./load/step-timing.ts";
 import { GC_ON_SIGNAL, REPO_ROOT, rssKb, sleep, startNodeChild, type NodeChild } from "./processes.ts";
 
 /** What a scenario needs of a server it measures: the product, or the floor it is compared with. */
@@ -34,6 +35,8 @@ export interface ProductServer extends ServerUnderTest {
   profile: string | null;
   /** When it became ready, CLOCK_MONOTONIC µs: profiles are summarised from there (start-up excluded). */
   readyAtUs: number;
+  /** With `stepTiming`: forgets what was timed so far, then hands over what was timed since (load/step-timing.ts). */
+  stepTimings: { reset(): Promise<void>; take(): Promise<StepTimings> } | null;
 }
 
 export interface ProductServerOptions {
@@ -51,6 +54,8 @@ export interface ProductServerOptions {
    * server would rewrite every conversation file in the background (its crash recovery).
    */
   cleanStop?: boolean;
+  /** Times each step of every webhook delivery (load/step-timing.ts, over IPC). */
+  stepTiming?: boolean;
 }
 
 export const PRODUCT_DATABASE_FILE = "bharat.db";
@@ -89,8 +94,12 @@ export async function startProductServer(options: ProductServerOptions): Promise
     ...options.env,
   };
   const profile = options.profileDir ? path.join(options.profileDir, `${options.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`) : null;
-  const nodeArgs = [...(profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : []), ...(options.gcOnSignal ? GC_ON_SIGNAL : [])];
-  const child = startNodeChild({ name: `product server (${options.name})`, script: "server/main.ts", env, nodeArgs });
+  const nodeArgs = [
+    ...(profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : []),
+    ...(options.gcOnSignal ? GC_ON_SIGNAL : []),
+    ...(options.stepTiming ? ["--import", path.join(import.meta.dirname, "load", "step-timing.ts")] : []),
+  ];
+  const child = startNodeChild({ name: `product server (${options.name})`, script: "server/main.ts", env, nodeArgs, ipc: options.stepTiming });
   const url = `http://127.0.0.1:${port}`;
 
   const deadline = Date.now() + 90_000;
@@ -114,6 +123,29 @@ export async function startProductServer(options: ProductServerOptions): Promise
     stop: () => child.stop("SIGTERM", 30_000),
     profile,
     readyAtUs: Number(process.hrtime.bigint() / 1000n),
+    stepTimings: options.stepTiming ? stepTimingsOf(child) : null,
+  };
+}
+
+function stepTimingsOf(child: NodeChild): NonNullable<ProductServer["stepTimings"]> {
+  const ask = <T extends StepTimingAnswer["type"]>(message: StepTimingMessage, answer: T) =>
+    new Promise<Extract<StepTimingAnswer, { type: T }>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.child.off("message", listen);
+        reject(new Error(`The product server did not answer ${message.type}`));
+      }, 30_000);
+      const listen = (received: StepTimingAnswer) => {
+        if (received.type !== answer) return;
+        clearTimeout(timer);
+        child.child.off("message", listen);
+        resolve(received as Extract<StepTimingAnswer, { type: T }>);
+      };
+      child.child.on("message", listen);
+      child.child.send(message);
+    });
+  return {
+    reset: async () => void (await ask({ type: "step-timing:reset" }, "step-timing:reset-done")),
+    take: async () => (await ask({ type: "step-timing:take" }, "step-timing")).timings,
   };
 }
 

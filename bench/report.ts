@@ -95,6 +95,8 @@ export interface BenchmarkRecord {
   raw: Record<string, unknown>;
   failures: Array<{ scenario: string; error: string }>;
   profiles: Array<{ scenario: string; file: string; top: unknown }>;
+  /** Markdown printed after the table (breakdowns that are not figures). */
+  sections: string[];
 }
 
 export function writeRecord(directory: string, record: BenchmarkRecord): string {

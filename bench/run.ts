@@ -74,6 +74,7 @@ const record: BenchmarkRecord = {
   raw: {},
   failures: [],
   profiles: [],
+  sections: [],
 };
 const profiles: Array<{ scenario: string; folder: string; fromUs: number }> = [];
 
@@ -103,6 +104,7 @@ function finish(exitCode: number, reason?: string) {
       .map((value) => value.toFixed(2))
       .join(" ")}; every figure: median of ${options.sizes.runs} runs (min–max). Raw runs: ${path.relative(REPO_ROOT, file)}`,
   );
+  for (const section of record.sections) console.log(`\n${section}`);
   if (record.failures.length > 0) console.log(`\nFailed: ${record.failures.map((failure) => `${failure.scenario}: ${failure.error.split("\n")[0]}`).join("; ")}`);
   killEverything();
   process.exit(exitCode);
@@ -131,6 +133,7 @@ for (const name of selected) {
     log,
     addFigure: (input) => figures.push(figure(input)),
     addRaw: (entry) => raw.push(entry),
+    addSection: (markdown) => record.sections.push(markdown),
     addProfile: (server) => {
       if (server.profile) profiles.push({ scenario: name, folder: server.profile, fromUs: server.readyAtUs });
     },

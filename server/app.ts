@@ -16,6 +16,7 @@ import { limitPublicUploads, serverTimeouts } from "./http/connection-limits.ts"
 import { registerErrorAnswers } from "./http/error.ts";
 import { refuseMalformedText } from "./http/hardening.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
+import { timeDeliveryRequests } from "./http/delivery-timing.ts";
 import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
@@ -84,6 +85,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     trustProxy: trustedProxies(config.TRUST_PROXY),
     ...serverTimeouts(config),
   });
+  // Before every other hook, so that a timed delivery's steps include them all (the benchmark only).
+  timeDeliveryRequests(http, WEBHOOK_PATH);
   registerErrorAnswers(http);
   let stopping = false;
   // An answer sent while stopping closes its connection: a kept-alive one would hold stop() open.

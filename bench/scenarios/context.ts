@@ -12,6 +12,8 @@ export interface ScenarioContext {
   addFigure(figure: FigureInput): void;
   /** Raw measurements, kept in the JSON under the scenario's name. */
   addRaw(entry: unknown): void;
+  /** Markdown printed after the table: a breakdown that is not a figure. */
+  addSection(markdown: string): void;
   /** The product server's CPU profile (--profile), summarised at the end from its readiness on. */
   addProfile(server: ProductServer): void;
   /** The product and the floor for connections, push and polling: started once, on first use. */

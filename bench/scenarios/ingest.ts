@@ -13,8 +13,9 @@ import type { WebhookLoadApi, WebhookLoadResult } from "../load/webhook-load.ts"
 import { makeWorkdir, waitForQuiet } from "../processes.ts";
 import { PRODUCT_DATABASE_FILE, startProductServer, type ServerUnderTest } from "../product-server.ts";
 import { seedDatabase } from "../seed.ts";
-import { percentile, round, summarize, type LatencySummary } from "../stats.ts";
+import { median, percentile, round, summarize, type LatencySummary } from "../stats.ts";
 import type { Scenario } from "./context.ts";
+import { deliveryStepsSection, type TimedRuns } from "./delivery-steps.ts";
 
 /** Bodies are prepared before a run: enough for this many POSTs a second (then the run just ends early). */
 const FIRST_RUN_POSTS_PER_SECOND = 2_500;
@@ -65,10 +66,15 @@ export const ingestScenario: Scenario = async (context) => {
     seedDatabase(`file:${work.dir}/${PRODUCT_DATABASE_FILE}`, seed),
     seedDatabase(`file:${work.dir}/${FLOOR_DATABASE_FILE}`, seed),
   ]);
-  const [product, floor] = await Promise.all([startProductServer({ name: "ingest", dir: work.dir, profileDir: context.profileDir }), startFloorServer(work.dir)]);
+  const [product, floor] = await Promise.all([
+    startProductServer({ name: "ingest", dir: work.dir, profileDir: context.profileDir, stepTiming: true }),
+    startFloorServer(work.dir),
+  ]);
   context.addProfile(product);
   const load = await startRpcChild<WebhookLoadApi>("webhook load generator", "bench/load/webhook-load.ts");
   const records: RunRecord[] = [];
+  /** The one-message shape's steps, per concurrency (product only). */
+  const timed: TimedRuns[] = [];
   const postsPerSecond = new Map<string, number>();
   let group = 0;
   const planFor = (runTag: string, seed: number, customerGroup: number, shape: Shape = SHAPES[0]) => ({
@@ -100,6 +106,8 @@ export const ingestScenario: Scenario = async (context) => {
           const runTag = `${target.label}-${shape.maxItems}-c${concurrency}-r${run}`;
           const key = `${target.label}-${shape.name}-${concurrency}`;
           const customerGroup = ++group;
+          const timing = target === product && shape.maxItems === 1 ? product.stepTimings : null;
+          await timing?.reset();
           const budget = postsPerSecond.has(key)
             ? Math.ceil(postsPerSecond.get(key)! * 2 * (plan.durationMs / 1000)) + 100
             : Math.ceil(FIRST_RUN_POSTS_PER_SECOND * (plan.durationMs / 1000));
@@ -116,6 +124,12 @@ export const ingestScenario: Scenario = async (context) => {
             plan.durationMs + 180_000,
           );
           postsPerSecond.set(key, result.requests / (result.elapsedMs / 1000));
+          if (timing) {
+            let entry = timed.find((candidate) => candidate.concurrency === concurrency);
+            if (!entry) timed.push((entry = { concurrency, timings: [], ackP50s: [] }));
+            entry.timings.push(await timing.take());
+            entry.ackP50s.push(percentile(result.latenciesMs, 50));
+          }
           const lost = await missingWamids(target.databaseUrl, runTag, result.ackedWamids);
           const record: RunRecord = {
             shape: shape.name,
@@ -183,10 +197,21 @@ export const ingestScenario: Scenario = async (context) => {
         failure,
       });
     }
+    if (timed.length > 0) context.addSection(deliveryStepsSection("One-message deliveries, the product: where a POST's time goes", timed));
   } finally {
     context.addRaw({
       items: "batches: 1–20 per POST, 15 % statuses; one message: 1 per POST, no statuses; messages: 65 % text, 15 % image, 8 % document, 7 % voice, 5 % location",
       runs: records,
+      steps: timed.map(({ concurrency, timings }) => ({
+        concurrency,
+        runs: timings.map(({ deliveries, background, busyMs, cpuMs, elapsedMs }) => ({
+          deliveries: deliveries.length,
+          busyMs,
+          cpuMs,
+          elapsedMs,
+          background: Object.fromEntries(Object.entries(background).map(([job, times]) => [job, { count: times.length, medianMs: median(times) }])),
+        })),
+      })),
     });
     await load.stop();
     await floor.stop();

@@ -4,10 +4,13 @@
  * service — so the outbox, the rate limit and the 24-hour window apply as to any agent's
  * message. Never delays Meta's answer; a failure is logged and the message simply gets no reply.
  */
+import { driverQuery } from "../db/driver-transaction.ts";
 import { ExpectedError } from "../errors.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { ReceivedMessage } from "../inbox/ingest.ts";
 import { sendWhatsAppText, type SendDependencies } from "../inbox/send.service.ts";
 import type { Logger } from "../logger.ts";
+import { timeBackgroundWork } from "../step-timing.ts";
 import { AiReplyError, type AiClient, type ChatTurn } from "./ai-client.ts";
 import { parseBusinessHours } from "./business-hours.ts";
 import { decideAutoReply, type AutoReplyRuleLike } from "./decide.ts";
@@ -156,6 +159,7 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
 
   /** The workspace's enabled rules and settings; null when nothing could ever answer. */
   async function loadWorkspace(workspaceId: string): Promise<WorkspaceRules | null> {
+    if (!(await mayAnswer(workspaceId))) return null;
     const workspace = await db.workspace.findUnique({
       where: { id: workspaceId },
       select: { name: true, timeZone: true, businessHours: true, aiRepliesEnabled: true, autoReplies: { where: { enabled: true } } },
@@ -166,13 +170,30 @@ export function createAutoReplyRunner(deps: AutoReplyDependencies) {
     return { ...settings, rules: autoReplies };
   }
 
+  /**
+   * Whether the workspace has an enabled rule, or AI replies on with AI configured. Asked on every
+   * delivery, and most workspaces answer no: one statement on the driver, not Prisma's client,
+   * which cost about as much as storing the delivery (issue 16).
+   */
+  async function mayAnswer(workspaceId: string): Promise<boolean> {
+    const [workspace] = await driverQuery<{ aiRepliesEnabled: unknown; enabledRules: unknown }>(
+      db,
+      Prisma.sql`SELECT "aiRepliesEnabled", (SELECT COUNT(*) FROM "AutoReplyRule" WHERE "workspaceId" = ${workspaceId} AND "enabled" = ${true}) AS "enabledRules"
+        FROM "Workspace" WHERE "id" = ${workspaceId}`,
+    );
+    if (!workspace) return false;
+    // SQLite answers a boolean as 0/1, PostgreSQL as true/false; a count may come as bigint text.
+    const aiReplies = workspace.aiRepliesEnabled === true || Number(workspace.aiRepliesEnabled) === 1;
+    return Number(workspace.enabledRules) > 0 || (aiReplies && !!deps.ai);
+  }
+
   return {
     /** The messages a webhook just stored; returns at once, the replies follow in the background. */
     handle(received: readonly ReceivedMessage[]) {
       if (received.length === 0 || stopping.signal.aborted) return;
       for (const message of received) {
         const workspace = sharedLoad(message.workspaceId);
-        enqueue(message.conversationId, async () => answer(message, await workspace));
+        enqueue(message.conversationId, () => timeBackgroundWork("auto-reply", async () => answer(message, await workspace)));
       }
     },
     /** Resolves once every reply under way is sent or given up (tests, shutdown). */

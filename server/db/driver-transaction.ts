@@ -33,11 +33,8 @@ export function shareConnection(db: Database, factory: SqlDriverAdapterFactory, 
  * `work` resolves, rolls back when it throws.
  */
 export async function driverTransaction<T>(db: Database, work: (tx: DriverTransaction) => Promise<T>): Promise<T> {
-  const connection = connections.get(db);
-  if (!connection) throw new Error("driverTransaction needs a database made by createDatabase");
-  if (!connection.adapter) await db.$connect();
-  const transaction = await connection.adapter!.startTransaction();
-  const postgres = connection.provider === "postgresql";
+  const { adapter, postgres } = await connectionOf(db);
+  const transaction = await adapter.startTransaction();
   // Adapters that do not begin the transaction themselves leave BEGIN's end to the caller too.
   const endsItself = transaction.options.usePhantomQuery;
   try {
@@ -52,7 +49,23 @@ export async function driverTransaction<T>(db: Database, work: (tx: DriverTransa
   }
 }
 
-function statementsOn(transaction: Transaction, postgres: boolean): DriverTransaction {
+/**
+ * One read on Prisma's connection (SQLite) or pool (PostgreSQL), outside any transaction: for a
+ * look taken on every delivery, where Prisma's client would cost ten times the statement.
+ */
+export async function driverQuery<Row>(db: Database, statement: Prisma.Sql): Promise<Row[]> {
+  const { adapter, postgres } = await connectionOf(db);
+  return statementsOn(adapter, postgres).query<Row>(statement);
+}
+
+async function connectionOf(db: Database) {
+  const connection = connections.get(db);
+  if (!connection) throw new Error("The database driver is shared only by a database made by createDatabase");
+  if (!connection.adapter) await db.$connect();
+  return { adapter: connection.adapter!, postgres: connection.provider === "postgresql" };
+}
+
+function statementsOn(queryable: Pick<Transaction, "queryRaw" | "executeRaw">, postgres: boolean): DriverTransaction {
   const toQuery = (statement: Prisma.Sql): SqlQuery => ({
     // `?` placeholders for SQLite, `$1…` for PostgreSQL.
     sql: postgres ? statement.text : statement.sql,
@@ -61,10 +74,10 @@ function statementsOn(transaction: Transaction, postgres: boolean): DriverTransa
   });
   return {
     async query<Row>(statement: Prisma.Sql) {
-      const { columnNames, rows } = await transaction.queryRaw(toQuery(statement));
+      const { columnNames, rows } = await queryable.queryRaw(toQuery(statement));
       return rows.map((values) => Object.fromEntries(columnNames.map((name, index) => [name, values[index]])) as Row);
     },
-    execute: (statement) => transaction.executeRaw(toQuery(statement)),
+    execute: (statement) => queryable.executeRaw(toQuery(statement)),
   };
 }
 

@@ -16,6 +16,7 @@ import { groupCommits } from "../db/group-commit.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { MessageStatus } from "../generated/prisma/enums.ts";
+import type { DeliveryTimeline } from "../step-timing.ts";
 import type { MessageEvent, MessageSender, StatusEvent, TemplateStatusEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
 import { storeInboundMessages } from "./ingest-messages.ts";
 import { applyPendingStatusesTo, applyStatuses } from "./ingest-statuses.ts";
@@ -60,7 +61,13 @@ export interface IngestResult {
  */
 export type TemplateStatusStore = (tx: DriverTransaction, events: readonly TemplateStatusEvent[]) => Promise<ReadonlySet<string>>;
 
-export type Ingest = (events: readonly WebhookEvent[]) => Promise<IngestResult>;
+/** `timeline`: the delivery's steps, when the benchmark times them (step-timing.ts). */
+export type Ingest = (events: readonly WebhookEvent[], timeline?: DeliveryTimeline | null) => Promise<IngestResult>;
+
+interface Delivery {
+  events: readonly WebhookEvent[];
+  timeline: DeliveryTimeline | null;
+}
 
 /**
  * Stores one delivery — every message, status and conversation change in it — so that the caller
@@ -68,19 +75,33 @@ export type Ingest = (events: readonly WebhookEvent[]) => Promise<IngestResult>;
  * once; statuses only ever move forward.
  */
 export function createIngest(db: Database, templateStatuses?: TemplateStatusStore): Ingest {
-  return groupCommits((deliveries: Array<readonly WebhookEvent[]>) => storeRetryingConflicts(db, deliveries, templateStatuses), {
+  const ingest = groupCommits((deliveries: Delivery[]) => storeRetryingConflicts(db, deliveries, templateStatuses), {
     maxSize: GROUP_MAX_EVENTS,
-    sizeOf: (events) => events.length,
+    sizeOf: ({ events }) => events.length,
   });
+  return (events, timeline = null) => ingest({ events, timeline });
 }
 
 /** Bounds one group's transaction, and so the wait of the POSTs behind it. */
 const GROUP_MAX_EVENTS = 1_000;
 
-async function storeRetryingConflicts(db: Database, deliveries: Array<readonly WebhookEvent[]>, templateStatuses?: TemplateStatusStore): Promise<IngestResult[]> {
+async function storeRetryingConflicts(db: Database, deliveries: Delivery[], templateStatuses?: TemplateStatusStore): Promise<IngestResult[]> {
+  const timelines = deliveries.map(({ timeline }) => timeline).filter((timeline) => timeline !== null);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await serializedWrite(db, () => driverTransaction(db, (tx) => store(tx, sqlValues(providerOf(db)), deliveries, templateStatuses)));
+      return await serializedWrite(db, () =>
+        driverTransaction(db, async (tx) => {
+          for (const timeline of timelines) timeline.mark("wait for the group");
+          const results = await store(
+            tx,
+            sqlValues(providerOf(db)),
+            deliveries.map(({ events }) => events),
+            templateStatuses,
+          );
+          for (const timeline of timelines) timeline.mark("statements");
+          return results;
+        }),
+      );
     } catch (error) {
       // Another instance stored the same message or conversation at the same moment: run again,
       // and this time find it stored (PostgreSQL; SQLite's writes never race).

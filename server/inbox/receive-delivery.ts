@@ -3,6 +3,7 @@ import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
+import type { DeliveryTimeline } from "../step-timing.ts";
 import type { WebhookEvent } from "../whatsapp/webhook-events.ts";
 import { createIngest, type IngestResult, type TemplateStatusStore } from "./ingest.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
@@ -33,7 +34,7 @@ export interface DeliveryDependencies {
  * commit sets off, so that the answer waits for the commit only: auto-replies start queries which,
  * with SQLite, would otherwise run before the answer is written.
  */
-export type ReceiveDelivery = (events: readonly WebhookEvent[], acknowledge: () => unknown) => Promise<void>;
+export type ReceiveDelivery = (events: readonly WebhookEvent[], acknowledge: () => unknown, timeline?: DeliveryTimeline | null) => Promise<void>;
 
 /**
  * Receives one webhook delivery, once whatsapp/ has turned it into events: everything in it is
@@ -44,18 +45,22 @@ export type ReceiveDelivery = (events: readonly WebhookEvent[], acknowledge: () 
  */
 export function createDeliveryReceiver(deps: DeliveryDependencies): ReceiveDelivery {
   const ingest = createIngest(deps.db, deps.templates?.applyStatuses);
-  return async (events, acknowledge) => {
-    const result = await ingest(events);
+  return async (events, acknowledge, timeline) => {
+    const result = await ingest(events, timeline);
     // Coexistence's other fields: durable before Meta hears 200, like the messages.
     await receiveBusinessAppState(deps, events);
+    timeline?.mark("commit");
     // Not the delivery's failure: an answer that never reached Meta only makes it deliver again.
     await Promise.resolve(acknowledge()).catch((error: unknown) => deps.logger.warn({ err: error }, "Could not answer a stored webhook delivery"));
+    timeline?.mark("answer");
     try {
       afterCommit(deps, result, events);
     } catch (error) {
       // Stored is stored: a failure here must not make Meta deliver it again.
       deps.logger.error({ err: error }, "Could not hand on a stored webhook delivery");
     }
+    timeline?.mark("after commit");
+    timeline?.end();
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { deliveryTimeline } from "../http/delivery-timing.ts";
 import { sendError } from "../http/error.ts";
 import type { Config } from "../config.ts";
 import { exceedsDepth, hasPrototypeKeys, MAX_JSON_DEPTH, PROTOTYPE_KEYS_MESSAGE, replaceMalformedText } from "../http/json-input.ts";
@@ -50,9 +51,12 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
 
     // Guarded before the body is read (http/webhook-guard.ts); public: its sender is known only from the body's signature.
     webhook.post(WEBHOOK_PATH, { config: { public: true } }, async (request, reply) => {
+      const timeline = deliveryTimeline(request);
+      timeline?.mark("handler start");
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const refusal = checkSignature(config, rawBody, request.headers["x-hub-signature-256"]);
       if (refusal) return sendError(reply, refusal.status, refusal.error);
+      timeline?.mark("signature");
 
       let events;
       try {
@@ -60,14 +64,16 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: WebhookD
         if (exceedsDepth(body)) return sendError(reply, 400, `Unexpected webhook payload: nested more than ${MAX_JSON_DEPTH} levels deep`);
         if (hasPrototypeKeys(body)) return sendError(reply, 400, `Unexpected webhook payload: ${PROTOTYPE_KEYS_MESSAGE}`);
         replaceMalformedText(body);
+        timeline?.mark("JSON parse");
         events = parseWebhook(body);
+        timeline?.mark("validation");
       } catch (error) {
         if (error instanceof WebhookShapeError) return sendError(reply, 400, `Unexpected webhook payload: ${error.message}`);
         return sendError(reply, 400, "Malformed JSON");
       }
 
       try {
-        await deps.receiveDelivery(events, () => reply.send({ success: true }));
+        await deps.receiveDelivery(events, () => reply.send({ success: true }), timeline);
       } catch (error) {
         request.log.error({ err: error }, "Could not store a webhook delivery; Meta will retry it");
         return sendError(reply, 500, "Could not store the delivery; retry later");

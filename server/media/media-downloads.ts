@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
-import type { Database } from "../db/client.ts";
+import { providerOf, type Database } from "../db/client.ts";
+import { driverQuery, driverTransaction } from "../db/driver-transaction.ts";
 import { groupCommits } from "../db/group-commit.ts";
+import { sqlValues } from "../db/sql-values.ts";
 import { serializedWrite } from "../db/write-queue.ts";
-import type { WhatsAppMessage } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { retryDelayMs } from "../inbox/outbox.ts";
 import type { Logger } from "../logger.ts";
+import { timeBackgroundWork } from "../step-timing.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { CloudApi } from "../whatsapp/cloud-api.ts";
 import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
@@ -55,14 +58,25 @@ export interface MediaDownloadDependencies {
   logger: Logger;
 }
 
-/**
- * Inbound messages whose media is due for a download now. A download is PENDING exactly while it
- * has a next attempt time (ingest sets both; every outcome clears the time of a final state), and
- * oldest-due-first reads only the few rows taken from the (mediaState, mediaNextAttemptAt) index
- * where any other order would sort every pending download first.
- */
-function dueWhere(now: Date) {
-  return { mediaState: "PENDING", mediaNextAttemptAt: { lte: now } };
+/** What an attempt needs of a claimed row. */
+interface ClaimedMedia {
+  id: string;
+  workspaceId: string;
+  conversationId: string;
+  mediaId: string | null;
+  mediaMimeType: string | null;
+  mediaSha256: string | null;
+  /** Counting the attempt just claimed. */
+  mediaAttempts: number;
+  timestamp: Date;
+}
+
+/** An attempt's outcome: the download's fields when stored, the state and next attempt always. */
+interface MediaOutcome {
+  mediaState: MediaState;
+  mediaError: string | null;
+  mediaNextAttemptAt: Date | null;
+  stored?: { mediaPath: string; mediaSize: number; mediaMimeType: string | null; mediaSha256: string | null };
 }
 
 /** Meta's webhook gives the file's SHA-256 in hex (media URL answers) or base64 (some payloads). */
@@ -89,28 +103,75 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
   let stopped = false;
   let draining: Promise<void> | null = null;
 
-  /** Claims the due rows no other worker holds, in one statement; answers the rows claimed. */
-  function claim(ids: string[], now: Date): Promise<WhatsAppMessage[]> {
+  // The worker's statements go to the driver, not Prisma's client, which cost milliseconds of the
+  // thread per attempt (its query compiler), on the thread that answers Meta (issue 16).
+  const sql = sqlValues(providerOf(db));
+
+  /**
+   * Inbound messages whose media is due for a download now. A download is PENDING exactly while it
+   * has a next attempt time (ingest sets both; every outcome clears the time of a final state), and
+   * oldest-due-first reads only the few rows taken from the (mediaState, mediaNextAttemptAt) index
+   * where any other order would sort every pending download first.
+   */
+  async function dueIds(now: Date): Promise<string[]> {
+    const rows = await driverQuery<{ id: string }>(
+      db,
+      Prisma.sql`SELECT "id" FROM "WhatsAppMessage" WHERE "mediaState" = 'PENDING' AND "mediaNextAttemptAt" <= ${sql.dateTime(now)}
+        ORDER BY "mediaNextAttemptAt" ASC LIMIT ${options.concurrency}`,
+    );
+    return rows.map(({ id }) => id);
+  }
+
+  /**
+   * Claims the due rows no other worker holds, in one statement; answers the rows claimed. Not by
+   * state: with it SQLite (without statistics) walks every pending row of the state's index
+   * instead of looking up the ids. A due time alone means PENDING.
+   */
+  function claim(ids: string[], now: Date): Promise<ClaimedMedia[]> {
     return serializedWrite(db, () =>
-      db.whatsAppMessage.updateManyAndReturn({
-        // Not the state: with it SQLite (without statistics) walks every pending row of the
-        // state's index instead of looking up the ids. A due time alone means PENDING.
-        where: { id: { in: ids }, mediaNextAttemptAt: { lte: now } },
-        data: { mediaState: "PENDING", mediaNextAttemptAt: new Date(now.getTime() + options.leaseMs), mediaAttempts: { increment: 1 } },
+      driverTransaction(db, async (tx) => {
+        const rows = await tx.query<Record<keyof ClaimedMedia, unknown>>(Prisma.sql`
+          UPDATE "WhatsAppMessage" SET "mediaState" = 'PENDING', "mediaNextAttemptAt" = ${sql.dateTime(new Date(now.getTime() + options.leaseMs))},
+            "mediaAttempts" = "mediaAttempts" + 1, "updatedAt" = ${sql.dateTime(now)}
+          WHERE "id" IN (${Prisma.join(ids)}) AND "mediaNextAttemptAt" <= ${sql.dateTime(now)}
+          RETURNING "id", "workspaceId", "conversationId", "mediaId", "mediaMimeType", "mediaSha256", "mediaAttempts", "timestamp"`);
+        return rows.map((row) => ({
+          id: String(row.id),
+          workspaceId: String(row.workspaceId),
+          conversationId: String(row.conversationId),
+          mediaId: row.mediaId === null ? null : String(row.mediaId),
+          mediaMimeType: row.mediaMimeType === null ? null : String(row.mediaMimeType),
+          mediaSha256: row.mediaSha256 === null ? null : String(row.mediaSha256),
+          mediaAttempts: Number(row.mediaAttempts),
+          timestamp: new Date(String(row.timestamp)),
+        }));
       }),
     );
   }
 
   /** Outcomes of downloads finishing together are written in one transaction: one fsync, not one each. */
   const recordOutcome = groupCommits(
-    (outcomes: Array<{ id: string; data: Record<string, unknown> }>) =>
+    (outcomes: Array<{ id: string; outcome: MediaOutcome }>) =>
       serializedWrite(db, () =>
-        db.$transaction(outcomes.map(({ id, data }) => db.whatsAppMessage.update({ where: { id }, data, select: { id: true } }))),
+        driverTransaction(db, async (tx) => {
+          const now = new Date();
+          for (const { id, outcome } of outcomes) {
+            const { stored } = outcome;
+            const download = stored
+              ? Prisma.sql`, "mediaPath" = ${sql.text(stored.mediaPath)}, "mediaSize" = ${sql.integer(stored.mediaSize)},
+                  "mediaMimeType" = ${sql.text(stored.mediaMimeType)}, "mediaSha256" = ${sql.text(stored.mediaSha256)}`
+              : Prisma.empty;
+            await tx.execute(Prisma.sql`UPDATE "WhatsAppMessage" SET "mediaState" = ${sql.text(outcome.mediaState)}, "mediaError" = ${sql.text(outcome.mediaError)},
+              "mediaNextAttemptAt" = ${sql.dateTime(outcome.mediaNextAttemptAt)}, "updatedAt" = ${sql.dateTime(now)}${download}
+              WHERE "id" = ${id}`);
+          }
+          return outcomes.map(() => undefined);
+        }),
       ),
     { maxSize: 100 },
   );
 
-  async function fetchAndStore(cloudApi: CloudApi, message: WhatsAppMessage) {
+  async function fetchAndStore(cloudApi: CloudApi, message: ClaimedMedia): Promise<MediaOutcome> {
     if (Date.now() - message.timestamp.getTime() > MEDIA_ID_LIFETIME_MS) throw new MediaExpired("Meta keeps media for 30 days");
     let info;
     try {
@@ -128,10 +189,15 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
     const mimeType = message.mediaMimeType ?? info.mimeType;
     const relative = mediaRelativePath(message.workspaceId, message.id, extensionFor(mimeType));
     await writeMediaFile(options.dir, relative, bytes);
-    return { mediaState: "STORED", mediaPath: relative, mediaSize: bytes.length, mediaMimeType: mimeType, mediaSha256: message.mediaSha256 ?? info.sha256 };
+    return {
+      mediaState: "STORED",
+      mediaError: null,
+      mediaNextAttemptAt: null,
+      stored: { mediaPath: relative, mediaSize: bytes.length, mediaMimeType: mimeType, mediaSha256: message.mediaSha256 ?? info.sha256 },
+    };
   }
 
-  function failureFields(message: WhatsAppMessage, error: unknown) {
+  function failureFields(message: ClaimedMedia, error: unknown): MediaOutcome {
     const reason = error instanceof CloudApiError ? `${error.title}${error.code === null ? "" : ` (${error.code})`}` : (error as Error).message;
     if (error instanceof MediaExpired) return { mediaState: "EXPIRED", mediaError: `The media has expired: ${reason}`, mediaNextAttemptAt: null };
     const final = error instanceof CloudApiValidationError || message.mediaAttempts >= options.maxAttempts;
@@ -140,51 +206,74 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
   }
 
   /** Media ids belong to the number they were sent to: its token fetches them. */
-  async function cloudApiOf(message: WhatsAppMessage): Promise<CloudApi> {
-    const conversation = await db.conversation.findUnique({ where: { id: message.conversationId }, select: { businessPhoneNumberId: true } });
+  async function cloudApiOf(message: ClaimedMedia): Promise<CloudApi> {
+    const [conversation] = await driverQuery<{ businessPhoneNumberId: string | null }>(
+      db,
+      Prisma.sql`SELECT "businessPhoneNumberId" FROM "Conversation" WHERE "id" = ${message.conversationId}`,
+    );
     const phoneNumberId = conversation?.businessPhoneNumberId;
     return phoneNumberId ? deps.numbers.cloudApiFor(phoneNumberId) : deps.numbers.cloudApiOfWorkspace(message.workspaceId);
   }
 
-  /** One attempt at one claimed row. A number not connected (yet, or any more) is retried with backoff. */
-  async function attempt(message: WhatsAppMessage) {
-    let data: Record<string, unknown>;
+  /**
+   * While the Cloud API cannot be reached at all (no answer: a network failure), the worker rests
+   * after one batch instead of failing every due download in turn — each costing the thread and
+   * two commits, and a retry of its own — from retryBaseMs, doubling to retryMaxMs, until an
+   * attempt gets an answer again.
+   */
+  const outage = { rests: 0, until: 0 };
+
+  /**
+   * One attempt at one claimed row; answers whether the Cloud API answered at all. A number not
+   * connected (yet, or any more) is retried with backoff.
+   */
+  async function attempt(message: ClaimedMedia): Promise<boolean> {
+    let outcome: MediaOutcome;
+    let answered = true;
     try {
-      data = { ...(await fetchAndStore(await cloudApiOf(message), message)), mediaError: null, mediaNextAttemptAt: null };
+      outcome = await fetchAndStore(await cloudApiOf(message), message);
     } catch (error) {
-      data = failureFields(message, error);
-      logger.warn({ messageId: message.id, attempt: message.mediaAttempts, state: data.mediaState }, `Media download failed: ${String(data.mediaError)}`);
+      answered = !(error instanceof CloudApiError && error.kind === "network");
+      outcome = failureFields(message, error);
+      logger.warn({ messageId: message.id, attempt: message.mediaAttempts, state: outcome.mediaState }, `Media download failed: ${String(outcome.mediaError)}`);
     }
-    await recordOutcome({ id: message.id, data });
+    await recordOutcome({ id: message.id, outcome });
     publishInboxEvents(deps.pubsub, [
       { workspaceId: message.workspaceId, event: { type: "messageUpdated", conversationId: message.conversationId, messageId: message.id } },
     ]);
+    return answered;
   }
 
   async function drain() {
     for (;;) {
       if (stopped) return;
       const now = new Date();
-      const due = await db.whatsAppMessage.findMany({
-        where: dueWhere(now),
-        orderBy: { mediaNextAttemptAt: "asc" },
-        select: { id: true },
-        take: options.concurrency,
-      });
+      const due = await dueIds(now);
       if (due.length === 0) return;
-      const claimed = await claim(due.map(({ id }) => id), now);
-      await Promise.all(
+      const claimed = await claim(due, now);
+      const answers = await Promise.all(
         claimed.map((message) =>
-          attempt(message).catch((error: Error) => logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly")),
+          timeBackgroundWork("media download", () => attempt(message)).catch((error: Error) => {
+            logger.error({ err: error, messageId: message.id }, "Media download failed unexpectedly");
+            return true;
+          }),
         ),
       );
+      if (claimed.length > 0 && !answers.some(Boolean)) {
+        outage.rests++;
+        const restMs = retryDelayMs(outage.rests, options);
+        outage.until = Date.now() + restMs;
+        logger.warn({ restMs }, `The Cloud API cannot be reached: media downloads rest for ${Math.round(restMs / 1000)} s`);
+        return;
+      }
+      outage.rests = 0;
       // A full batch that made progress: more may be due right now.
       if (due.length < options.concurrency || claimed.length === 0) return;
     }
   }
 
   const tick = () => {
-    if (stopped) return;
+    if (stopped || Date.now() < outage.until) return;
     draining ??= drain()
       .catch((error: Error) => logger.error({ err: error }, "Could not look for due media downloads; trying again"))
       .finally(() => (draining = null));

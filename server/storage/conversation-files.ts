@@ -3,7 +3,10 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Database } from "../db/client.ts";
 import { workspaceNumberIds } from "../db/workspace-numbers.ts";
+import { driverQuery } from "../db/driver-transaction.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
+import { timeBackgroundWork } from "../step-timing.ts";
 import { isBsuid } from "../whatsapp/customer-id.ts";
 
 /**
@@ -78,41 +81,62 @@ export function conversationFilePath(dir: string, workspaceId: string, key: stri
   return path.join(dir, workspaceId, numberId === null ? `${key}.json` : `${key}@${numberId}.json`);
 }
 
-const FILE_MESSAGE_COLUMNS = {
-  id: true,
-  wamid: true,
-  direction: true,
-  type: true,
-  text: true,
-  preview: true,
-  status: true,
-  timestamp: true,
-  contextWamid: true,
-  mediaId: true,
-  mediaUrl: true,
-  mediaMimeType: true,
-  mediaFilename: true,
-  latitude: true,
-  longitude: true,
-  locationName: true,
-  locationAddress: true,
-  reactionEmoji: true,
-  reactionToWamid: true,
-  errorCode: true,
-  errorTitle: true,
-  interactive: true,
-} as const;
+/** A stored message as the driver answers it: DateTime as ISO text, numbers as numbers (or bigint text). */
+interface StoredMessage {
+  id: string;
+  wamid: string | null;
+  direction: string;
+  type: string;
+  text: string | null;
+  preview: string;
+  status: string;
+  timestamp: string;
+  contextWamid: string | null;
+  mediaId: string | null;
+  mediaUrl: string | null;
+  mediaMimeType: string | null;
+  mediaFilename: string | null;
+  latitude: number | string | null;
+  longitude: number | string | null;
+  locationName: string | null;
+  locationAddress: string | null;
+  reactionEmoji: string | null;
+  reactionToWamid: string | null;
+  errorCode: number | string | null;
+  errorTitle: string | null;
+  interactive: string | null;
+}
 
+const numberOrNull = (value: number | string | null) => (value === null ? null : Number(value));
+
+/**
+ * Read on the driver, not Prisma's client: the writer runs on the thread that answers Meta, and
+ * Prisma's client cost several times the statements (issue 16). Only what the file shows: `raw`
+ * alone is larger than everything else together.
+ */
 export async function renderConversationFile(db: Database, conversationId: string): Promise<ConversationFile | null> {
-  const conversation = await db.conversation.findUnique({
-    where: { id: conversationId },
-    include: {
-      contact: { select: { id: true, name: true } },
-      // Only what the file shows: `raw` alone is larger than everything else together.
-      messages: { orderBy: [{ timestamp: "asc" }, { id: "asc" }], select: FILE_MESSAGE_COLUMNS },
-    },
-  });
+  const [conversation] = await driverQuery<{
+    id: string;
+    workspaceId: string;
+    businessPhoneNumberId: string | null;
+    waId: string | null;
+    userId: string | null;
+    username: string | null;
+    profileName: string | null;
+    contactId: string | null;
+    contactName: string | null;
+  }>(
+    db,
+    Prisma.sql`SELECT c."id", c."workspaceId", c."businessPhoneNumberId", c."waId", c."userId", c."username", c."profileName", k."id" AS "contactId", k."name" AS "contactName"
+      FROM "Conversation" c LEFT JOIN "Contact" k ON k."id" = c."contactId" WHERE c."id" = ${conversationId}`,
+  );
   if (!conversation) return null;
+  const messages = await driverQuery<StoredMessage>(
+    db,
+    Prisma.sql`SELECT "id", "wamid", "direction", "type", "text", "preview", "status", "timestamp", "contextWamid", "mediaId", "mediaUrl", "mediaMimeType",
+        "mediaFilename", "latitude", "longitude", "locationName", "locationAddress", "reactionEmoji", "reactionToWamid", "errorCode", "errorTitle", "interactive"
+      FROM "WhatsAppMessage" WHERE "conversationId" = ${conversationId} ORDER BY "timestamp" ASC, "id" ASC`,
+  );
   return {
     workspaceId: conversation.workspaceId,
     conversationId: conversation.id,
@@ -121,28 +145,31 @@ export async function renderConversationFile(db: Database, conversationId: strin
     waId: conversation.waId,
     userId: conversation.userId,
     username: conversation.username,
-    contact: conversation.contact,
+    contact: conversation.contactId ? { id: conversation.contactId, name: conversation.contactName ?? "" } : null,
     profileName: conversation.profileName,
-    messages: conversation.messages.map((message) => ({
-      id: message.id,
-      wamid: message.wamid,
-      direction: message.direction === "INBOUND" ? "inbound" : "outbound",
-      type: message.type,
-      text: message.text,
-      preview: message.preview,
-      status: message.status.toLowerCase(),
-      timestamp: message.timestamp.toISOString(),
-      ...(message.contextWamid ? { replyTo: message.contextWamid } : {}),
-      ...(message.mediaId || message.mediaUrl
-        ? { media: { id: message.mediaId, mimeType: message.mediaMimeType, filename: message.mediaFilename } }
-        : {}),
-      ...(message.latitude !== null && message.longitude !== null
-        ? { location: { latitude: message.latitude, longitude: message.longitude, name: message.locationName, address: message.locationAddress } }
-        : {}),
-      ...(message.type === "reaction" ? { reaction: { emoji: message.reactionEmoji, to: message.reactionToWamid } } : {}),
-      ...(message.errorCode !== null || message.errorTitle ? { error: { code: message.errorCode, title: message.errorTitle } } : {}),
-      ...structured(message.direction, message.interactive),
-    })),
+    messages: messages.map((message) => {
+      const latitude = numberOrNull(message.latitude);
+      const longitude = numberOrNull(message.longitude);
+      const errorCode = numberOrNull(message.errorCode);
+      return {
+        id: message.id,
+        wamid: message.wamid,
+        direction: message.direction === "INBOUND" ? "inbound" : "outbound",
+        type: message.type,
+        text: message.text,
+        preview: message.preview,
+        status: message.status.toLowerCase(),
+        timestamp: new Date(message.timestamp).toISOString(),
+        ...(message.contextWamid ? { replyTo: message.contextWamid } : {}),
+        ...(message.mediaId || message.mediaUrl
+          ? { media: { id: message.mediaId, mimeType: message.mediaMimeType, filename: message.mediaFilename } }
+          : {}),
+        ...(latitude !== null && longitude !== null ? { location: { latitude, longitude, name: message.locationName, address: message.locationAddress } } : {}),
+        ...(message.type === "reaction" ? { reaction: { emoji: message.reactionEmoji, to: message.reactionToWamid } } : {}),
+        ...(errorCode !== null || message.errorTitle ? { error: { code: errorCode, title: message.errorTitle } } : {}),
+        ...structured(message.direction, message.interactive),
+      };
+    }),
   };
 }
 
@@ -197,7 +224,10 @@ async function fileNumberOf(db: Database, file: ConversationFile): Promise<strin
 /** Names the conversation's file had before: its BSUID, and the identifiers a number or BSUID change replaced. */
 async function formerKeys(db: Database, file: ConversationFile): Promise<string[]> {
   const keys = new Set<string>(file.userId ? [file.userId] : []);
-  const changes = await db.whatsAppMessage.findMany({ where: { conversationId: file.conversationId, type: "system", direction: "INBOUND" }, select: { raw: true } });
+  const changes = await driverQuery<{ raw: string | null }>(
+    db,
+    Prisma.sql`SELECT "raw" FROM "WhatsAppMessage" WHERE "conversationId" = ${file.conversationId} AND "type" = 'system' AND "direction" = 'INBOUND'`,
+  );
   for (const { raw } of changes) {
     const sender = parseSender(raw);
     for (const id of [sender.from, sender.from_user_id]) if (typeof id === "string" && isSafeKey(id)) keys.add(id);
@@ -276,7 +306,7 @@ export function createConversationMirror(
       for (const conversationId of due) {
         due.delete(conversationId);
         const started = performance.now();
-        await writeConversationFile(db, dir, conversationId).catch((error: Error) =>
+        await timeBackgroundWork("conversation file", () => writeConversationFile(db, dir, conversationId)).catch((error: Error) =>
           logger.error({ err: error, conversationId }, "Could not write the conversation file"),
         );
         if (!hurry && due.size > 0) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * MIRROR_PAUSE_FACTOR));
