@@ -66,6 +66,8 @@ const MUTATION_CASES: Record<string, RoleCase> = {
   sendWhatsAppMedia: { operation: `sendWhatsAppMedia(input: { contactId: ${NOPE}, mediaId: ${NOPE} })`, rule: "both" },
   sendWhatsAppTemplate: { operation: `sendWhatsAppTemplate(input: { contactId: ${NOPE}, templateName: "x", languageCode: "en" })`, rule: "both" },
   setAgentRole: { operation: `setAgentRole(id: ${NOPE}, role: ADMIN)`, rule: "admins" },
+  setContactLabels: { operation: `setContactLabels(contactId: ${NOPE}, labelIds: [])`, rule: "both" },
+  setContactMarketingConsent: { operation: `setContactMarketingConsent(contactId: ${NOPE}, state: OPTED_OUT)`, rule: "both" },
   setConversationStatus: { operation: `setConversationStatus(conversationId: ${NOPE}, status: RESOLVED)`, rule: "both" },
   syncWhatsAppTemplates: { operation: `syncWhatsAppTemplates`, rule: "admins" },
   updateAutoReplyRule: { operation: `updateAutoReplyRule(id: ${NOPE}, input: {})`, rule: "admins" },

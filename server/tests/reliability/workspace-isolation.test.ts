@@ -63,6 +63,7 @@ async function workspaceA() {
       db().workspace.findUnique({ where: { id: workspaceId } }),
       db().label.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().conversationLabel.findMany({ where: { labelId: aWorkflow.labelId }, orderBy: { conversationId: "asc" } }),
+      db().contactLabel.findMany({ where: { labelId: aWorkflow.labelId }, orderBy: { contactId: "asc" } }),
       db().conversationNote.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().cannedResponse.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().user.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
@@ -440,6 +441,16 @@ const MUTATION_CASES: Record<string, FieldCase> = {
       expect(data.syncWhatsAppTemplates.__typename).toBe("WhatsAppNotConfiguredError");
       expect(await db().whatsAppTemplate.count({ where: { workspaceId: b.workspaceId } })).toBe(0);
     },
+  },
+  setContactLabels: {
+    operation: `mutation($id: ID!, $labelId: ID!) { setContactLabels(contactId: $id, labelIds: [$labelId]) { __typename } }`,
+    variables: () => ({ id: a.contactId, labelId: aWorkflow.labelId }),
+    expectRefused: ({ data }) => expect(data.setContactLabels.__typename).toBe("NotFoundError"),
+  },
+  setContactMarketingConsent: {
+    operation: `mutation($id: ID!) { setContactMarketingConsent(contactId: $id, state: OPTED_OUT, source: "Hijacked") { __typename } }`,
+    variables: () => ({ id: a.contactId }),
+    expectRefused: ({ data }) => expect(data.setContactMarketingConsent.__typename).toBe("NotFoundError"),
   },
   updateContact: {
     operation: `mutation($id: ID!) { updateContact(id: $id, input: { name: "Hijacked" }) { __typename } }`,
