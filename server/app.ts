@@ -18,6 +18,7 @@ import { refuseMalformedText } from "./http/hardening.ts";
 import { registerHealthRoutes } from "./http/health.routes.ts";
 import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
+import { createCampaignSupervisor, pauseOnQualityTrouble } from "./campaigns/supervisor.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
 import { createDeliveryReceiver } from "./inbox/receive-delivery.ts";
 import { registerWebhookRoutes, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH } from "./inbox/webhook.routes.ts";
@@ -85,6 +86,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   );
   const ai = aiSettingsOf(config);
   const autoReplies = createAutoReplyRunner({ ...services, ai: ai && createAiClient(ai), agentActiveMinutes: config.AUTO_REPLY_AGENT_ACTIVE_MINUTES });
+  const campaigns = createCampaignSupervisor(services);
 
   const http = Fastify({
     loggerInstance: logger,
@@ -123,6 +125,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     mirror,
     autoReplies,
     templates: { applyStatuses: applyTemplateStatusEvents, sync: templates.sync },
+    qualityUpdates: (events) => pauseOnQualityTrouble(services, events),
   });
   await registerWebhookRoutes(http, { config, logger, receiveDelivery });
   await http.register(async (api) => {
@@ -148,6 +151,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     outbox,
     autoReplies,
     mediaDownloads,
+    campaigns,
     /** GraphQL subscriptions over WebSocket listening for events now, on this instance. */
     liveSubscriptions: sockets.listening,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
@@ -155,6 +159,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await http.listen({ port, host });
       await mirror.resume();
       outbox.start();
+      campaigns.start();
       await mediaDownloads.start();
       const address = http.server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
@@ -171,6 +176,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await sockets.close();
       await closing;
       await autoReplies.stop();
+      await campaigns.stop();
       await outbox.stop();
       await mediaDownloads.stop();
       await mirror.close();

@@ -3,7 +3,12 @@ import { createPubSub, filter, pipe, type PubSub } from "graphql-yoga";
 import type { Redis } from "ioredis";
 import type { InboxEvent, Revocation, WorkspaceEvent } from "./events.ts";
 
-type Topics = { inbox: [workspaceId: string, event: InboxEvent]; revoked: [revocation: Revocation] };
+type Topics = {
+  inbox: [workspaceId: string, event: InboxEvent];
+  revoked: [revocation: Revocation];
+  /** A campaign's progress or status changed (campaigns/): its id. */
+  campaign: [workspaceId: string, campaignId: string];
+};
 export type InboxPubSub = PubSub<Topics>;
 
 export interface Realtime {

@@ -1,0 +1,107 @@
+import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
+import { campaignProgress, dropUnsent, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
+
+/**
+ * Meta's signs that a number's messages are unwanted: sending restricted for spam (131048),
+ * held back for ecosystem engagement (131049), the account restricted for policy (368, 131031).
+ */
+export const SPAM_RELATED_CODES = [131048, 131049, 368, 131031];
+
+export interface SupervisorOptions {
+  /** How often campaigns are looked at. @default 1_000 ms */
+  intervalMs: number;
+  /** Spam-related failures within `spamWindowMs` that pause a campaign. @default 10 */
+  spamFailures: number;
+  /** @default 300_000 ms (5 minutes) */
+  spamWindowMs: number;
+}
+
+export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = { intervalMs: 1_000, spamFailures: 10, spamWindowMs: 300_000 };
+
+/** Quality events that pause a number's campaigns: its limit went down, or it was flagged. */
+const TROUBLE = new Set(["DOWNGRADE", "FLAGGED"]);
+
+/**
+ * Runs on every instance; each step is a conditional update, so instances never step on each
+ * other: starts scheduled campaigns when due, pauses running ones that meet a burst of
+ * spam-related errors, completes those with nothing left to send, drops what a cancelled
+ * campaign's dead workers held, and tells subscribers of progress.
+ */
+export function createCampaignSupervisor(deps: CampaignDependencies, overrides: Partial<SupervisorOptions> = {}) {
+  const options = { ...DEFAULT_SUPERVISOR_OPTIONS, ...overrides };
+  const { db, logger } = deps;
+  let timer: NodeJS.Timeout | null = null;
+  let ticking: Promise<void> | null = null;
+
+  async function tick() {
+    const now = new Date();
+    for (const campaign of await db.campaign.findMany({ where: { status: "SCHEDULED", scheduledAt: { lte: now } } })) {
+      await queueCampaign(deps, campaign, ["SCHEDULED"], campaign.createdById).catch((error: Error) =>
+        logger.debug({ err: error, campaignId: campaign.id }, "Scheduled campaign already started elsewhere"),
+      );
+    }
+    for (const campaign of await db.campaign.findMany({ where: { status: "RUNNING" } })) {
+      // Since the admin's last resume only: they resumed knowing of the earlier ones.
+      const since = Math.max(now.getTime() - options.spamWindowMs, campaign.resumedAt?.getTime() ?? 0);
+      const spam = await db.whatsAppMessage.count({
+        where: { campaignId: campaign.id, status: "FAILED", errorCode: { in: SPAM_RELATED_CODES }, statusAt: { gte: new Date(since) } },
+      });
+      if (spam >= options.spamFailures) {
+        await pauseRunning(deps, { id: campaign.id }, `Paused automatically: ${spam} messages refused by WhatsApp as spam-related (131048 and kin) in the last ${Math.round(options.spamWindowMs / 60_000)} minutes`);
+        continue;
+      }
+      const { queued } = await campaignProgress(db, campaign);
+      if (queued === 0) {
+        await db.campaign.updateMany({ where: { id: campaign.id, status: "RUNNING" }, data: { status: "COMPLETED", completedAt: now } });
+      }
+      publishCampaign(deps.pubsub, campaign);
+    }
+    const recentlyCancelled = await db.campaign.findMany({
+      where: { status: "CANCELLED", updatedAt: { gte: new Date(now.getTime() - 24 * 3600_000) } },
+      select: { id: true, workspaceId: true },
+    });
+    for (const campaign of recentlyCancelled) {
+      if ((await dropUnsent(db, campaign.id)) > 0) publishCampaign(deps.pubsub, campaign);
+    }
+  }
+
+  return {
+    tick,
+    start() {
+      const run = () => {
+        ticking ??= tick()
+          .catch((error: Error) => logger.error({ err: error }, "Could not look after campaigns; trying again"))
+          .finally(() => (ticking = null));
+      };
+      timer = setInterval(run, options.intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await ticking;
+    },
+  };
+}
+
+export type CampaignSupervisor = ReturnType<typeof createCampaignSupervisor>;
+
+/**
+ * A number's quality fell (DOWNGRADE) or was flagged (FLAGGED): its workspaces' running campaigns
+ * pause, saying so. The event names the number by its display number and business account.
+ */
+export async function pauseOnQualityTrouble(deps: CampaignDependencies, events: readonly QualityUpdateEvent[]) {
+  for (const event of events.filter((update) => TROUBLE.has(update.event))) {
+    const numbers = await deps.db.whatsAppPhoneNumber.findMany({ where: { OR: [{ businessAccountId: event.businessAccountId }, { displayPhoneNumber: { not: null } }] } });
+    const workspaces = new Set(
+      numbers
+        .filter((number) => (number.displayPhoneNumber ?? "").replace(/\D/g, "") === event.displayPhoneNumber || number.businessAccountId === event.businessAccountId)
+        .map((number) => number.workspaceId),
+    );
+    const reason =
+      event.event === "FLAGGED"
+        ? `Paused automatically: WhatsApp flagged the quality of +${event.displayPhoneNumber}`
+        : `Paused automatically: WhatsApp lowered the messaging limit of +${event.displayPhoneNumber}${event.limit ? ` to ${event.limit}` : ""}`;
+    for (const workspaceId of workspaces) await pauseRunning(deps, { workspaceId }, reason);
+  }
+}
