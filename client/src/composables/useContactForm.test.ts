@@ -21,6 +21,9 @@ const savedContact = {
   formattedWhatsappNumber: "+91 98765 43210",
   conversation: null,
   whatsappLink: "https://wa.me/919876543210",
+  marketingConsent: "UNKNOWN" as const,
+  marketingConsentAt: null,
+  marketingConsentSource: null,
   createdAt: "2025-11-25T10:00:00.000Z",
   updatedAt: "2025-11-25T10:00:00.000Z",
 };

@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "Campaign" ADD COLUMN     "resumedAt" TIMESTAMP(3);
