@@ -1,6 +1,6 @@
 /** Command line and the sizes of each scenario, full (`npm run bench`) or quick (`-- --quick`, for CI). */
 
-export const SCENARIOS = ["startup", "ingest", "connections", "push", "polling", "queries", "outbound", "client"] as const;
+export const SCENARIOS = ["startup", "ingest", "connections", "push", "polling", "queries", "outbound", "campaign", "client"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Sizes {
@@ -17,6 +17,8 @@ export interface Sizes {
   polling: { intervalsMs: number[]; messages: number; meanGapMs: number };
   queries: { conversations: number; messages: number; requestsPerRun: number };
   outbound: { rates: number[]; messagesPerRate: Record<number, number> };
+  /** Recipients of one campaign, queued by startCampaign, then sent at `rate`. */
+  campaign: { recipients: number; rate: number };
   client: { conversations: number };
   /** The whole benchmark stops (and says so) after this long. */
   watchdogMs: number;
@@ -30,6 +32,7 @@ export const FULL: Sizes = {
   polling: { intervalsMs: [3_000, 5_000], messages: 30, meanGapMs: 1_000 },
   queries: { conversations: 10_000, messages: 1_000_000, requestsPerRun: 300 },
   outbound: { rates: [80, 1_000], messagesPerRate: { 80: 800, 1_000: 2_000 } },
+  campaign: { recipients: 100_000, rate: 1_000 },
   client: { conversations: 1_000 },
   watchdogMs: 60 * 60_000,
 };
@@ -43,6 +46,7 @@ export const QUICK: Sizes = {
   polling: { intervalsMs: [3_000, 5_000], messages: 6, meanGapMs: 500 },
   queries: { conversations: 1_000, messages: 100_000, requestsPerRun: 50 },
   outbound: { rates: [80], messagesPerRate: { 80: 200 } },
+  campaign: { recipients: 5_000, rate: 1_000 },
   client: { conversations: 1_000 },
   watchdogMs: 6 * 60_000,
 };

@@ -20,6 +20,7 @@ import type { LiveServers, Scenario, ScenarioContext } from "./scenarios/context
 import { ingestScenario } from "./scenarios/ingest.ts";
 import { startLiveServers } from "./scenarios/live-servers.ts";
 import { outboundScenario } from "./scenarios/outbound.ts";
+import { campaignScenario } from "./scenarios/campaign.ts";
 import { pollingScenario } from "./scenarios/polling.ts";
 import { pushScenario } from "./scenarios/push.ts";
 import { queriesScenario } from "./scenarios/queries.ts";
@@ -33,6 +34,7 @@ const RUNNERS: Record<ScenarioName, Scenario> = {
   polling: pollingScenario,
   queries: queriesScenario,
   outbound: outboundScenario,
+  campaign: campaignScenario,
   client: clientScenario,
 };
 /** These share one product and one floor server (see live-servers.ts). */

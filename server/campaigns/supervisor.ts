@@ -1,5 +1,5 @@
 import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
-import { campaignProgress, dropUnsent, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
+import { dropUnsent, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
 
 /**
  * Meta's signs that a number's messages are unwanted: sending restricted for spam (131048),
@@ -50,7 +50,8 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
         await pauseRunning(deps, { id: campaign.id }, `Paused automatically: ${spam} messages refused by WhatsApp as spam-related (131048 and kin) in the last ${Math.round(options.spamWindowMs / 60_000)} minutes`);
         continue;
       }
-      const { queued } = await campaignProgress(db, campaign);
+      // Only the count it needs, on the (campaignId, status) index: this runs every second while sending.
+      const queued = await db.whatsAppMessage.count({ where: { campaignId: campaign.id, status: { in: ["PENDING", "QUEUED"] } } });
       if (queued === 0) {
         await db.campaign.updateMany({ where: { id: campaign.id, status: "RUNNING" }, data: { status: "COMPLETED", completedAt: now } });
       }
