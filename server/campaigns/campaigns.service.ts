@@ -291,7 +291,7 @@ async function insertRecipients(
         status: "QUEUED",
         raw: JSON.stringify(request),
         timestamp: now,
-        idempotencyKey: `campaign:${campaign.id}:${recipient.contactId}`,
+        idempotencyKey: recipientKey(campaign.id, recipient.contactId),
         attempts: 0,
         mediaAttempts: 0,
         sentByUserId: userId,
@@ -302,6 +302,9 @@ async function insertRecipients(
     }),
   );
 }
+
+/** A recipient's row is its campaign's and its contact's: queued twice, it is refused (and the supervisor reads the contact back). */
+export const recipientKey = (campaignId: string, contactId: string) => `campaign:${campaignId}:${contactId}`;
 
 /** No recipient not yet claimed is sent until an admin resumes it (claimed ones finish). */
 export async function pauseCampaign(deps: CampaignDependencies, viewer: Viewer, id: string) {

@@ -227,6 +227,38 @@ describe("the lifecycle", () => {
   }, 40_000);
 });
 
+describe("customers who stopped marketing in WhatsApp", () => {
+  it("are opted out when Meta refuses them with 131050, and left out of the next marketing campaign", async () => {
+    const { labelId, contacts } = await contactsWithLabel("stopped-in-whatsapp", 3);
+    whatsapp.simulator.forceFailures({ kind: "meta", code: 131050, count: 1 });
+    const first = await create({ audience: { labelIds: [labelId] } });
+    await lifecycle("start", first.campaign.id);
+    await eventually(async () => (await campaign(first.campaign.id)).status === "COMPLETED", "the campaign to finish", 15_000);
+    const stopped = await eventually(
+      () => db().contact.findFirst({ where: { id: { in: contacts.map((contact) => contact.id) }, marketingConsent: "OPTED_OUT" } }),
+      "the refused customer to be opted out",
+    );
+    expect(stopped.marketingConsentSource).toBe("Stopped marketing messages in WhatsApp");
+    const next = await create({ audience: { labelIds: [labelId] } });
+    expect(next.campaign).toMatchObject({ total: 2, exclusions: [{ reason: "OPTED_OUT", count: 1 }] });
+    await lifecycle("cancel", next.campaign.id);
+  }, 30_000);
+});
+
+describe("Meta's pair rate", () => {
+  it("retries a message refused with 131056 only after about 6 seconds, then sends it once", async () => {
+    const { labelId, contacts } = await contactsWithLabel("pair-rate", 1);
+    whatsapp.simulator.forceFailures({ kind: "meta", code: 131056, count: 1 });
+    const draft = await create({ templateName: "order_update", audience: { labelIds: [labelId] } });
+    await lifecycle("start", draft.campaign.id);
+    const refused = await eventually(() => db().whatsAppMessage.findFirst({ where: { campaignId: draft.campaign.id, errorCode: 131056 } }), "the 131056 refusal");
+    expect(refused.status).toBe("QUEUED");
+    expect(refused.nextAttemptAt!.getTime() - refused.statusAt!.getTime()).toBeGreaterThanOrEqual(6_000);
+    await eventually(async () => (await campaign(draft.campaign.id)).status === "COMPLETED", "the retry to be sent", 15_000);
+    expect(sentTo(contacts)).toHaveLength(1);
+  }, 30_000);
+});
+
 describe("automatic pauses", () => {
   it("pauses on a burst of spam-related errors, saying why, and an admin resumes it", async () => {
     const { labelId } = await contactsWithLabel("spam", 40);

@@ -1,3 +1,4 @@
+import { OPT_OUT_IN_WHATSAPP } from "../contacts/consent.ts";
 import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
 import { dropUnsent, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
 
@@ -52,6 +53,8 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
       }
       // Only the count it needs, on the (campaignId, status) index: this runs every second while sending.
       const queued = await db.whatsAppMessage.count({ where: { campaignId: campaign.id, status: { in: ["PENDING", "QUEUED"] } } });
+      // After the count: with nothing queued, every refusal is recorded and seen before it completes.
+      await optOutWhomWhatsAppStopped(deps, campaign);
       if (queued === 0) {
         await db.campaign.updateMany({ where: { id: campaign.id, status: "RUNNING" }, data: { status: "COMPLETED", completedAt: now } });
       }
@@ -83,6 +86,23 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
       await ticking;
     },
   };
+}
+
+/** Meta's answer for a customer who stopped the business's marketing messages in WhatsApp. */
+const MARKETING_OPT_OUT_CODE = 131050;
+
+/**
+ * A recipient Meta refused with 131050 stopped marketing messages in WhatsApp: their contact is
+ * opted out, so that the next campaign leaves them out before asking Meta.
+ */
+async function optOutWhomWhatsAppStopped(deps: CampaignDependencies, { id: campaignId, workspaceId }: { id: string; workspaceId: string }) {
+  const refused = await deps.db.whatsAppMessage.findMany({ where: { campaignId, status: "FAILED", errorCode: MARKETING_OPT_OUT_CODE }, select: { idempotencyKey: true } });
+  const contactIds = refused.map((row) => row.idempotencyKey?.split(":")[2]).filter((id): id is string => !!id);
+  if (contactIds.length === 0) return;
+  await deps.db.contact.updateMany({
+    where: { id: { in: contactIds }, workspaceId, marketingConsent: { not: "OPTED_OUT" } },
+    data: { marketingConsent: "OPTED_OUT", marketingConsentAt: new Date(), marketingConsentSource: OPT_OUT_IN_WHATSAPP },
+  });
 }
 
 export type CampaignSupervisor = ReturnType<typeof createCampaignSupervisor>;
