@@ -4,8 +4,6 @@ import { createApiToken } from "../auth/auth.service.ts";
 import { DEFAULT_TEMPLATES } from "../simulator/templates.ts";
 import { graphql, startTestServer, type TestServer } from "../tests/support/harness.ts";
 import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
-import { deliverWebhook } from "../tests/support/webhook-client.ts";
-import { envelope, TEST_DISPLAY_NUMBER } from "../tests/support/webhook-fixtures.ts";
 
 // Campaigns against the Cloud API simulator: audiences and their exclusions, the lifecycle, each
 // recipient sent exactly once (also across a restart), automatic pauses, and the report.
@@ -245,6 +243,18 @@ describe("customers who stopped marketing in WhatsApp", () => {
   }, 30_000);
 });
 
+describe("a customer who stops marketing in WhatsApp itself", () => {
+  it("is opted out by the user_preferences webhook and left out of the next marketing campaign", async () => {
+    const { labelId, contacts } = await contactsWithLabel("user-preferences", 2);
+    const stopper = contacts[0]!;
+    expect((await whatsapp.simulator.sendUserPreference({ from: stopper.whatsappNumber!.slice(1), value: "stop" })).httpStatus).toBe(200);
+    expect(await db().contact.findUniqueOrThrow({ where: { id: stopper.id } })).toMatchObject({ marketingConsent: "OPTED_OUT" });
+    const draft = await create({ audience: { labelIds: [labelId] } });
+    expect(draft.campaign).toMatchObject({ total: 1, exclusions: [{ reason: "OPTED_OUT", count: 1 }] });
+    await lifecycle("cancel", draft.campaign.id);
+  });
+});
+
 describe("Meta's pair rate", () => {
   it("retries a message refused with 131056 only after about 6 seconds, then sends it once", async () => {
     const { labelId, contacts } = await contactsWithLabel("pair-rate", 1);
@@ -286,13 +296,11 @@ describe("automatic pauses", () => {
     const draft = await create({ templateName: "order_update", audience: { labelIds: [labelId] } });
     const id = draft.campaign.id;
     await lifecycle("start", id);
-    const qualityUpdate = envelope({
-      field: "phone_number_quality_update",
-      value: { display_phone_number: TEST_DISPLAY_NUMBER, event: "FLAGGED", current_limit: "TIER_10K" },
-    });
-    expect((await deliverWebhook(server, qualityUpdate)).status).toBe(200);
+    // As Meta sends it: the number named by its display number, under the business account.
+    expect((await whatsapp.simulator.updateQuality({ event: "FLAGGED", limit: "TIER_10K" })).httpStatus).toBe(200);
     const paused = await campaign(id);
-    expect(paused).toMatchObject({ status: "PAUSED", pausedReason: `Paused automatically: WhatsApp flagged the quality of +${TEST_DISPLAY_NUMBER}` });
+    expect(paused.status).toBe("PAUSED");
+    expect(paused.pausedReason).toMatch(/^Paused automatically: WhatsApp flagged the quality of \+\d+$/);
     expect(paused.queued).toBeGreaterThan(0);
     await lifecycle("cancel", id);
   }, 30_000);
