@@ -251,12 +251,20 @@ async function insertRecipients(
 ) {
   const at = sql.dateTime(now);
   const { workspaceId } = campaign;
+  const textOf = (recipient: CampaignRecipient) => (template ? renderTemplate(template.body, recipient.parameters) : recipient.parameters.join(" · ") || null);
+  const previewOf = (text: string | null) => (text ? oneLine(text) : `[Template] ${campaign.templateName}`);
   const withoutConversation = recipients.filter((recipient) => !recipient.conversationId);
   const conversationIds = new Map<string, string>();
   for (const chunk of statementChunks(withoutConversation)) {
+    // A new conversation lists the campaign's message, as an agent's template send would; an existing one keeps its place in the inbox.
     const inserted = await tx.query<{ id: string; waId: string }>(Prisma.sql`
-      INSERT INTO "Conversation" ("id", "workspaceId", "waId", "contactId", "createdAt", "updatedAt")
-      VALUES ${Prisma.join(chunk.map((recipient) => Prisma.sql`(${sql.text(uuidv7())}, ${sql.text(workspaceId)}, ${sql.text(recipient.waId)}, ${sql.text(recipient.contactId)}, ${at}, ${at})`))}
+      INSERT INTO "Conversation" ("id", "workspaceId", "waId", "contactId", "lastMessageAt", "lastMessagePreview", "createdAt", "updatedAt")
+      VALUES ${Prisma.join(
+        chunk.map(
+          (recipient) =>
+            Prisma.sql`(${sql.text(uuidv7())}, ${sql.text(workspaceId)}, ${sql.text(recipient.waId)}, ${sql.text(recipient.contactId)}, ${at}, ${sql.text(previewOf(textOf(recipient)))}, ${at}, ${at})`,
+        ),
+      )}
       ON CONFLICT DO NOTHING RETURNING "id", "waId"`);
     // A customer who wrote meanwhile has a conversation already: theirs is used.
     const known = new Set(inserted.map((row) => row.waId));
@@ -277,7 +285,7 @@ async function insertRecipients(
     "WhatsAppMessage",
     recipients.map((recipient) => {
       const request: OutboundRequest = { type: "template", to: recipient.waId ?? recipient.userId!, name: campaign.templateName, languageCode: campaign.languageCode, bodyParameters: recipient.parameters };
-      const text = template ? renderTemplate(template.body, recipient.parameters) : recipient.parameters.join(" · ") || null;
+      const text = textOf(recipient);
       return {
         id: uuidv7(),
         workspaceId,
@@ -285,7 +293,7 @@ async function insertRecipients(
         direction: "OUTBOUND",
         type: "template",
         text,
-        preview: text ? oneLine(text) : `[Template] ${campaign.templateName}`,
+        preview: previewOf(text),
         templateName: campaign.templateName,
         templateLanguage: campaign.languageCode,
         status: "QUEUED",

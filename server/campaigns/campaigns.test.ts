@@ -163,6 +163,11 @@ describe("a campaign's audience", () => {
     // Their messages sit in their conversations, with the template's text.
     const inInbox = await db().whatsAppMessage.findFirstOrThrow({ where: { campaignId: draft.campaign.id, conversationId: conversation.id } });
     expect(inInbox.text).toBe("Hi Ravi, enjoy 20% off this Diwali!");
+    // A customer who had written keeps their place in the inbox; a new one is listed with the offer.
+    expect((await db().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).lastMessagePreview).toBe("Hi!");
+    const newcomer = await db().conversation.findFirstOrThrow({ where: { waId: contacts[1]!.whatsappNumber!.slice(1) } });
+    expect(newcomer).toMatchObject({ contactId: contacts[1]!.id, lastMessagePreview: "Hi Customer, enjoy 20% off this Diwali!" });
+    expect(newcomer.lastMessageAt).toBeInstanceOf(Date);
 
     await whatsapp.simulator.sendInbound({ from: "919811100001", name: "Ravi Kumar", type: "text", text: "Is it valid online too?" });
     await eventually(async () => (await campaign(draft.campaign.id)).replied === 1, "Ravi's reply to count");
