@@ -8,6 +8,7 @@ import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts"
 import { driverTransaction, insertRows, type DriverTransaction } from "../db/driver-transaction.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { ExpectedError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { Prisma, type Campaign, type CampaignStatus } from "../generated/prisma/client.ts";
 import type { OutboundRequest } from "../inbox/outbox.ts";
 import type { Logger } from "../logger.ts";
@@ -404,16 +405,54 @@ export async function campaignProgress(db: Database, campaign: Campaign): Promis
   };
 }
 
-async function repliedCount(db: Database, campaign: Campaign) {
-  if (!campaign.startedAt) return 0;
-  const sql = sqlValues(providerOf(db));
+/** Where the campaign's replies are looked for: from its start until 72 hours after it finished (or now). */
+function replyWindow(campaign: Campaign, sql: SqlValues) {
   const until = new Date((campaign.completedAt ?? new Date()).getTime() + REPLY_WINDOW_MS);
+  return { from: sql.dateTime(campaign.startedAt), until: sql.dateTime(until) };
+}
+
+/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
+function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
+  const sql = sqlValues(providerOf(db));
+  const { from, until } = replyWindow(campaign, sql);
   const sent = Prisma.join(EVER_SENT.map((status) => sql.enumValue(status, "MessageStatus")));
-  const [row] = await db.$queryRaw<Array<{ replied: bigint | number }>>`
-    SELECT COUNT(DISTINCT m."conversationId") AS replied FROM "WhatsAppMessage" m
+  return Prisma.sql`
+    FROM "WhatsAppMessage" m
     WHERE m."campaignId" = ${campaign.id} AND m."status" IN (${sent})
       AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
-        AND r."timestamp" >= ${sql.dateTime(campaign.startedAt)} AND r."timestamp" < ${sql.dateTime(until)})`;
+        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})${extra}`;
+}
+
+/** The label a campaign's replies wear in the inbox: "Campaign: <name>", within a label's 40 characters. */
+export const replyLabelName = (campaign: Pick<Campaign, "name">) => `Campaign: ${campaign.name}`.slice(0, 40).trim();
+
+/**
+ * Puts the campaign's label on the conversations of customers who replied, so that agents find
+ * them in the inbox (label filter). The label is made at the first reply. Answers the conversations labelled.
+ */
+export async function labelReplies(db: Database, campaign: Campaign): Promise<string[]> {
+  if (!campaign.startedAt) return [];
+  const name = replyLabelName(campaign);
+  const existing = await db.label.findUnique({ where: { workspaceId_name: { workspaceId: campaign.workspaceId, name } }, select: { id: true } });
+  const unlabelled = existing
+    ? Prisma.sql` AND NOT EXISTS (SELECT 1 FROM "ConversationLabel" cl WHERE cl."conversationId" = m."conversationId" AND cl."labelId" = ${existing.id})`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<Array<{ conversationId: string }>>`SELECT DISTINCT m."conversationId" AS "conversationId" ${repliedConversations(db, campaign, unlabelled)}`;
+  if (rows.length === 0) return [];
+  const label = existing ?? (await serializedWrite(db, () => db.label.upsert({ where: { workspaceId_name: { workspaceId: campaign.workspaceId, name } }, create: { workspaceId: campaign.workspaceId, name, color: "#7e57c2" }, update: {} })));
+  const conversationIds = rows.map((row) => row.conversationId);
+  // Another instance may label the same conversations at the same moment: those already there are skipped.
+  const present = new Set((await db.conversationLabel.findMany({ where: { labelId: label.id, conversationId: { in: conversationIds } }, select: { conversationId: true } })).map((row) => row.conversationId));
+  const missing = conversationIds.filter((id) => !present.has(id));
+  await serializedWrite(db, () => db.conversationLabel.createMany({ data: missing.map((conversationId) => ({ conversationId, labelId: label.id })) })).catch((error: unknown) => {
+    if (!isUniqueViolation(error)) throw error;
+  });
+  return missing;
+}
+
+async function repliedCount(db: Database, campaign: Campaign) {
+  if (!campaign.startedAt) return 0;
+  const [row] = await db.$queryRaw<Array<{ replied: bigint | number }>>`SELECT COUNT(DISTINCT m."conversationId") AS replied ${repliedConversations(db, campaign)}`;
   return Number(row?.replied ?? 0);
 }
 

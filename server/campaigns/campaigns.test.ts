@@ -171,6 +171,14 @@ describe("a campaign's audience", () => {
 
     await whatsapp.simulator.sendInbound({ from: "919811100001", name: "Ravi Kumar", type: "text", text: "Is it valid online too?" });
     await eventually(async () => (await campaign(draft.campaign.id)).replied === 1, "Ravi's reply to count");
+    // His conversation wears the campaign's label in the inbox (looked for every 10 s).
+    const labelled = await eventually(
+      () => db().conversationLabel.findFirst({ where: { conversationId: conversation.id, label: { name: "Campaign: Diwali" } } }),
+      "Ravi's conversation to wear the campaign's label",
+      20_000,
+    );
+    expect(labelled).toBeTruthy();
+    expect(await db().conversationLabel.count({ where: { labelId: labelled.labelId } })).toBe(1);
   }, 40_000);
 });
 

@@ -1,6 +1,7 @@
 import { OPT_OUT_IN_WHATSAPP } from "../contacts/consent.ts";
 import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
-import { dropUnsent, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
+import { publishInboxEvents } from "../realtime/pubsub.ts";
+import { dropUnsent, labelReplies, REPLY_WINDOW_MS, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
 
 /**
  * Meta's signs that a number's messages are unwanted: sending restricted for spam (131048),
@@ -15,9 +16,11 @@ export interface SupervisorOptions {
   spamFailures: number;
   /** @default 300_000 ms (5 minutes) */
   spamWindowMs: number;
+  /** How often replies are looked for to label their conversations. @default 10_000 ms */
+  replyLabelIntervalMs: number;
 }
 
-export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = { intervalMs: 1_000, spamFailures: 10, spamWindowMs: 300_000 };
+export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = { intervalMs: 1_000, spamFailures: 10, spamWindowMs: 300_000, replyLabelIntervalMs: 10_000 };
 
 /** Quality events that pause a number's campaigns: its limit went down, or it was flagged. */
 const TROUBLE = new Set(["DOWNGRADE", "FLAGGED"]);
@@ -33,6 +36,18 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
   const { db, logger } = deps;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
+  let repliesLabelledAt = 0;
+
+  /** Replies of campaigns still in their reply window get the campaign's label. */
+  async function labelRecentReplies(now: Date) {
+    const campaigns = await db.campaign.findMany({
+      where: { startedAt: { not: null }, OR: [{ completedAt: null }, { completedAt: { gte: new Date(now.getTime() - REPLY_WINDOW_MS) } }] },
+    });
+    for (const campaign of campaigns) {
+      const labelled = await labelReplies(db, campaign);
+      publishInboxEvents(deps.pubsub, labelled.map((conversationId) => ({ workspaceId: campaign.workspaceId, event: { type: "conversationUpdated" as const, conversationId } })));
+    }
+  }
 
   async function tick() {
     const now = new Date();
@@ -59,6 +74,10 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
         await db.campaign.updateMany({ where: { id: campaign.id, status: "RUNNING" }, data: { status: "COMPLETED", completedAt: now } });
       }
       publishCampaign(deps.pubsub, campaign);
+    }
+    if (now.getTime() - repliesLabelledAt >= options.replyLabelIntervalMs) {
+      repliesLabelledAt = now.getTime();
+      await labelRecentReplies(now);
     }
     const recentlyCancelled = await db.campaign.findMany({
       where: { status: "CANCELLED", updatedAt: { gte: new Date(now.getTime() - 24 * 3600_000) } },
