@@ -37,6 +37,9 @@ const LAYERS = [
   // The team (invitations, roles, deactivation, sign-up, workspace settings): deactivating someone
   // unassigns their conversations, and the workspace's time zone is checked as business hours are.
   { team: "^server/team/" },
+  // Campaigns: template broadcasts built on the outbox (inbox/), contacts' consent and labels, the
+  // template catalogue and the pricing estimate (reports/).
+  { campaigns: "^server/campaigns/" },
   // The two doors of GraphQL: Yoga over HTTP (with the schema index) and graphql-ws over WebSocket,
   // which authenticates sockets (auth/) and closes them when their credential is revoked.
   { "graphql-schema": "^server/graphql/(schema|print-schema|http|graphiql)\\.ts$", websocket: "^server/websocket/" },

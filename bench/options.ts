@@ -1,6 +1,6 @@
 /** Command line and the sizes of each scenario, full (`npm run bench`) or quick (`-- --quick`, for CI). */
 
-export const SCENARIOS = ["startup", "ingest", "connections", "push", "polling", "queries", "outbound", "client", "history"] as const;
+export const SCENARIOS = ["startup", "ingest", "connections", "push", "polling", "queries", "outbound", "campaign", "client", "history"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Sizes {
@@ -17,6 +17,8 @@ export interface Sizes {
   polling: { intervalsMs: number[]; messages: number; meanGapMs: number };
   queries: { conversations: number; messages: number; requestsPerRun: number };
   outbound: { rates: number[]; messagesPerRate: Record<number, number> };
+  /** Recipients of one campaign, queued by startCampaign, then sent at `rate`. */
+  campaign: { recipients: number; rate: number };
   client: { conversations: number };
   /** Coexistence: a WhatsApp Business app history of `messages` over `threads` customers, `chunkSize` per webhook. */
   history: { messages: number; threads: number; chunkSize: number; batchSize: number };
@@ -32,6 +34,7 @@ export const FULL: Sizes = {
   polling: { intervalsMs: [3_000, 5_000], messages: 30, meanGapMs: 1_000 },
   queries: { conversations: 10_000, messages: 1_000_000, requestsPerRun: 300 },
   outbound: { rates: [80, 1_000], messagesPerRate: { 80: 800, 1_000: 2_000 } },
+  campaign: { recipients: 100_000, rate: 1_000 },
   client: { conversations: 1_000 },
   history: { messages: 100_000, threads: 1_000, chunkSize: 2_000, batchSize: 500 },
   watchdogMs: 60 * 60_000,
@@ -46,6 +49,7 @@ export const QUICK: Sizes = {
   polling: { intervalsMs: [3_000, 5_000], messages: 6, meanGapMs: 500 },
   queries: { conversations: 1_000, messages: 100_000, requestsPerRun: 50 },
   outbound: { rates: [80], messagesPerRate: { 80: 200 } },
+  campaign: { recipients: 5_000, rate: 1_000 },
   client: { conversations: 1_000 },
   history: { messages: 10_000, threads: 200, chunkSize: 1_000, batchSize: 500 },
   watchdogMs: 6 * 60_000,

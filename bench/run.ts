@@ -21,6 +21,7 @@ import { historyScenario } from "./scenarios/history.ts";
 import { ingestScenario } from "./scenarios/ingest.ts";
 import { startLiveServers } from "./scenarios/live-servers.ts";
 import { outboundScenario } from "./scenarios/outbound.ts";
+import { campaignScenario } from "./scenarios/campaign.ts";
 import { pollingScenario } from "./scenarios/polling.ts";
 import { pushScenario } from "./scenarios/push.ts";
 import { queriesScenario } from "./scenarios/queries.ts";
@@ -34,6 +35,7 @@ const RUNNERS: Record<ScenarioName, Scenario> = {
   polling: pollingScenario,
   queries: queriesScenario,
   outbound: outboundScenario,
+  campaign: campaignScenario,
   client: clientScenario,
   history: historyScenario,
 };

@@ -19,6 +19,7 @@ import { registerHealthRoutes } from "./http/health.routes.ts";
 import { timeDeliveryRequests } from "./http/delivery-timing.ts";
 import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
+import { createCampaignSupervisor, pauseOnQualityTrouble } from "./campaigns/supervisor.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
 import { createDeliveryReceiver } from "./inbox/receive-delivery.ts";
 import { createHistoryImporter, DEFAULT_HISTORY_IMPORT_OPTIONS } from "./inbox/history-import.ts";
@@ -78,6 +79,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   );
   const ai = aiSettingsOf(config);
   const autoReplies = createAutoReplyRunner({ ...services, ai: ai && createAiClient(ai), agentActiveMinutes: config.AUTO_REPLY_AGENT_ACTIVE_MINUTES });
+  const campaigns = createCampaignSupervisor(services);
 
   const http = Fastify({
     loggerInstance: logger,
@@ -123,6 +125,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     autoReplies,
     history: historyImport,
     templates: { applyStatuses: applyTemplateStatusEvents, sync: templates.sync },
+    qualityUpdates: (events) => pauseOnQualityTrouble(services, events),
   });
   await registerWebhookRoutes(http, { config, logger, receiveDelivery });
   await http.register(async (api) => {
@@ -150,6 +153,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     autoReplies,
     mediaDownloads,
     historyImport,
+    campaigns,
     /** GraphQL subscriptions over WebSocket listening for events now, on this instance. */
     liveSubscriptions: sockets.listening,
     /** Listens on HOST:PORT (PORT 0: any free port) and returns the base URL. */
@@ -157,6 +161,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await http.listen({ port, host });
       await mirror.resume();
       outbox.start();
+      campaigns.start();
       await mediaDownloads.start();
       historyImport.start();
       const address = http.server.address();
@@ -174,6 +179,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       await sockets.close();
       await closing;
       await autoReplies.stop();
+      await campaigns.stop();
       await outbox.stop();
       await mediaDownloads.stop();
       await historyImport.stop();

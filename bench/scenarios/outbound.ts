@@ -18,7 +18,7 @@ import type { Scenario } from "./context.ts";
 const CUSTOMERS = 5;
 const CUSTOMER_GROUP = 900;
 
-async function startSimulator() {
+export async function startSimulator() {
   const child = startNodeChild({
     name: "Cloud API simulator",
     script: "server/simulator/main.ts",
@@ -36,7 +36,7 @@ async function startSimulator() {
   return { child, url: url! };
 }
 
-async function control<T>(simulatorUrl: string, method: string, route: string, body?: unknown): Promise<T> {
+export async function control<T>(simulatorUrl: string, method: string, route: string, body?: unknown): Promise<T> {
   const response = await fetch(`${simulatorUrl}/_simulator${route}`, {
     method,
     headers: { "content-type": "application/json" },
@@ -47,7 +47,7 @@ async function control<T>(simulatorUrl: string, method: string, route: string, b
 }
 
 /** The most arrivals in any one-second window. */
-function busiestSecond(arrivals: number[]): number {
+export function busiestSecond(arrivals: number[]): number {
   let best = 0;
   for (let first = 0, last = 0; last < arrivals.length; last++) {
     while (arrivals[last]! - arrivals[first]! >= 1_000) first++;

@@ -121,6 +121,7 @@ export function createAppRouter(session: Session, history: RouterHistory) {
         component: () => import("./pages/ApiTokensPage.vue"),
         meta: { title: "API tokens" },
       },
+      { path: "/campaigns", name: "campaigns", component: () => import("./pages/CampaignsPage.vue"), meta: { title: "Campaigns" } },
       // Lazy like every page: chart.js comes with this chunk only, never with the inbox.
       { path: "/reports", name: "reports", component: () => import("./pages/ReportsPage.vue"), meta: { title: "Reports" } },
       { path: "/:unknown(.*)*", redirect: HOME },

@@ -2,6 +2,12 @@ import { builder } from "../graphql/builder.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { contactSearchFilter, createContact, deleteContact, updateContact } from "./contacts.service.ts";
 import { formatPhoneInternational, waMeLink } from "./phone.ts";
+import { MARKETING_CONSENT_STATES, optOutKeywordsOf, setContactLabels, setMarketingConsent } from "./consent.ts";
+
+const MarketingConsentType = builder.enumType("MarketingConsent", {
+  description: "Whether the customer agreed to marketing messages. Campaigns of MARKETING templates skip OPTED_OUT, and UNKNOWN too when opted-in only.",
+  values: MARKETING_CONSENT_STATES,
+});
 
 const ContactType = builder.prismaObject("Contact", {
   fields: (t) => ({
@@ -37,10 +43,31 @@ const ContactType = builder.prismaObject("Contact", {
       description: "When the business removed this contact from the WhatsApp Business app's address book (coexistence); the CRM keeps it.",
     }),
     whatsappUsername: t.exposeString("whatsappUsername", { nullable: true, description: "The customer's WhatsApp username, from the business app's address book." }),
+    marketingConsent: t.expose("marketingConsent", { type: MarketingConsentType }),
+    marketingConsentAt: t.expose("marketingConsentAt", { type: "DateTime", nullable: true, description: "When the consent was last set; null while UNKNOWN." }),
+    marketingConsentSource: t.exposeString("marketingConsentSource", {
+      nullable: true,
+      description: 'How they opted in (OPTED_IN), or why they opted out (OPTED_OUT), e.g. "Wrote \\"STOP\\"".',
+    }),
+    labels: t.prismaField({
+      type: ["Label"],
+      description: "The labels on the contact itself (a conversation has its own).",
+      select: { id: true },
+      resolve: (query, contact, _args, { db }) =>
+        db.label.findMany({ ...query, where: { contacts: { some: { contactId: contact.id } } }, orderBy: { name: "asc" } }),
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
 });
+
+builder.prismaObjectField("Workspace", "optOutKeywords", (t) =>
+  t.stringList({
+    description: "Messages that opt a customer out of marketing (matched whole, ignoring case); the default list until an admin sets one.",
+    select: { optOutKeywords: true },
+    resolve: (workspace) => optOutKeywordsOf(workspace.optOutKeywords),
+  }),
+);
 
 const ContactInput = builder.inputType("ContactInput", {
   fields: (t) => ({
@@ -99,6 +126,24 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: ContactInput, required: true }) },
     resolve: (_root, { id, input }, { db, viewer, config }) =>
       updateContact(db, viewer.workspaceId, String(id), input, config.DEFAULT_COUNTRY),
+  }),
+  setContactMarketingConsent: t.field({
+    type: ContactType,
+    description: "Records the contact's marketing consent; OPTED_IN needs `source`, how they agreed.",
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: "contact" } },
+    args: {
+      contactId: t.arg.id({ required: true }),
+      state: t.arg({ type: MarketingConsentType, required: true }),
+      source: t.arg.string({ description: "How they opted in, or why they opted out." }),
+    },
+    resolve: (_root, { contactId, state, source }, { db, viewer }) => setMarketingConsent(db, viewer.workspaceId, String(contactId), { state, source }),
+  }),
+  setContactLabels: t.field({
+    type: ContactType,
+    description: "Puts exactly these labels on the contact (the same labels as conversations').",
+    errors: { types: [NotFoundError], dataField: { name: "contact" } },
+    args: { contactId: t.arg.id({ required: true }), labelIds: t.arg.idList({ required: true }) },
+    resolve: (_root, { contactId, labelIds }, { db, viewer }) => setContactLabels(db, viewer.workspaceId, String(contactId), labelIds.map(String)),
   }),
   deleteContact: t.field({
     type: DeletedContact,

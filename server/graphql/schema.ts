@@ -2,6 +2,7 @@ import { builder } from "./builder.ts";
 import "./errors.graphql.ts";
 import "../auth/auth.graphql.ts";
 import "../autoreply/autoreply.graphql.ts";
+import "../campaigns/campaigns.graphql.ts";
 import "../contacts/contacts.graphql.ts";
 import "../inbox/inbox.graphql.ts";
 import "../inbox/send.graphql.ts";

@@ -10,7 +10,7 @@ import type { ConversationMirror } from "../storage/conversation-files.ts";
 import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
 import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import type { RichMessage } from "../whatsapp/interactive.ts";
-import { CloudApiError, CloudApiValidationError } from "../whatsapp/errors.ts";
+import { CloudApiError, CloudApiValidationError, META_ERRORS } from "../whatsapp/errors.ts";
 import { applyPendingStatuses, applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import type { SendPacer } from "./send-pacer.ts";
 
@@ -59,8 +59,16 @@ export interface OutboxDependencies {
  * with the columns it maps, and a claim of 500 whole rows held the event loop long enough to
  * cost the pacer its slots.
  */
-const CLAIMED_COLUMNS = { id: true, raw: true, attempts: true, createdAt: true, businessPhoneNumberId: true } as const;
+const CLAIMED_COLUMNS = { id: true, raw: true, attempts: true, createdAt: true, businessPhoneNumberId: true, campaignId: true } as const;
 type ClaimedRow = Pick<WhatsAppMessage, keyof typeof CLAIMED_COLUMNS>;
+
+const PAIR_RATE_LIMIT_CODE = META_ERRORS.PAIR_RATE_LIMIT.code;
+
+/** A claimed campaign row whose campaign stopped running: not sent. */
+const HELD = Symbol("held");
+
+/** Meta's pair rate: about one message every 6 seconds to the same customer. @default 6_000 ms */
+export const PAIR_RATE_INTERVAL_MS = 6_000;
 
 /** Due rows claimed at a time, at most: half a second at Meta's highest tier. */
 const DUE_BATCH_SIZE = 500;
@@ -123,15 +131,36 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   let timer: NodeJS.Timeout | null = null;
   const inFlight = new Set<Promise<unknown>>();
 
+  /** The campaigns running at the last look: a claimed row of another one is given back, not sent. */
+  let running = new Set<string>();
+
+  /**
+   * A campaign's rows go only while it runs: campaigns/ pauses and cancels by its status. It is
+   * checked when rows are looked for, when they are claimed, and again when a claimed row's slot
+   * comes (against the last look, at most a poll interval old): a pause stops sending within a
+   * second, not after the rows already claimed.
+   */
+  async function campaignsSending(): Promise<Prisma.WhatsAppMessageWhereInput> {
+    running = new Set((await db.campaign.findMany({ where: { status: "RUNNING" }, select: { id: true } })).map(({ id }) => id));
+    return { OR: [{ campaignId: null }, ...(running.size > 0 ? [{ campaignId: { in: [...running] } }] : [])] };
+  }
+
+  /** Gives a claimed row back untried: its campaign was paused or cancelled meanwhile. */
+  function release(message: ClaimedRow) {
+    return serializedWrite(db, () =>
+      db.whatsAppMessage.updateMany({ where: { id: message.id }, data: { lockedUntil: null, attempts: { decrement: 1 } } }),
+    );
+  }
+
   /** Claims the rows no other worker holds, in one statement; answers the rows claimed. */
-  function claim(ids: string[]): Promise<ClaimedRow[]> {
+  function claim(ids: string[], sendable: Prisma.WhatsAppMessageWhereInput): Promise<ClaimedRow[]> {
     const now = new Date();
     return serializedWrite(db, () =>
       db.whatsAppMessage.updateManyAndReturn({
         where: {
           id: { in: ids },
           status: { in: ["PENDING", "QUEUED"] },
-          OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }],
+          AND: [{ OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, sendable],
         },
         data: { lockedUntil: new Date(now.getTime() + options.leaseMs), attempts: { increment: 1 } },
         select: CLAIMED_COLUMNS,
@@ -184,6 +213,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
 
   async function recordFailure(message: ClaimedRow, error: CloudApiError | CloudApiValidationError) {
     const retry = error.retryable && message.attempts < options.maxAttempts;
+    // Meta's pair rate: about one message every 6 s to the same customer, whatever the backoff says.
+    const delayMs = Math.max(retryDelayMs(message.attempts, options), error instanceof CloudApiError && error.code === PAIR_RATE_LIMIT_CODE ? PAIR_RATE_INTERVAL_MS : 0);
     const fields =
       error instanceof CloudApiError
         ? { errorCode: error.code, errorTitle: error.title, errorDetails: error.details }
@@ -196,20 +227,26 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
           status: retry ? "QUEUED" : "FAILED",
           statusAt: new Date(),
           lockedUntil: null,
-          nextAttemptAt: retry ? new Date(Date.now() + retryDelayMs(message.attempts, options)) : null,
+          nextAttemptAt: retry ? new Date(Date.now() + delayMs) : null,
         },
       }),
     );
   }
 
-  async function attemptClaimed(message: ClaimedRow): Promise<WhatsAppMessage> {
+  async function attemptClaimed(message: ClaimedRow): Promise<WhatsAppMessage | null> {
     const { id } = message;
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
     try {
       const cloudApi = await clientFor(message);
       // Meta's throughput limit is per business number: each number has its own pace.
-      const result = await deps.pacer.pace(message.businessPhoneNumberId!, () => send(cloudApi, request));
+      const result = await deps.pacer.pace<SendResult | typeof HELD>(message.businessPhoneNumberId!, () =>
+        message.campaignId && !running.has(message.campaignId) ? Promise.resolve(HELD) : send(cloudApi, request),
+      );
+      if (result === HELD) {
+        await release(message);
+        return null;
+      }
       outcome = await recordSuccess({ message, result });
     } catch (error) {
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
@@ -244,9 +281,11 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   /** Claims up to `size` due rows and starts their attempts; answers how many were due, and the attempts. */
   async function attemptDueBatch(size: number) {
     const now = new Date();
+    const sendable = await campaignsSending();
     const due = await db.whatsAppMessage.findMany({
       where: {
         direction: "OUTBOUND",
+        AND: [sendable],
         OR: [
           // Not those of the previous batch, claimed and still waiting for their slots.
           { status: "QUEUED", AND: [{ OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] }, { OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }] },
@@ -257,7 +296,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       select: { id: true },
       take: size,
     });
-    const claimed = due.length > 0 ? await claim(due.map(({ id }) => id)) : [];
+    const claimed = due.length > 0 ? await claim(due.map(({ id }) => id), sendable) : [];
     // Oldest first, as they were queued: the pacer lets them go in this order, and a customer reads them so.
     claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     const attempts = claimed.map((message) => track(attemptClaimed(message)));
@@ -296,7 +335,11 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
           .finally(() => (draining = null));
       };
       tick();
-      timer = setInterval(tick, options.pollIntervalMs);
+      timer = setInterval(() => {
+        tick();
+        // Also while a long drain goes on: a paused campaign's claimed rows are given back within a poll interval.
+        campaignsSending().catch(() => undefined);
+      }, options.pollIntervalMs);
       timer.unref();
     },
     /** Stops picking up work and waits for attempts under way. */

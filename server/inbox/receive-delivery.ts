@@ -4,7 +4,9 @@ import type { Logger } from "../logger.ts";
 import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { DeliveryTimeline } from "../step-timing.ts";
-import type { WebhookEvent } from "../whatsapp/webhook-events.ts";
+import type { QualityUpdateEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
+import { consentSignalsOf } from "./consent-signals.ts";
+import { applyConsentSignals } from "../contacts/consent.ts";
 import { createIngest, type IngestResult, type TemplateStatusStore } from "./ingest.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
 import { applyPhoneBookChanges } from "../contacts/phone-book.ts";
@@ -27,6 +29,8 @@ export interface DeliveryDependencies {
   autoReplies?: AutoReplyRunner;
   /** Captures the business app's history chunks (coexistence); imported after the answer. */
   history?: Pick<HistoryImporter, "capture">;
+  /** A business number's quality or limit changed (campaigns/ pauses its campaigns): done before Meta is answered. */
+  qualityUpdates?: (events: QualityUpdateEvent[]) => Promise<void>;
 }
 
 /**
@@ -49,12 +53,21 @@ export function createDeliveryReceiver(deps: DeliveryDependencies): ReceiveDeliv
     const result = await ingest(events, timeline);
     // Coexistence's other fields: durable before Meta hears 200, like the messages.
     await receiveBusinessAppState(deps, events);
+    // Before the answer: a customer who asked to stop must be opted out even if we crash now (Meta delivers again).
+    const signals = await consentSignalsOf(deps.db, result.received, events);
+    const optedOut = signals.length > 0 ? await applyConsentSignals(deps.db, signals) : [];
+    const qualityUpdates = events.filter((event) => event.kind === "qualityUpdate");
+    if (qualityUpdates.length > 0 && deps.qualityUpdates) await deps.qualityUpdates(qualityUpdates);
     timeline?.mark("commit");
     // Not the delivery's failure: an answer that never reached Meta only makes it deliver again.
     await Promise.resolve(acknowledge()).catch((error: unknown) => deps.logger.warn({ err: error }, "Could not answer a stored webhook delivery"));
     timeline?.mark("answer");
     try {
       afterCommit(deps, result, events);
+      publishInboxEvents(
+        deps.pubsub,
+        optedOut.flatMap(({ workspaceId, conversationId }) => (conversationId ? [{ workspaceId, event: { type: "conversationUpdated" as const, conversationId } }] : [])),
+      );
     } catch (error) {
       // Stored is stored: a failure here must not make Meta deliver it again.
       deps.logger.error({ err: error }, "Could not hand on a stored webhook delivery");

@@ -106,7 +106,7 @@ export function conversationOf(workspaceId: string, recipient: Pick<Recipient, "
  * first that can send (the bootstrap's number is the first). Asked before anything else of a
  * send: a workspace none of whose numbers can send is told so before anything is looked up.
  */
-export async function sendingNumbers(deps: Pick<SendDependencies, "db" | "outbox">, workspaceId: string, requested?: string | null) {
+export async function sendingNumbers(deps: { db: Database; outbox: Pick<Outbox, "sendsFrom"> }, workspaceId: string, requested?: string | null) {
   const numbers = await workspaceNumberIds(deps.db, workspaceId);
   if (requested && !numbers.includes(requested)) {
     throw ValidationError.of("fromPhoneNumberId", `${requested} is not one of this workspace's WhatsApp numbers`);

@@ -3,7 +3,13 @@ import { createPubSub, filter, pipe, type PubSub } from "graphql-yoga";
 import type { Redis } from "ioredis";
 import type { InboxEvent, NumberChange, Revocation, WorkspaceEvent } from "./events.ts";
 
-type Topics = { inbox: [workspaceId: string, event: InboxEvent]; revoked: [revocation: Revocation]; numberChanged: [change: NumberChange] };
+type Topics = {
+  inbox: [workspaceId: string, event: InboxEvent];
+  revoked: [revocation: Revocation];
+  numberChanged: [change: NumberChange];
+  /** A campaign's progress or status changed (campaigns/): its id. */
+  campaign: [workspaceId: string, campaignId: string];
+};
 export type InboxPubSub = PubSub<Topics>;
 
 export interface Realtime {

@@ -99,6 +99,22 @@ export const numberInputSchema = z.object({
   isOnBizApp: z.boolean().default(false),
 });
 export type NumberInput = z.input<typeof numberInputSchema>;
+/** A customer stops (or resumes) the business's marketing messages in WhatsApp: a `user_preferences` webhook. */
+export const userPreferenceInputSchema = z.object({
+  from: z.string().regex(/^\d{1,20}$/, "must be digits"),
+  name: z.string().min(1).default("Priya Sharma"),
+  value: z.enum(["stop", "resume"]),
+});
+export type UserPreferenceInput = z.input<typeof userPreferenceInputSchema>;
+
+/** The number's quality or messaging limit changes: a `phone_number_quality_update` webhook. */
+export const qualityInputSchema = z.object({
+  /** DOWNGRADE, FLAGGED, UNFLAGGED, UPGRADE, THROUGHPUT_UPGRADE… */
+  event: z.string().min(1),
+  /** TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED */
+  limit: z.string().min(1).default("TIER_2K"),
+});
+export type QualityInput = z.input<typeof qualityInputSchema>;
 
 export interface ControlAnswer {
   status: number;
@@ -115,6 +131,8 @@ const ROUTES = {
   "GET|POST /settings": "{webhookUrl, messagesPerSecond, statusDelaysMs, statusMode, refusalsAt}",
   "GET|POST /templates": "{templates: [{id, name, language, status, category, components}]}: what GET message_templates lists",
   "POST /template-status": '{name, language, event: "APPROVED"|"REJECTED"|"PAUSED"|"DISABLED"…, reason?} → signed message_template_status_update webhook',
+  "POST /user-preferences": '{from, name?, value: "stop"|"resume"} → signed user_preferences webhook (a customer stops or resumes marketing messages)',
+  "POST /quality": '{event: "FLAGGED"|"DOWNGRADE"|"UPGRADE"…, limit?: "TIER_2K"} → signed phone_number_quality_update webhook',
   "GET /media/{id}": "a media file the simulator holds: {id, mimeType, sha256, size, filename}",
   "POST /media/{id}/expire": "Meta forgets the media, as after 30 days: its id answers (#100) does not exist",
   "POST /media-failures": "{status?: 500, count?: 1}: the next media file downloads fail with that HTTP status",
@@ -155,6 +173,8 @@ export async function handleControl(simulator: Simulator, method: string, path: 
       if (!known) throw new ControlInputError(`No template ${input.name} in ${input.language}`);
       return ok(await simulator.updateTemplateStatus(input));
     }
+    if (method === "POST" && route === "/user-preferences") return ok(await simulator.sendUserPreference(parse(userPreferenceInputSchema)));
+    if (method === "POST" && route === "/quality") return ok(await simulator.updateQuality(parse(qualityInputSchema)));
     if (method === "GET" && media && !media[2]) {
       const info = simulator.mediaInfo(media[1]!);
       return info ? ok(info) : { status: 404, json: { error: `No media ${media[1]}` } };

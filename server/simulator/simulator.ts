@@ -22,6 +22,10 @@ import {
   type RawInput,
   type SettingsInput,
   templateStatusInputSchema,
+  userPreferenceInputSchema,
+  qualityInputSchema,
+  type UserPreferenceInput,
+  type QualityInput,
   type TemplateStatusInput,
 } from "./control-api.ts";
 import { handleGraph, handleMediaDownload, MEDIA_DOWNLOAD_PATH, storeMedia, type GraphContext } from "./graph-api.ts";
@@ -50,7 +54,7 @@ import {
   type WebhookAttempt,
 } from "./state.ts";
 import { DEFAULT_TEMPLATES } from "./templates.ts";
-import { createWebhookSender, messagesEnvelope, metaJson, templateStatusEnvelope, type RawDeliveryResult } from "./webhooks.ts";
+import { accountChangeEnvelope, createWebhookSender, messagesEnvelope, metaJson, templateStatusEnvelope, type RawDeliveryResult } from "./webhooks.ts";
 
 /** Meta's default throughput per business number. @default 80 */
 export const DEFAULT_MESSAGES_PER_SECOND = 80;
@@ -144,6 +148,10 @@ export interface Simulator {
    * `message_template_status_update` webhook is delivered. Unknown templates are refused.
    */
   updateTemplateStatus(input: TemplateStatusInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
+  /** The customer stops or resumes the business's marketing messages in WhatsApp (`user_preferences`). */
+  sendUserPreference(input: UserPreferenceInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
+  /** Meta flags the number, or changes its messaging limit (`phone_number_quality_update`). */
+  updateQuality(input: QualityInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
   sentMessages(): SentMessage[];
   /** A media file the simulator holds (uploaded by the product, or sent by a customer); null when unknown or expired. */
   mediaInfo(mediaId: string): { id: string; mimeType: string; sha256: string; size: number; filename: string | null } | null;
@@ -364,6 +372,30 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         message_template_language: language,
         message_template_category: template.category,
         reason: reason ?? (event === "APPROVED" ? "NONE" : null),
+      });
+      return { httpStatus: await sender.deliver("status", payload), payload };
+    },
+
+    async sendUserPreference(input) {
+      const { from, name, value } = userPreferenceInputSchema.parse(input);
+      const payload = accountChangeEnvelope(options.businessAccountId, "user_preferences", {
+        messaging_product: "whatsapp",
+        metadata: { display_phone_number: context.displayPhoneNumber, phone_number_id: options.phoneNumberId },
+        contacts: [{ profile: { name }, wa_id: from }],
+        user_preferences: [
+          { wa_id: from, detail: `User requested to ${value} marketing messages`, category: "marketing_messages", value, timestamp: Math.floor(Date.now() / 1000) },
+        ],
+      });
+      return { httpStatus: await sender.deliver("status", payload), payload };
+    },
+
+    async updateQuality(input) {
+      const { event, limit } = qualityInputSchema.parse(input);
+      const payload = accountChangeEnvelope(options.businessAccountId, "phone_number_quality_update", {
+        display_phone_number: context.displayPhoneNumber,
+        event,
+        current_limit: limit,
+        max_daily_conversations_per_business: limit,
       });
       return { httpStatus: await sender.deliver("status", payload), payload };
     },

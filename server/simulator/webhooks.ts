@@ -41,12 +41,14 @@ export function messagesEnvelope(businessAccountId: string, value: MessagesValue
   return { object: "whatsapp_business_account", entry: [{ id: businessAccountId, changes: [{ field: "messages", value }] }] };
 }
 
+/** The envelope of a change of the business account itself (template statuses, quality updates…). */
+export function accountChangeEnvelope(businessAccountId: string, field: string, value: Record<string, unknown>): WebhookPayload {
+  return { object: "whatsapp_business_account", entry: [{ id: businessAccountId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }] };
+}
+
 /** The envelope of a `message_template_status_update` change of the business account. */
 export function templateStatusEnvelope(businessAccountId: string, value: Record<string, unknown>): WebhookPayload {
-  return {
-    object: "whatsapp_business_account",
-    entry: [{ id: businessAccountId, time: Math.floor(Date.now() / 1000), changes: [{ field: "message_template_status_update", value }] }],
-  };
+  return accountChangeEnvelope(businessAccountId, "message_template_status_update", value);
 }
 
 export function createWebhookSender(state: SimulatorState, scheduler: Scheduler, options: WebhookSenderOptions) {

@@ -61,6 +61,7 @@ const WorkspaceSettingsInput = builder.inputType("WorkspaceSettingsInput", {
   fields: (t) => ({
     name: t.string(),
     timeZone: t.string({ description: "IANA time zone, e.g. Asia/Kolkata." }),
+    optOutKeywords: t.stringList({ description: "Messages that opt a customer out of marketing, e.g. [\"STOP\", \"UNSUBSCRIBE\"]; an empty list restores the default list." }),
   }),
 });
 

@@ -1,3 +1,4 @@
+import { parseOptOutKeywords } from "../contacts/consent.ts";
 import { z } from "zod";
 import { isTimeZone } from "../autoreply/business-hours.ts";
 import { normalizeEmail } from "../auth/email.ts";
@@ -284,6 +285,7 @@ export async function signup(db: Database, input: SignupInput, ttlHours: number)
 export interface WorkspaceSettingsInput {
   name?: string | null;
   timeZone?: string | null;
+  optOutKeywords?: readonly string[] | null;
 }
 
 /** The workspace's name and time zone (reports by day and hour, business hours of auto-replies). */
@@ -294,8 +296,9 @@ export async function updateWorkspaceSettings(db: Database, viewer: Viewer, inpu
   if (input.name != null && (!name || name.length > 100)) problems.push({ field: "name", message: "Give the business a name of 1 to 100 characters" });
   if (input.timeZone != null && !isTimeZone(input.timeZone)) problems.push({ field: "timeZone", message: "Choose a time zone such as Asia/Kolkata" });
   if (problems.length) throw new ValidationError(problems);
+  const optOutKeywords = input.optOutKeywords == null ? undefined : parseOptOutKeywords(input.optOutKeywords.length > 0 ? input.optOutKeywords : null);
   return db.workspace.update({
     where: { id: viewer.workspaceId },
-    data: { ...(name ? { name } : {}), ...(input.timeZone ? { timeZone: input.timeZone } : {}) },
+    data: { ...(name ? { name } : {}), ...(input.timeZone ? { timeZone: input.timeZone } : {}), ...(optOutKeywords !== undefined ? { optOutKeywords } : {}) },
   });
 }

@@ -140,6 +140,40 @@ export interface HistoryEvent {
   value: unknown;
 }
 
+/**
+ * `field: "user_preferences"`: a customer stopped (or resumed) marketing messages from the
+ * business in WhatsApp itself. Meta then refuses marketing templates to them (131050).
+ */
+export interface MarketingPreferenceEvent {
+  kind: "marketingPreference";
+  phoneNumberId: string;
+  /** The customer's WhatsApp id (Meta: "may not always match" their number); null if only a BSUID came. */
+  waId: string | null;
+  userId: string | null;
+  profileName: string | null;
+  change: "stop" | "resume";
+  /** Meta's description, e.g. "User requested to stop marketing messages". */
+  detail: string | null;
+  at: Date;
+}
+
+/**
+ * `field: "phone_number_quality_update"`: a business number's messaging limit or throughput
+ * changed, or its quality was flagged. Names the number by its display number only, under the
+ * business account `businessAccountId` (the entry's id).
+ */
+export interface QualityUpdateEvent {
+  kind: "qualityUpdate";
+  phoneNumberId: null;
+  businessAccountId: string;
+  /** Digits, as Meta writes it, e.g. 15550783881. */
+  displayPhoneNumber: string;
+  /** DOWNGRADE, FLAGGED, UNFLAGGED, UPGRADE, ONBOARDING, THROUGHPUT_UPGRADE… */
+  event: string;
+  /** TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED… (`max_daily_conversations_per_business`, else the older `current_limit`). */
+  limit: string | null;
+}
+
 /** A change this product does not handle (account updates…): acknowledged, logged. */
 export interface OtherChange {
   kind: "other";
@@ -159,4 +193,13 @@ export interface UnreadableItem {
   raw: unknown;
 }
 
-export type WebhookEvent = MessageEvent | StatusEvent | TemplateStatusEvent | AppContactEvent | HistoryEvent | OtherChange | UnreadableItem;
+export type WebhookEvent =
+  | MessageEvent
+  | StatusEvent
+  | TemplateStatusEvent
+  | AppContactEvent
+  | HistoryEvent
+  | MarketingPreferenceEvent
+  | QualityUpdateEvent
+  | OtherChange
+  | UnreadableItem;

@@ -14,7 +14,9 @@ import {
   type Customer,
   type MessageSender,
   type DeliveryStatus,
+  type MarketingPreferenceEvent,
   type MessageEvent,
+  type QualityUpdateEvent,
   type OtherChange,
   type StatusEvent,
   type TemplateStatusEvent,
@@ -248,6 +250,29 @@ export const templateStatusValueSchema = z.looseObject({
   reason: z.string().nullable().optional(),
 });
 
+export const userPreferencesValueSchema = z.looseObject({
+  metadata: z.looseObject({ phone_number_id: digits }),
+  contacts: z.array(contactSchema.nullable().catch(null)).optional(),
+  user_preferences: z.array(
+    z.looseObject({
+      wa_id: optionalId(digits),
+      user_id: optionalId(bsuid),
+      detail: z.string().max(512).optional(),
+      category: z.string().max(64),
+      value: z.string().max(64),
+      // Meta documents an integer here, unlike the strings of messages: both are read.
+      timestamp: z.union([z.number().int().nonnegative(), unixSeconds]),
+    }),
+  ),
+});
+
+export const qualityUpdateValueSchema = z.looseObject({
+  display_phone_number: z.string().min(1).max(32),
+  event: z.string().min(1).max(64),
+  current_limit: z.string().max(64).optional(),
+  max_daily_conversations_per_business: z.string().max(64).optional(),
+});
+
 export class WebhookShapeError extends Error {
   override name = "WebhookShapeError";
 }
@@ -314,6 +339,17 @@ const FIELDS: Record<string, (value: unknown, change: { businessAccountId: strin
       } else if (change !== "ignored") events.push({ kind: "appContact", phoneNumberId, ...change });
     }
     return events;
+  },
+  // Only the marketing category is documented; others are logged as "other" until we know them.
+  user_preferences: (value) => {
+    const parsed = userPreferencesValueSchema.safeParse(value);
+    if (!parsed.success) return null;
+    const events = marketingPreferenceEvents(parsed.data);
+    return events.length > 0 ? events : null;
+  },
+  phone_number_quality_update: (value, { businessAccountId }) => {
+    const parsed = qualityUpdateValueSchema.safeParse(value);
+    return parsed.success ? [qualityUpdateEvent(businessAccountId, parsed.data)] : null;
   },
   // One we cannot read is only logged: the next template sync corrects the cache anyway.
   message_template_status_update: (value, { businessAccountId }) => {
@@ -441,6 +477,39 @@ function templateStatusEvent(businessAccountId: string, value: z.infer<typeof te
     language: value.message_template_language ?? null,
     event: value.event.toUpperCase(),
     reason: value.reason ?? null,
+  };
+}
+
+function marketingPreferenceEvents(value: z.infer<typeof userPreferencesValueSchema>): MarketingPreferenceEvent[] {
+  const contacts = (value.contacts ?? []).filter((contact) => contact !== null);
+  return value.user_preferences.flatMap((preference) => {
+    const change = preference.value.toLowerCase();
+    if (preference.category !== "marketing_messages" || (change !== "stop" && change !== "resume")) return [];
+    if (!preference.wa_id && !preference.user_id) return [];
+    const contact = contacts.find((entry) => (preference.wa_id && entry.wa_id === preference.wa_id) || (preference.user_id && entry.user_id === preference.user_id));
+    return [
+      {
+        kind: "marketingPreference",
+        phoneNumberId: value.metadata.phone_number_id,
+        waId: preference.wa_id ?? null,
+        userId: preference.user_id ?? contact?.user_id ?? null,
+        profileName: contact?.profile?.name ?? null,
+        change,
+        detail: preference.detail ?? null,
+        at: fromUnixSeconds(String(preference.timestamp)),
+      },
+    ];
+  });
+}
+
+function qualityUpdateEvent(businessAccountId: string, value: z.infer<typeof qualityUpdateValueSchema>): QualityUpdateEvent {
+  return {
+    kind: "qualityUpdate",
+    phoneNumberId: null,
+    businessAccountId,
+    displayPhoneNumber: value.display_phone_number.replace(/\D/g, ""),
+    event: value.event.toUpperCase(),
+    limit: value.max_daily_conversations_per_business ?? value.current_limit ?? null,
   };
 }
 

@@ -13,6 +13,33 @@ export const ContactSummaryFragment = graphql(`
   }
 `);
 
+/** The contact's marketing consent, as the contact page and the inbox show it. */
+export const ContactConsentFragment = graphql(`
+  fragment ContactConsent on Contact {
+    id
+    marketingConsent
+    marketingConsentAt
+    marketingConsentSource
+  }
+`);
+
+export const SetContactMarketingConsentMutation = graphql(`
+  mutation SetContactMarketingConsent($contactId: ID!, $state: MarketingConsent!, $source: String) {
+    setContactMarketingConsent(contactId: $contactId, state: $state, source: $source) {
+      __typename
+      ... on MutationSetContactMarketingConsentSuccess {
+        contact {
+          ...ContactConsent
+        }
+      }
+      ...FieldErrors
+      ... on NotFoundError {
+        message
+      }
+    }
+  }
+`);
+
 /** Everything the contact page and the edit form need. */
 export const ContactDetailsFragment = graphql(`
   fragment ContactDetails on Contact {
@@ -28,6 +55,7 @@ export const ContactDetailsFragment = graphql(`
       id
     }
     removedFromPhoneAt
+    ...ContactConsent
     createdAt
     updatedAt
   }

@@ -14,6 +14,8 @@ export const ConversationSummaryFragment = graphql(`
     contact {
       id
       name
+      marketingConsent
+      marketingConsentSource
     }
     lastMessageAt
     lastMessagePreview

@@ -144,6 +144,7 @@ export const WorkspaceSettingsQuery = graphql(`
         id
         name
         timeZone
+        optOutKeywords
       }
     }
   }
@@ -158,6 +159,7 @@ export const UpdateWorkspaceSettingsMutation = graphql(`
           id
           name
           timeZone
+          optOutKeywords
         }
       }
       ... on ValidationError {

@@ -134,6 +134,8 @@ describe("the examples, against a running server", () => {
     const label = await graphql(server, `mutation { createLabel(input: {name: "Docs", color: "#123456"}) { ... on MutationCreateLabelSuccess { label { id } } } }`);
     const note = await graphql(server, `mutation { addConversationNote(conversationId: "${message.conversationId}", body: "Docs") {
       ... on MutationAddConversationNoteSuccess { note { id } } } }`);
+    const campaign = await graphql(server, `mutation { createCampaign(input: {name: "Docs", templateName: "order_update", languageCode: "en",
+      audience: {contactIds: "${contactId}"}, bodyParameters: [{contactField: firstName}, {text: "#1"}]}) { ... on MutationCreateCampaignSuccess { campaign { id } } } }`);
     const upload = await fetch(`${server.url}/api/media/uploads?filename=photo.png`, {
       method: "POST",
       headers: { authorization: `Bearer ${ADMIN_API_TOKEN}`, "content-type": "image/png" },
@@ -149,6 +151,10 @@ describe("the examples, against a running server", () => {
       replyToWamid: message.wamid,
       assigneeId: viewer.data.viewer.id,
       labelId: label.data.createLabel.label.id,
+      labelIds: label.data.createLabel.label.id,
+      "campaign.id": campaign.data.createCampaign.campaign.id,
+      "cancelCampaign.id": campaign.data.createCampaign.campaign.id,
+      "campaignUpdated.id": campaign.data.createCampaign.campaign.id,
       "deleteConversationNote.id": note.data.addConversationNote.note.id,
       mediaId: upload.mediaId,
       // Connecting the number the server started with, again, with its own token: Meta (the simulator) accepts it.

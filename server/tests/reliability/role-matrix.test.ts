@@ -22,6 +22,8 @@ const QUERY_CASES: Record<string, RoleCase> = {
   apiTokens: { operation: `{ apiTokens { __typename } }`, rule: "both" },
   autoReplyRules: { operation: `{ autoReplyRules { __typename } }`, rule: "both" },
   autoReplySettings: { operation: `{ autoReplySettings { __typename } }`, rule: "both" },
+  campaign: { operation: `{ campaign(id: ${NOPE}) { __typename } }`, rule: "both" },
+  campaigns: { operation: `{ campaigns { __typename } }`, rule: "both" },
   cannedResponses: { operation: `{ cannedResponses { __typename } }`, rule: "both" },
   contact: { operation: `{ contact(id: ${NOPE}) { __typename } }`, rule: "both" },
   contacts: { operation: `{ contacts { __typename } }`, rule: "both" },
@@ -46,10 +48,12 @@ const MUTATION_CASES: Record<string, RoleCase> = {
   addConversationNote: { operation: `addConversationNote(conversationId: ${NOPE}, body: "x")`, rule: "both" },
   assignConversation: { operation: `assignConversation(conversationId: ${NOPE})`, rule: "both" },
   blockCustomer: { operation: `blockCustomer(conversationId: ${NOPE})`, rule: "both" },
+  cancelCampaign: { operation: `cancelCampaign(id: ${NOPE})`, rule: "admins" },
   changePassword: { operation: `changePassword(currentPassword: "not it", newPassword: "a new password")`, rule: "both" },
   connectWhatsAppNumber: { operation: `connectWhatsAppNumber(input: { phoneNumberId: "not digits", businessAccountId: "", accessToken: "" })`, rule: "admins" },
   createApiToken: { operation: `createApiToken(name: "script")`, rule: "both" },
   createAutoReplyRule: { operation: `createAutoReplyRule(input: { kind: GREETING, reply: "Hello" })`, rule: "admins" },
+  createCampaign: { operation: `createCampaign(input: { name: "", templateName: "", languageCode: "", audience: {} })`, rule: "admins" },
   createCannedResponse: { operation: `createCannedResponse(input: { shortcut: "", body: "" })`, rule: "both" },
   createContact: { operation: `createContact(input: { name: "" })`, rule: "both" },
   createLabel: { operation: `createLabel(input: { name: "", color: "" })`, rule: "both" },
@@ -63,9 +67,11 @@ const MUTATION_CASES: Record<string, RoleCase> = {
   disconnectWhatsAppNumber: { operation: `disconnectWhatsAppNumber(id: ${NOPE})`, rule: "admins" },
   inviteAgent: { operation: `inviteAgent(input: { email: "not an email", name: "x", role: ADMIN })`, rule: "admins" },
   markConversationRead: { operation: `markConversationRead(id: ${NOPE})`, rule: "both" },
+  pauseCampaign: { operation: `pauseCampaign(id: ${NOPE})`, rule: "admins" },
   reactToMessage: { operation: `reactToMessage(messageId: ${NOPE}, emoji: "👍")`, rule: "both" },
   reactivateAgent: { operation: `reactivateAgent(id: ${NOPE})`, rule: "admins" },
   removeConversationLabel: { operation: `removeConversationLabel(conversationId: ${NOPE}, labelId: ${NOPE})`, rule: "both" },
+  resumeCampaign: { operation: `resumeCampaign(id: ${NOPE})`, rule: "admins" },
   revokeApiToken: { operation: `revokeApiToken(id: ${NOPE})`, rule: "both" },
   revokeInvite: { operation: `revokeInvite(id: ${NOPE})`, rule: "admins" },
   sendTypingIndicator: { operation: `sendTypingIndicator(conversationId: ${NOPE})`, rule: "both" },
@@ -76,7 +82,10 @@ const MUTATION_CASES: Record<string, RoleCase> = {
   sendWhatsAppMedia: { operation: `sendWhatsAppMedia(input: { contactId: ${NOPE}, mediaId: ${NOPE} })`, rule: "both" },
   sendWhatsAppTemplate: { operation: `sendWhatsAppTemplate(input: { contactId: ${NOPE}, templateName: "x", languageCode: "en" })`, rule: "both" },
   setAgentRole: { operation: `setAgentRole(id: ${NOPE}, role: ADMIN)`, rule: "admins" },
+  setContactLabels: { operation: `setContactLabels(contactId: ${NOPE}, labelIds: [])`, rule: "both" },
+  setContactMarketingConsent: { operation: `setContactMarketingConsent(contactId: ${NOPE}, state: OPTED_OUT)`, rule: "both" },
   setConversationStatus: { operation: `setConversationStatus(conversationId: ${NOPE}, status: RESOLVED)`, rule: "both" },
+  startCampaign: { operation: `startCampaign(id: ${NOPE})`, rule: "admins" },
   syncWhatsAppTemplates: { operation: `syncWhatsAppTemplates`, rule: "admins" },
   unblockCustomer: { operation: `unblockCustomer(conversationId: ${NOPE})`, rule: "both" },
   updateAutoReplyRule: { operation: `updateAutoReplyRule(id: ${NOPE}, input: {})`, rule: "admins" },
@@ -88,7 +97,7 @@ const MUTATION_CASES: Record<string, RoleCase> = {
 };
 
 /** Live events are read-only: every agent of the workspace hears them. */
-const SUBSCRIPTIONS_FOR_BOTH = ["conversationNotesChanged", "conversationUpdated", "historyImportUpdated", "messageAdded", "messageStatusChanged", "messageUpdated"];
+const SUBSCRIPTIONS_FOR_BOTH = ["campaignUpdated", "conversationNotesChanged", "conversationUpdated", "historyImportUpdated", "messageAdded", "messageStatusChanged", "messageUpdated"];
 
 let server: TestServer;
 const tokens = { admin: ADMIN_API_TOKEN, agent: "" };

@@ -25,7 +25,7 @@ let whatsapp: SimulatedWhatsApp;
 let server: TestServer;
 const a = { contactId: "", conversationId: "", inboundMessageId: "", outboundWamid: "", tokenIds: [] as string[], userId: "", session: { cookie: "", csrfToken: "" } };
 /** Workspace A's conversation workflow: a label on its conversation, a note, a canned response. */
-const aWorkflow = { labelId: "", noteId: "", cannedId: "" };
+const aWorkflow = { labelId: "", noteId: "", cannedId: "", campaignId: "" };
 const b = { token: "", userId: "", workspaceId: "", email: "", expiredToken: "", revokedToken: "" };
 
 const db = () => server.app.db;
@@ -64,7 +64,9 @@ async function workspaceA() {
       db().workspace.findUnique({ where: { id: workspaceId } }),
       db().label.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().conversationLabel.findMany({ where: { labelId: aWorkflow.labelId }, orderBy: { conversationId: "asc" } }),
+      db().contactLabel.findMany({ where: { labelId: aWorkflow.labelId }, orderBy: { contactId: "asc" } }),
       db().conversationNote.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db().campaign.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().cannedResponse.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().user.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().invite.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
@@ -94,6 +96,11 @@ beforeAll(async () => {
   aWorkflow.labelId = (await db().label.create({ data: { workspaceId: admin.workspaceId, name: "A's VIP", color: "#25d366" } })).id;
   await db().conversationLabel.create({ data: { conversationId: a.conversationId, labelId: aWorkflow.labelId } });
   aWorkflow.noteId = (await db().conversationNote.create({ data: { workspaceId: admin.workspaceId, conversationId: a.conversationId, authorId: a.userId, body: "A's secret order note" } })).id;
+  aWorkflow.campaignId = (
+    await db().campaign.create({
+      data: { workspaceId: admin.workspaceId, name: "A's secret sale", templateName: "order_update", languageCode: "en", audience: JSON.stringify({ labelIds: [aWorkflow.labelId], contactIds: [] }), bodyParameters: "[]" },
+    })
+  ).id;
   aWorkflow.cannedId = (await db().cannedResponse.create({ data: { workspaceId: admin.workspaceId, shortcut: "a-secret", body: "A's secret order reply" } })).id;
   const adminSession = await loginAs(server);
   a.session = { cookie: adminSession.cookie!, csrfToken: adminSession.csrfToken };
@@ -154,6 +161,15 @@ interface FieldCase {
 const idsIn = (edges: Array<{ node: { id: string } }>) => edges.map((edge) => edge.node.id);
 
 const QUERY_CASES: Record<string, FieldCase> = {
+  campaign: {
+    operation: `query($id: ID!) { campaign(id: $id) { id name } }`,
+    variables: () => ({ id: aWorkflow.campaignId }),
+    expectRefused: ({ data }) => expect(data.campaign).toBeNull(),
+  },
+  campaigns: {
+    operation: `{ campaigns { id name } }`,
+    expectRefused: ({ data }) => expect(data.campaigns).toEqual([]),
+  },
   autoReplyRules: {
     operation: `{ autoReplyRules { id reply } }`,
     expectRefused: ({ data }) => expect(data.autoReplyRules).toEqual([]),
@@ -255,6 +271,32 @@ const QUERY_CASES: Record<string, FieldCase> = {
 const sentBefore = { count: 0 };
 const notFound = (field: string) => ({ data }: { data: Record<string, { __typename: string }> }) => expect(data[field]!.__typename).toBe("NotFoundError");
 const MUTATION_CASES: Record<string, FieldCase> = {
+  cancelCampaign: {
+    operation: `mutation($id: ID!) { cancelCampaign(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.campaignId }),
+    expectRefused: ({ data }) => expect(data.cancelCampaign.__typename).toBe("NotFoundError"),
+  },
+  pauseCampaign: {
+    operation: `mutation($id: ID!) { pauseCampaign(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.campaignId }),
+    expectRefused: ({ data }) => expect(data.pauseCampaign.__typename).toBe("NotFoundError"),
+  },
+  resumeCampaign: {
+    operation: `mutation($id: ID!) { resumeCampaign(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.campaignId }),
+    expectRefused: ({ data }) => expect(data.resumeCampaign.__typename).toBe("NotFoundError"),
+  },
+  startCampaign: {
+    operation: `mutation($id: ID!) { startCampaign(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.campaignId }),
+    expectRefused: ({ data }) => expect(data.startCampaign.__typename).toBe("NotFoundError"),
+  },
+  createCampaign: {
+    operation: `mutation($labelId: ID!) { createCampaign(input: { name: "B's", templateName: "order_update", languageCode: "en", audience: { labelIds: [$labelId] } }) { __typename } }`,
+    variables: () => ({ labelId: aWorkflow.labelId }),
+    // WhatsApp is A's: B may not even read A's templates through a campaign.
+    expectRefused: ({ data }) => expect(data.createCampaign.__typename).toBe("WhatsAppNotConfiguredError"),
+  },
   createAutoReplyRule: {
     operation: `mutation { createAutoReplyRule(input: { kind: GREETING, reply: "B's welcome" }) { __typename } }`,
     // Allowed in B's own workspace; A's rules stay as they were (checked by the caller).
@@ -515,6 +557,16 @@ const MUTATION_CASES: Record<string, FieldCase> = {
       expect(await db().whatsAppTemplate.count({ where: { workspaceId: b.workspaceId } })).toBe(0);
     },
   },
+  setContactLabels: {
+    operation: `mutation($id: ID!, $labelId: ID!) { setContactLabels(contactId: $id, labelIds: [$labelId]) { __typename } }`,
+    variables: () => ({ id: a.contactId, labelId: aWorkflow.labelId }),
+    expectRefused: ({ data }) => expect(data.setContactLabels.__typename).toBe("NotFoundError"),
+  },
+  setContactMarketingConsent: {
+    operation: `mutation($id: ID!) { setContactMarketingConsent(contactId: $id, state: OPTED_OUT, source: "Hijacked") { __typename } }`,
+    variables: () => ({ id: a.contactId }),
+    expectRefused: ({ data }) => expect(data.setContactMarketingConsent.__typename).toBe("NotFoundError"),
+  },
   updateContact: {
     operation: `mutation($id: ID!) { updateContact(id: $id, input: { name: "Hijacked" }) { __typename } }`,
     variables: () => ({ id: a.contactId }),
@@ -630,6 +682,10 @@ interface SubscriptionCase {
 }
 
 const SUBSCRIPTION_CASES: Record<string, SubscriptionCase> = {
+  campaignUpdated: {
+    query: `subscription($id: ID) { campaignUpdated(id: $id) { id name status } }`,
+    happen: async () => void (await gql(`mutation($id: ID!) { cancelCampaign(id: $id) { __typename } }`, { id: aWorkflow.campaignId }, { authorization: `Bearer ${ADMIN_API_TOKEN}` })),
+  },
   conversationNotesChanged: {
     query: `subscription($id: ID) { conversationNotesChanged(conversationId: $id) { id notes { body } } }`,
     happen: async () =>

@@ -1,0 +1,72 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TEMPLATES } from "../server/simulator/templates.ts";
+import { eventually } from "../server/tests/support/eventually.ts";
+import { launchBrowser, screenshot } from "./browser.ts";
+import { logIn, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
+
+// An admin creates a marketing campaign to a label in the browser, starts it and watches it
+// finish; a customer who wrote STOP before is left out.
+
+const FESTIVAL_OFFER = {
+  id: "1000000000000099",
+  name: "festival_offer",
+  language: "en",
+  status: "APPROVED",
+  category: "MARKETING",
+  components: [{ type: "BODY", text: "Hi {{1}}, enjoy {{2}} off this Diwali!" }],
+};
+const CUSTOMERS = 20;
+const waIdOf = (index: number) => `91982${String(index).padStart(7, "0")}`;
+
+let bed: WhatsAppTestBed;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  bed = await startWhatsAppTestBed();
+  bed.simulator.setTemplates([...DEFAULT_TEMPLATES, FESTIVAL_OFFER] as typeof DEFAULT_TEMPLATES);
+  const { db } = bed.server.app;
+  const workspace = await db.workspace.findFirstOrThrow();
+  const label = await db.label.create({ data: { workspaceId: workspace.id, name: "Diwali", color: "#ff9900" } });
+  await db.contact.createMany({ data: Array.from({ length: CUSTOMERS }, (_, index) => ({ workspaceId: workspace.id, name: `Asha ${index}`, whatsappNumber: `+${waIdOf(index)}` })) });
+  const contacts = await db.contact.findMany({ where: { workspaceId: workspace.id } });
+  await db.contactLabel.createMany({ data: contacts.map((contact) => ({ contactId: contact.id, labelId: label.id })) });
+  await bed.simulator.sendInbound({ from: waIdOf(0), name: "Asha 0", type: "text", text: "STOP" });
+  await eventually(async () => (await db.contact.findFirst({ where: { whatsappNumber: `+${waIdOf(0)}` } }))?.marketingConsent === "OPTED_OUT", "STOP to opt Asha 0 out");
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page, `${bed.server.url}/campaigns`);
+  await page.getByRole("heading", { name: "Campaigns", exact: true }).waitFor();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await bed?.stop();
+});
+
+describe("the campaigns page", () => {
+  it("creates a campaign with a per-customer variable, starts it and shows it finish, the opted-out customer left out", async () => {
+    const form = page.getByRole("form", { name: "New campaign" });
+    await form.getByLabel("Name").fill("Diwali offer");
+    await form.getByLabel("Template").selectOption({ label: "festival_offer (en, marketing)" });
+    await form.getByLabel("Value of {{1}}").selectOption({ label: "Contact's first name" });
+    await form.getByLabel("Value of {{2}}").selectOption({ label: "The same text for everyone" });
+    await form.getByLabel("Text of {{2}}").fill("20%");
+    await form.getByLabel("Diwali").check();
+    await form.getByRole("button", { name: "Create draft" }).click();
+
+    const card = page.getByRole("article", { name: "Diwali offer" });
+    await card.getByText("Draft").waitFor();
+    await card.getByText("Left out: 1 opted out.").waitFor();
+    await screenshot(page, "campaigns-draft");
+    await card.getByRole("button", { name: "Start" }).click();
+    await card.getByText("Completed").waitFor({ timeout: 20_000 });
+    expect(await card.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
+    await screenshot(page, "campaigns-completed");
+
+    const sent = bed.simulator.sentMessages().filter((message) => message.request.type === "template");
+    expect(sent).toHaveLength(CUSTOMERS - 1);
+    expect(sent.map((message) => message.to)).not.toContain(waIdOf(0));
+    expect(JSON.stringify(sent.find((message) => message.to === waIdOf(3))!.request)).toContain('"Asha"');
+  }, 60_000);
+});

@@ -1,0 +1,111 @@
+import { formatPhoneInternational, waIdOf } from "../contacts/phone.ts";
+import type { Database } from "../db/client.ts";
+import type { Contact } from "../generated/prisma/client.ts";
+
+/** Why an audience member gets no message, in the order they are checked. */
+export const EXCLUSION_REASONS = ["OPTED_OUT", "NOT_OPTED_IN", "NO_WHATSAPP", "MISSING_VARIABLE", "DUPLICATE"] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+export type Exclusions = Partial<Record<ExclusionReason, number>>;
+
+/** Contact fields a template variable may take, per recipient. */
+export const CONTACT_FIELDS = {
+  name: (contact) => contact.name,
+  firstName: (contact) => contact.name.trim().split(/\s+/)[0] ?? "",
+  company: (contact) => contact.company ?? "",
+  email: (contact) => contact.email ?? "",
+  phone: (contact) => (contact.whatsappNumber ? formatPhoneInternational(contact.whatsappNumber) : ""),
+} satisfies Record<string, (contact: AudienceContact) => string>;
+export type ContactField = keyof typeof CONTACT_FIELDS;
+export const isContactField = (field: string): field is ContactField => Object.hasOwn(CONTACT_FIELDS, field);
+
+/** One `{{n}}` of the template's body: the same text for everyone, or one of each contact's fields. */
+export type BodyParameter = { text: string; contactField?: undefined } | { contactField: ContactField; text?: undefined };
+
+export interface AudienceSpec {
+  labelIds: string[];
+  contactIds: string[];
+}
+
+type AudienceContact = Pick<Contact, "id" | "name" | "email" | "company" | "whatsappNumber" | "marketingConsent">;
+
+/** Who gets the message: their conversation when there is one, and where Meta delivers. */
+export interface CampaignRecipient {
+  contactId: string;
+  conversationId: string | null;
+  /** Digits; null when only their BSUID is known. */
+  waId: string | null;
+  userId: string | null;
+  parameters: string[];
+}
+
+export interface AudienceRules {
+  /** MARKETING templates never go to opted-out contacts. */
+  marketing: boolean;
+  optedInOnly: boolean;
+  parameters: readonly BodyParameter[];
+}
+
+/**
+ * The campaign's recipients: contacts wearing one of the labels (or whose conversation wears
+ * one) and the contacts named, each once, and what was left out and why.
+ */
+export async function resolveAudience(db: Database, workspaceId: string, businessPhoneNumberId: string, spec: AudienceSpec, rules: AudienceRules) {
+  const contacts: AudienceContact[] = await db.contact.findMany({
+    where: {
+      workspaceId,
+      OR: [
+        ...(spec.contactIds.length > 0 ? [{ id: { in: spec.contactIds } }] : []),
+        ...(spec.labelIds.length > 0
+          ? [{ labels: { some: { labelId: { in: spec.labelIds } } } }, { conversations: { some: { labels: { some: { labelId: { in: spec.labelIds } } } } } }]
+          : []),
+      ],
+    },
+    select: { id: true, name: true, email: true, company: true, whatsappNumber: true, marketingConsent: true },
+    orderBy: { id: "asc" },
+  });
+  // Every conversation on the sending number that could be theirs, in one query: by link, or by number.
+  const conversations = await db.conversation.findMany({
+    where: { workspaceId, businessPhoneNumberId, OR: [{ contactId: { not: null } }, { waId: { not: null } }] },
+    select: { id: true, waId: true, userId: true, contactId: true },
+  });
+  const byContact = new Map(conversations.filter((c) => c.contactId).map((c) => [c.contactId!, c]));
+  const byWaId = new Map(conversations.filter((c) => c.waId).map((c) => [c.waId!, c]));
+
+  const exclusions: Exclusions = {};
+  const exclude = (reason: ExclusionReason) => (exclusions[reason] = (exclusions[reason] ?? 0) + 1);
+  const recipients: CampaignRecipient[] = [];
+  const seen = new Set<string>();
+  for (const contact of contacts) {
+    if (rules.marketing && contact.marketingConsent === "OPTED_OUT") {
+      exclude("OPTED_OUT");
+      continue;
+    }
+    if (rules.optedInOnly && contact.marketingConsent !== "OPTED_IN") {
+      exclude("NOT_OPTED_IN");
+      continue;
+    }
+    const numberWaId = contact.whatsappNumber ? waIdOf(contact.whatsappNumber) : null;
+    const linked = byContact.get(contact.id);
+    // A linked conversation of another number is not this number's: its own is made when queued.
+    const conversation = numberWaId ? (byWaId.get(numberWaId) ?? (linked && !linked.waId ? linked : undefined)) : linked;
+    const waId = numberWaId ?? conversation?.waId ?? null;
+    const userId = conversation?.userId ?? null;
+    if (!waId && !userId) {
+      exclude("NO_WHATSAPP");
+      continue;
+    }
+    const parameters = rules.parameters.map((parameter) => (parameter.contactField ? CONTACT_FIELDS[parameter.contactField](contact) : parameter.text).trim());
+    if (parameters.some((value) => !value)) {
+      exclude("MISSING_VARIABLE");
+      continue;
+    }
+    const address = waId ?? userId!;
+    if (seen.has(address)) {
+      exclude("DUPLICATE");
+      continue;
+    }
+    seen.add(address);
+    recipients.push({ contactId: contact.id, conversationId: conversation?.id ?? null, waId, userId, parameters });
+  }
+  return { recipients, exclusions };
+}

@@ -1,0 +1,466 @@
+import { v7 as uuidv7 } from "uuid";
+import { requireAdmin } from "../auth/roles.ts";
+import type { Viewer } from "../auth/auth.service.ts";
+import type { Config } from "../config.ts";
+import { providerOf, type Database } from "../db/client.ts";
+import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
+import { driverTransaction, insertRows, type DriverTransaction } from "../db/driver-transaction.ts";
+import { serializedWrite } from "../db/write-queue.ts";
+import { ExpectedError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
+import { Prisma, type Campaign, type CampaignStatus } from "../generated/prisma/client.ts";
+import type { OutboundRequest, Outbox } from "../inbox/outbox.ts";
+import { sendingNumbers } from "../inbox/send.service.ts";
+import type { Logger } from "../logger.ts";
+import { countOf } from "../plural.ts";
+import type { InboxPubSub } from "../realtime/pubsub.ts";
+import { customerCountry, estimateCost } from "../reports/pricing.ts";
+import { renderTemplate } from "../templates/template-content.ts";
+import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
+import { oneLine } from "../whatsapp/message-content.ts";
+import { isContactField, resolveAudience, type AudienceSpec, type BodyParameter, type CampaignRecipient, type Exclusions } from "./audience.ts";
+
+export interface CampaignDependencies {
+  db: Database;
+  config: Config;
+  templates: TemplateCatalog;
+  pubsub: InboxPubSub;
+  logger: Logger;
+  outbox: Pick<Outbox, "sendsFrom">;
+}
+
+export interface CreateCampaignInput {
+  name: string;
+  templateName: string;
+  languageCode: string;
+  audience: { labelIds?: readonly string[] | null; contactIds?: readonly string[] | null };
+  bodyParameters?: ReadonlyArray<{ text?: string | null; contactField?: string | null }> | null;
+  fromPhoneNumberId?: string | null;
+  scheduledAt?: Date | null;
+  optedInOnly?: boolean | null;
+}
+
+/** Contacts named one by one, at most: larger audiences are labels. */
+export const MAX_AUDIENCE_CONTACT_IDS = 10_000;
+
+/** The lifecycle refused the change: e.g. resuming a campaign that is not paused. */
+export class CampaignStateError extends ExpectedError {
+  override name = "CampaignStateError";
+  readonly code = "CAMPAIGN_STATE";
+  readonly httpStatus = 409;
+  constructor(
+    readonly status: CampaignStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  override answerFields() {
+    return { status: this.status };
+  }
+}
+
+export function publishCampaign(pubsub: InboxPubSub, campaign: Pick<Campaign, "id" | "workspaceId">) {
+  pubsub.publish("campaign", campaign.workspaceId, campaign.id);
+}
+
+export async function requireCampaign(db: Database, workspaceId: string, id: string) {
+  const campaign = await db.campaign.findFirst({ where: { id, workspaceId } });
+  if (!campaign) throw new NotFoundError("Campaign");
+  return campaign;
+}
+
+export function audienceOf(campaign: Pick<Campaign, "audience">): AudienceSpec {
+  return JSON.parse(campaign.audience) as AudienceSpec;
+}
+
+export function bodyParametersOf(campaign: Pick<Campaign, "bodyParameters">): BodyParameter[] {
+  return JSON.parse(campaign.bodyParameters) as BodyParameter[];
+}
+
+/** The template, or undefined when the catalogue cannot be read right now (Meta then checks the send). */
+async function templateOf(templates: TemplateCatalog, workspaceId: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
+  try {
+    return await templates.find(workspaceId, name, language);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A draft: every refused input is named at once, and nothing is stored. */
+export async function createCampaign(deps: CampaignDependencies, viewer: Viewer, input: CreateCampaignInput): Promise<Campaign> {
+  requireAdmin(viewer, "create campaigns");
+  const { db } = deps;
+  const { workspaceId } = viewer;
+  // Before the template catalogue is read: it is the configured number's account's, not another workspace's.
+  await sendingNumberOf(deps, workspaceId, input.fromPhoneNumberId?.trim() || null);
+  const problems: FieldError[] = [];
+  const name = input.name.trim();
+  if (!name || name.length > 100) problems.push({ field: "name", message: "Give the campaign a name of 1 to 100 characters" });
+  const templateName = input.templateName.trim();
+  const languageCode = input.languageCode.trim();
+  if (!/^[a-z0-9_]{1,512}$/.test(templateName)) problems.push({ field: "templateName", message: "Give the template's name, e.g. diwali_offer" });
+  if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(languageCode)) problems.push({ field: "languageCode", message: "Give a language code such as en or en_US" });
+
+  const labelIds = [...new Set(input.audience.labelIds ?? [])];
+  const contactIds = [...new Set(input.audience.contactIds ?? [])];
+  if (labelIds.length === 0 && contactIds.length === 0) problems.push({ field: "audience", message: "Choose at least one label or contact" });
+  if (contactIds.length > MAX_AUDIENCE_CONTACT_IDS) problems.push({ field: "audience.contactIds", message: `Name at most ${MAX_AUDIENCE_CONTACT_IDS.toLocaleString("en")} contacts; label larger audiences` });
+  else if (contactIds.length > 0 && (await db.contact.count({ where: { workspaceId, id: { in: contactIds } } })) !== contactIds.length) {
+    problems.push({ field: "audience.contactIds", message: "Some of these contacts do not exist" });
+  }
+  if (labelIds.length > 0 && (await db.label.count({ where: { workspaceId, id: { in: labelIds } } })) !== labelIds.length) {
+    problems.push({ field: "audience.labelIds", message: "Some of these labels do not exist" });
+  }
+
+  const parameters: BodyParameter[] = [];
+  for (const [index, parameter] of (input.bodyParameters ?? []).entries()) {
+    const text = parameter.text?.trim();
+    const field = parameter.contactField?.trim();
+    if (!!text === !!field) problems.push({ field: `bodyParameters.${index}`, message: "Give each variable either a text or a contact field" });
+    else if (field && !isContactField(field)) problems.push({ field: `bodyParameters.${index}`, message: `Unknown contact field ${field}: use name, firstName, company, email or phone` });
+    else parameters.push(field ? { contactField: field as BodyParameter["contactField"] & string } : { text: text! });
+  }
+
+  let templateCategory: string | null = null;
+  if (problems.every((problem) => problem.field !== "templateName" && problem.field !== "languageCode")) {
+    const template = await templateOf(deps.templates, workspaceId, templateName, languageCode);
+    if (template === null) problems.push({ field: "templateName", message: `No approved template ${templateName} in ${languageCode}` });
+    else if (template) {
+      templateCategory = template.category.toUpperCase();
+      if (template.parameterCount !== (input.bodyParameters ?? []).length) {
+        problems.push({ field: "bodyParameters", message: `${templateName} needs ${countOf(template.parameterCount, "variable")}, got ${(input.bodyParameters ?? []).length}` });
+      }
+    }
+  }
+
+  const fromPhoneNumberId = input.fromPhoneNumberId?.trim() || null;
+  if (input.scheduledAt && Number.isNaN(input.scheduledAt.getTime())) problems.push({ field: "scheduledAt", message: "Give a date and time" });
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  return db.campaign.create({
+    data: {
+      workspaceId,
+      name,
+      templateName,
+      languageCode,
+      templateCategory,
+      audience: JSON.stringify({ labelIds, contactIds } satisfies AudienceSpec),
+      bodyParameters: JSON.stringify(parameters),
+      optedInOnly: input.optedInOnly ?? false,
+      fromPhoneNumberId,
+      scheduledAt: input.scheduledAt ?? null,
+      createdById: viewer.userId,
+    },
+  });
+}
+
+/**
+ * Starts a draft: at its scheduledAt if that is still ahead (SCHEDULED), else now — every
+ * recipient becomes one outbox row (RUNNING) and the outbox sends them at the number's rate.
+ */
+export async function startCampaign(deps: CampaignDependencies, viewer: Viewer, id: string): Promise<Campaign> {
+  requireAdmin(viewer, "start campaigns");
+  const campaign = await requireCampaign(deps.db, viewer.workspaceId, id);
+  if (campaign.status !== "DRAFT") throw new CampaignStateError(campaign.status, `Only a draft can be started; this campaign is ${campaign.status}`);
+  await sendingNumberOf(deps, viewer.workspaceId, campaign.fromPhoneNumberId);
+  if (campaign.scheduledAt && campaign.scheduledAt.getTime() > Date.now()) {
+    const scheduled = await transition(deps, campaign, ["DRAFT"], { status: "SCHEDULED" });
+    return scheduled;
+  }
+  return queueCampaign(deps, campaign, ["DRAFT"], viewer.userId);
+}
+
+/**
+ * The business number the campaign leaves from: the one it names (checked to be the workspace's
+ * and able to send), else the workspace's first that can send — as for any send (send.service.ts).
+ */
+async function sendingNumberOf(deps: CampaignDependencies, workspaceId: string, requested: string | null): Promise<string> {
+  const numbers = await sendingNumbers(deps, workspaceId, requested);
+  return numbers.requested ?? numbers.first;
+}
+
+/** Moves the campaign from one of `from` to the new state, or says why it cannot (someone else moved it first). */
+async function transition(deps: CampaignDependencies, campaign: Campaign, from: CampaignStatus[], data: Prisma.CampaignUpdateManyMutationInput) {
+  const { count } = await serializedWrite(deps.db, () => deps.db.campaign.updateMany({ where: { id: campaign.id, status: { in: from } }, data }));
+  const now = await deps.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
+  if (count === 0) throw new CampaignStateError(now.status, `This campaign is ${now.status}`);
+  publishCampaign(deps.pubsub, now);
+  return now;
+}
+
+/**
+ * Every recipient as one QUEUED outbox row, in one transaction with the move to RUNNING: a
+ * campaign is queued once, however many instances or requests start it at the same moment
+ * (the move is conditional, and each row's idempotency key is the campaign's and the contact's).
+ */
+export async function queueCampaign(deps: CampaignDependencies, campaign: Campaign, from: CampaignStatus[], userId: string | null): Promise<Campaign> {
+  const { db } = deps;
+  const parameters = bodyParametersOf(campaign);
+  const sendingNumber = await sendingNumberOf(deps, campaign.workspaceId, campaign.fromPhoneNumberId);
+  const { recipients, exclusions } = await resolveAudience(db, campaign.workspaceId, sendingNumber, audienceOf(campaign), {
+    marketing: campaign.templateCategory === "MARKETING",
+    optedInOnly: campaign.optedInOnly,
+    parameters,
+  });
+  const template = await templateOf(deps.templates, campaign.workspaceId, campaign.templateName, campaign.languageCode);
+  const estimate = estimatedCostOf(deps.config, campaign.templateCategory, recipients);
+  // On the driver, not Prisma's client: 100,000 rows through the client took half a minute.
+  const queued = await serializedWrite(db, () =>
+    driverTransaction(db, async (tx) => {
+      const sql = sqlValues(providerOf(db));
+      const now = new Date();
+      const moved = await tx.execute(Prisma.sql`
+        UPDATE "Campaign" SET "status" = ${sql.enumValue("RUNNING", "CampaignStatus")}, "startedAt" = ${sql.dateTime(now)}, "updatedAt" = ${sql.dateTime(now)},
+          "total" = ${sql.integer(recipients.length)}, "exclusions" = ${sql.text(JSON.stringify(exclusions))}, "estimatedCost" = ${estimate === null ? null : estimate}
+        WHERE "id" = ${sql.text(campaign.id)} AND "status" IN (${Prisma.join(from.map((status) => sql.enumValue(status, "CampaignStatus")))})`);
+      if (moved === 0) return false;
+      await insertRecipients(tx, sql, campaign, sendingNumber, recipients, template ?? null, userId, now);
+      return true;
+    }),
+  );
+  const now = await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
+  if (!queued) throw new CampaignStateError(now.status, `This campaign is ${now.status}`);
+  deps.logger.info({ campaignId: campaign.id, recipients: recipients.length, exclusions }, `Campaign "${campaign.name}" queued ${countOf(recipients.length, "recipient")}`);
+  publishCampaign(deps.pubsub, now);
+  return now;
+}
+
+function estimatedCostOf(config: Config, category: string | null, recipients: readonly CampaignRecipient[]) {
+  if (!category) return null;
+  // Countries by the first digits: the metadata lookup costs tens of microseconds a number.
+  const countries = new Map<string, string | null>();
+  const groups = new Map<string | null, number>();
+  for (const { waId, userId } of recipients) {
+    const prefix = waId ? waId.slice(0, 6) : (userId?.slice(0, 2) ?? "");
+    if (!countries.has(prefix)) countries.set(prefix, customerCountry(waId, userId));
+    const country = countries.get(prefix)!;
+    groups.set(country, (groups.get(country) ?? 0) + 1);
+  }
+  return estimateCost(
+    [...groups].map(([country, messages]) => ({ country, category: category.toLowerCase(), messages })),
+    config.WHATSAPP_PRICING_RATES,
+  ).amount;
+}
+
+/** Set-based inserts: a conversation for each customer who has none, then one outbox row each. */
+async function insertRecipients(
+  tx: DriverTransaction,
+  sql: SqlValues,
+  campaign: Campaign,
+  businessPhoneNumberId: string,
+  recipients: readonly CampaignRecipient[],
+  template: CachedTemplate | null,
+  userId: string | null,
+  now: Date,
+) {
+  const at = sql.dateTime(now);
+  const { workspaceId } = campaign;
+  const textOf = (recipient: CampaignRecipient) => (template ? renderTemplate(template.body, recipient.parameters) : recipient.parameters.join(" · ") || null);
+  const previewOf = (text: string | null) => (text ? oneLine(text) : `[Template] ${campaign.templateName}`);
+  const withoutConversation = recipients.filter((recipient) => !recipient.conversationId);
+  const conversationIds = new Map<string, string>();
+  for (const chunk of statementChunks(withoutConversation)) {
+    // A new conversation lists the campaign's message, as an agent's template send would; an existing one keeps its place in the inbox.
+    const inserted = await tx.query<{ id: string; waId: string }>(Prisma.sql`
+      INSERT INTO "Conversation" ("id", "workspaceId", "businessPhoneNumberId", "waId", "contactId", "lastMessageAt", "lastMessagePreview", "createdAt", "updatedAt")
+      VALUES ${Prisma.join(
+        chunk.map(
+          (recipient) =>
+            Prisma.sql`(${sql.text(uuidv7())}, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)}, ${sql.text(recipient.waId)}, ${sql.text(recipient.contactId)}, ${at}, ${sql.text(previewOf(textOf(recipient)))}, ${at}, ${at})`,
+        ),
+      )}
+      ON CONFLICT DO NOTHING RETURNING "id", "waId"`);
+    // A customer who wrote meanwhile has a conversation already: theirs is used.
+    const known = new Set(inserted.map((row) => row.waId));
+    const others = chunk.filter((recipient) => !known.has(recipient.waId!));
+    const rows =
+      others.length === 0
+        ? inserted
+        : [
+            ...inserted,
+            ...(await tx.query<{ id: string; waId: string }>(
+              Prisma.sql`SELECT "id", "waId" FROM "Conversation" WHERE "workspaceId" = ${sql.text(workspaceId)} AND "businessPhoneNumberId" = ${sql.text(businessPhoneNumberId)} AND "waId" IN (${Prisma.join(others.map((recipient) => sql.text(recipient.waId)))})`,
+            )),
+          ];
+    for (const row of rows) conversationIds.set(row.waId, row.id);
+  }
+  await insertRows(
+    tx,
+    "WhatsAppMessage",
+    recipients.map((recipient) => {
+      const request: OutboundRequest = { type: "template", to: recipient.waId ?? recipient.userId!, name: campaign.templateName, languageCode: campaign.languageCode, bodyParameters: recipient.parameters };
+      const text = textOf(recipient);
+      return {
+        id: uuidv7(),
+        workspaceId,
+        businessPhoneNumberId,
+        conversationId: recipient.conversationId ?? conversationIds.get(recipient.waId!)!,
+        direction: "OUTBOUND",
+        type: "template",
+        text,
+        preview: previewOf(text),
+        templateName: campaign.templateName,
+        templateLanguage: campaign.languageCode,
+        status: "QUEUED",
+        raw: JSON.stringify(request),
+        timestamp: now,
+        idempotencyKey: recipientKey(campaign.id, recipient.contactId),
+        attempts: 0,
+        mediaAttempts: 0,
+        sentByUserId: userId,
+        campaignId: campaign.id,
+        createdAt: now,
+        updatedAt: now,
+      };
+    }),
+  );
+}
+
+/** A recipient's row is its campaign's and its contact's: queued twice, it is refused (and the supervisor reads the contact back). */
+export const recipientKey = (campaignId: string, contactId: string) => `campaign:${campaignId}:${contactId}`;
+
+/** No recipient not yet claimed is sent until an admin resumes it (claimed ones finish). */
+export async function pauseCampaign(deps: CampaignDependencies, viewer: Viewer, id: string) {
+  requireAdmin(viewer, "pause campaigns");
+  const campaign = await requireCampaign(deps.db, viewer.workspaceId, id);
+  return transition(deps, campaign, ["RUNNING"], { status: "PAUSED", pausedReason: "Paused by an admin" });
+}
+
+export async function resumeCampaign(deps: CampaignDependencies, viewer: Viewer, id: string) {
+  requireAdmin(viewer, "resume campaigns");
+  const campaign = await requireCampaign(deps.db, viewer.workspaceId, id);
+  return transition(deps, campaign, ["PAUSED"], { status: "RUNNING", pausedReason: null, resumedAt: new Date() });
+}
+
+/** Nothing more is sent: recipients not yet claimed are dropped (rows under way finish, and are counted). */
+export async function cancelCampaign(deps: CampaignDependencies, viewer: Viewer, id: string) {
+  requireAdmin(viewer, "cancel campaigns");
+  const campaign = await requireCampaign(deps.db, viewer.workspaceId, id);
+  const cancelled = await transition(deps, campaign, ["DRAFT", "SCHEDULED", "RUNNING", "PAUSED"], { status: "CANCELLED", completedAt: new Date() });
+  await dropUnsent(deps.db, cancelled.id);
+  return deps.db.campaign.findUniqueOrThrow({ where: { id: cancelled.id } });
+}
+
+/**
+ * Deletes a cancelled campaign's rows that no worker holds, and counts them. A row claimed when
+ * the campaign was cancelled is either sent or, if its worker died, dropped here once its lease ends.
+ */
+export async function dropUnsent(db: Database, campaignId: string) {
+  const now = new Date();
+  return serializedWrite(db, () =>
+    db.$transaction(async (tx) => {
+      const { count } = await tx.whatsAppMessage.deleteMany({
+        where: { campaignId, status: { in: ["PENDING", "QUEUED"] }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+      });
+      if (count > 0) await tx.campaign.update({ where: { id: campaignId }, data: { cancelled: { increment: count } } });
+      return count;
+    }),
+  );
+}
+
+/** Pauses every running campaign of the workspace, saying why; an admin resumes them. */
+export async function pauseRunning(deps: CampaignDependencies, where: Prisma.CampaignWhereInput, reason: string) {
+  const running = await deps.db.campaign.findMany({ where: { ...where, status: "RUNNING" } });
+  for (const campaign of running) {
+    const { count } = await serializedWrite(deps.db, () =>
+      deps.db.campaign.updateMany({ where: { id: campaign.id, status: "RUNNING" }, data: { status: "PAUSED", pausedReason: reason } }),
+    );
+    if (count === 0) continue;
+    deps.logger.warn({ campaignId: campaign.id }, `Campaign "${campaign.name}" paused: ${reason}`);
+    publishCampaign(deps.pubsub, campaign);
+  }
+  return running.length;
+}
+
+export interface CampaignProgress {
+  queued: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  replied: number;
+  failures: Array<{ code: number | null; title: string; count: number }>;
+}
+
+const EVER_SENT = ["SENT", "DELIVERED", "READ", "PLAYED"] as const;
+
+/** Where a customer's reply counts for the campaign: up to 72 hours after it finished (or now). */
+export const REPLY_WINDOW_MS = 72 * 3600_000;
+
+/** The campaign's recipients by outcome, from their outbox rows and status webhooks. */
+export async function campaignProgress(db: Database, campaign: Campaign): Promise<CampaignProgress> {
+  const byStatus = await db.whatsAppMessage.groupBy({ by: ["status"], where: { campaignId: campaign.id }, _count: { _all: true } });
+  const count = (...statuses: string[]) => byStatus.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row._count._all, 0);
+  const failures = await db.whatsAppMessage.groupBy({
+    by: ["errorCode", "errorTitle"],
+    where: { campaignId: campaign.id, status: "FAILED" },
+    _count: { _all: true },
+  });
+  return {
+    queued: count("PENDING", "QUEUED"),
+    sent: count(...EVER_SENT),
+    delivered: count("DELIVERED", "READ", "PLAYED"),
+    read: count("READ", "PLAYED"),
+    failed: count("FAILED"),
+    replied: await repliedCount(db, campaign),
+    failures: failures
+      .map((row) => ({ code: row.errorCode, title: row.errorTitle ?? "Unknown error", count: row._count._all }))
+      .sort((a, b) => b.count - a.count),
+  };
+}
+
+/** Where the campaign's replies are looked for: from its start until 72 hours after it finished (or now). */
+function replyWindow(campaign: Campaign, sql: SqlValues) {
+  const until = new Date((campaign.completedAt ?? new Date()).getTime() + REPLY_WINDOW_MS);
+  return { from: sql.dateTime(campaign.startedAt), until: sql.dateTime(until) };
+}
+
+/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
+function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
+  const sql = sqlValues(providerOf(db));
+  const { from, until } = replyWindow(campaign, sql);
+  const sent = Prisma.join(EVER_SENT.map((status) => sql.enumValue(status, "MessageStatus")));
+  return Prisma.sql`
+    FROM "WhatsAppMessage" m
+    WHERE m."campaignId" = ${campaign.id} AND m."status" IN (${sent})
+      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
+        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})${extra}`;
+}
+
+/** The label a campaign's replies wear in the inbox: "Campaign: <name>", within a label's 40 characters. */
+export const replyLabelName = (campaign: Pick<Campaign, "name">) => `Campaign: ${campaign.name}`.slice(0, 40).trim();
+
+/**
+ * Puts the campaign's label on the conversations of customers who replied, so that agents find
+ * them in the inbox (label filter). The label is made at the first reply. Answers the conversations labelled.
+ */
+export async function labelReplies(db: Database, campaign: Campaign): Promise<string[]> {
+  if (!campaign.startedAt) return [];
+  const name = replyLabelName(campaign);
+  const existing = await db.label.findUnique({ where: { workspaceId_name: { workspaceId: campaign.workspaceId, name } }, select: { id: true } });
+  const unlabelled = existing
+    ? Prisma.sql` AND NOT EXISTS (SELECT 1 FROM "ConversationLabel" cl WHERE cl."conversationId" = m."conversationId" AND cl."labelId" = ${existing.id})`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<Array<{ conversationId: string }>>`SELECT DISTINCT m."conversationId" AS "conversationId" ${repliedConversations(db, campaign, unlabelled)}`;
+  if (rows.length === 0) return [];
+  const label = existing ?? (await serializedWrite(db, () => db.label.upsert({ where: { workspaceId_name: { workspaceId: campaign.workspaceId, name } }, create: { workspaceId: campaign.workspaceId, name, color: "#7e57c2" }, update: {} })));
+  const conversationIds = rows.map((row) => row.conversationId);
+  // Another instance may label the same conversations at the same moment: those already there are skipped.
+  const present = new Set((await db.conversationLabel.findMany({ where: { labelId: label.id, conversationId: { in: conversationIds } }, select: { conversationId: true } })).map((row) => row.conversationId));
+  const missing = conversationIds.filter((id) => !present.has(id));
+  await serializedWrite(db, () => db.conversationLabel.createMany({ data: missing.map((conversationId) => ({ conversationId, labelId: label.id })) })).catch((error: unknown) => {
+    if (!isUniqueViolation(error)) throw error;
+  });
+  return missing;
+}
+
+async function repliedCount(db: Database, campaign: Campaign) {
+  if (!campaign.startedAt) return 0;
+  const [row] = await db.$queryRaw<Array<{ replied: bigint | number }>>`SELECT COUNT(DISTINCT m."conversationId") AS replied ${repliedConversations(db, campaign)}`;
+  return Number(row?.replied ?? 0);
+}
+
+export function exclusionsOf(campaign: Pick<Campaign, "exclusions">): Exclusions {
+  return campaign.exclusions ? (JSON.parse(campaign.exclusions) as Exclusions) : {};
+}
