@@ -66,11 +66,13 @@ describe("the send pacer", () => {
 });
 
 describe("each number's own throughput", () => {
-  it("is Meta's: 20/s for a coexistence number whatever its level, 1,000/s at HIGH, else 80/s", () => {
+  it("is Meta's: 20/s for a coexistence number whatever its level, 1,000/s at HIGH, 80/s at STANDARD", () => {
     expect(throughputOf({ throughputLevel: "HIGH", coexistence: true })).toBe(20);
     expect(throughputOf({ throughputLevel: "HIGH", coexistence: false })).toBe(1_000);
     expect(throughputOf({ throughputLevel: "STANDARD", coexistence: false })).toBe(80);
-    expect(throughputOf({ throughputLevel: null, coexistence: false })).toBe(80);
+    // Unknown (never asked of Meta): the configured rate alone limits it.
+    expect(throughputOf({ throughputLevel: null, coexistence: false })).toBe(Infinity);
+    expect(throughputOf({ throughputLevel: "NOT_APPLICABLE", coexistence: false })).toBe(Infinity);
   });
 
   it("lowers the configured rate for a number that allows less, and never raises it, in memory and in Redis", async () => {

@@ -21,13 +21,18 @@ import { createCloudApi, type CloudApi } from "../whatsapp/cloud-api.ts";
  */
 export const NUMBER_CACHE_TTL_MS = 60_000;
 
+/** Meta's throughput levels, in messages per second. */
+const THROUGHPUT_LEVELS: Record<string, number> = { STANDARD: 80, HIGH: 1_000 };
+
 /**
- * Messages per second Meta lets a number send (its throughput level): 80 at STANDARD, up to
- * 1,000 at HIGH, and 20 for a number also on the WhatsApp Business app (coexistence), whatever its level.
+ * Messages per second Meta lets a number send: 20 for a number also on the WhatsApp Business app
+ * (coexistence), whatever its level; else its throughput level's (80 at STANDARD, 1,000 at HIGH).
+ * A level never asked of Meta (the WHATSAPP_* bootstrap number) or NOT_APPLICABLE limits nothing:
+ * WHATSAPP_SEND_RATE_PER_SECOND, set by the operator, is the limit then.
  */
 export function throughputOf(number: Pick<WhatsAppPhoneNumber, "throughputLevel" | "coexistence">): number {
   if (number.coexistence) return 20;
-  return number.throughputLevel === "HIGH" ? 1_000 : 80;
+  return THROUGHPUT_LEVELS[number.throughputLevel ?? ""] ?? Infinity;
 }
 
 /** Where an admin connects numbers; said wherever WhatsApp is not ready. */
