@@ -63,8 +63,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const numbers = createNumberDirectory({ db, config, pubsub, logger, secrets: createSecretBox(loadSecretsKey(config, logger)) });
   // With Redis the rate limit is counted for all instances together.
   const pacer = redis
-    ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND, config.WHATSAPP_API_TIMEOUT_MS)
-    : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND);
+    ? createRedisSendPacer(redis, config.WHATSAPP_SEND_RATE_PER_SECOND, config.WHATSAPP_API_TIMEOUT_MS, numbers.sendRateOf)
+    : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND, numbers.sendRateOf);
   const outbox = createOutbox(
     { db, numbers, pacer, pubsub, mirror, logger },
     { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },

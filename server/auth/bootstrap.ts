@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { adoptNumberlessConversations } from "../db/workspace-numbers.ts";
 import { NOTICE, type Logger } from "../logger.ts";
 import { normalizeEmail } from "./email.ts";
 import { hashPassword } from "./password.ts";
@@ -52,8 +53,6 @@ export async function bootstrapDatabase(db: Database, config: Config, logger: Lo
       },
       update: {},
     });
-    // Conversations migrated while their workspace had no number are on the first it gets
-    // (migration conversations_per_number).
-    await db.conversation.updateMany({ where: { workspaceId: number.workspaceId, businessPhoneNumberId: null }, data: { businessPhoneNumberId: number.phoneNumberId } });
+    await adoptNumberlessConversations(db, number.workspaceId, number.phoneNumberId);
   }
 }

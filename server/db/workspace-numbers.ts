@@ -17,3 +17,12 @@ export function workspaceNumbers(db: Database, workspaceId: string) {
 export async function workspaceNumberIds(db: Database, workspaceId: string): Promise<string[]> {
   return (await workspaceNumbers(db, workspaceId)).map(({ phoneNumberId }) => phoneNumberId);
 }
+
+/**
+ * Conversations stored while their workspace had no number (migrated by conversations_per_number,
+ * or kept from before numbers were data) go on the number given — the first the workspace gets,
+ * from the WHATSAPP_* bootstrap or connected by an admin — so that replies there leave from it.
+ */
+export function adoptNumberlessConversations(db: Database, workspaceId: string, phoneNumberId: string) {
+  return db.conversation.updateMany({ where: { workspaceId, businessPhoneNumberId: null }, data: { businessPhoneNumberId: phoneNumberId } });
+}

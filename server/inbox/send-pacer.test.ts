@@ -1,11 +1,13 @@
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createSendPacer, nextSendAt, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS } from "./send-pacer.ts";
+import { startRedis } from "../tests/support/redis.ts";
+import { throughputOf } from "../whatsapp-numbers/number-directory.ts";
+import { createRedisSendPacer, createSendPacer, nextSendAt, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS, type SendPacer } from "./send-pacer.ts";
 
 const NUMBER = "106540352242922";
 
 /** Paces `count` sends through a fresh pacer, each answered after `answerMs`; answers when each went, ms from the start, in order. */
-async function release(perSecond: number, count: number, answerMs = 0) {
-  const pacer = createSendPacer(perSecond);
+async function release(perSecond: number, count: number, answerMs = 0, pacer: SendPacer = createSendPacer(perSecond)) {
   const started = performance.now();
   const released: number[] = [];
   const answer = () => (answerMs > 0 ? new Promise((resolve) => setTimeout(resolve, answerMs)) : Promise.resolve());
@@ -60,5 +62,42 @@ describe("the send pacer", () => {
     expect(released[999]!).toBeLessThan(1_500);
     // And never more than 1,000 in a window.
     expect(released[1_000]! - released[0]!).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe("each number's own throughput", () => {
+  it("is Meta's: 20/s for a coexistence number whatever its level, 1,000/s at HIGH, 80/s at STANDARD", () => {
+    expect(throughputOf({ throughputLevel: "HIGH", coexistence: true })).toBe(20);
+    expect(throughputOf({ throughputLevel: "HIGH", coexistence: false })).toBe(1_000);
+    expect(throughputOf({ throughputLevel: "STANDARD", coexistence: false })).toBe(80);
+    // Unknown (never asked of Meta): the configured rate alone limits it.
+    expect(throughputOf({ throughputLevel: null, coexistence: false })).toBe(Infinity);
+    expect(throughputOf({ throughputLevel: "NOT_APPLICABLE", coexistence: false })).toBe(Infinity);
+  });
+
+  it("lowers the configured rate for a number that allows less, and never raises it, in memory and in Redis", async () => {
+    const COEXISTENCE = "106540352242923";
+    const rateOf = async (phoneNumberId: string) => (phoneNumberId === COEXISTENCE ? 20 : 1_000);
+    const redisServer = await startRedis();
+    const redis = new Redis(redisServer.url);
+    try {
+      for (const pacer of [createSendPacer(80, rateOf), createRedisSendPacer(redis, 80, 1_000, rateOf)]) {
+        expect(pacer.perSecond).toBe(80);
+        // The coexistence number: 21 sends need a full second, where 80/s would send them in a quarter.
+        const slow = await release(80, 21, 0, pacerFor(pacer, COEXISTENCE));
+        expect(slow[20]! - slow[0]!).toBeGreaterThanOrEqual(1_000);
+        // The HIGH number keeps the configured 80/s: 81 sends take a second too.
+        const ceiling = await release(80, 81, 0, pacer);
+        expect(ceiling[80]! - ceiling[0]!).toBeGreaterThanOrEqual(1_000);
+      }
+    } finally {
+      redis.disconnect();
+      await redisServer.stop();
+    }
+
+    /** `release` paces NUMBER; this paces another number instead. */
+    function pacerFor(pacer: SendPacer, phoneNumberId: string): SendPacer {
+      return { perSecond: pacer.perSecond, pace: (_number, send) => pacer.pace(phoneNumberId, send) };
+    }
   });
 });

@@ -18,9 +18,14 @@ import type { Redis } from "ioredis";
 export interface SendPacer {
   /** Waits for a slot, runs `send`, and counts it against the limit until it has surely arrived. */
   pace<T>(phoneNumberId: string, send: () => Promise<T>): Promise<T>;
-  /** The limit it keeps, per number. */
+  /** The highest limit it keeps, per number (the configured ceiling; a number may allow less). */
   readonly perSecond: number;
 }
+
+/** What a number allows per second, as Meta set it (its throughput level, coexistence). */
+export type NumberRate = (phoneNumberId: string) => Promise<number>;
+
+const anyNumber: NumberRate = async () => Infinity;
 
 /** The second Meta counts arrivals in. */
 const WINDOW_MS = 1000;
@@ -73,13 +78,15 @@ export function nextSendAt(state: PacingState, now: number, perSecond: number): 
 /** One decision at a time per number within this process; the send itself runs outside it. */
 function perNumberLanes(
   perSecond: number,
-  decide: (phoneNumberId: string) => Promise<() => void>,
+  rateOf: NumberRate,
+  decide: (phoneNumberId: string, limit: number) => Promise<() => void>,
 ): SendPacer {
   const lanes = new Map<string, Promise<unknown>>();
   return {
     perSecond,
     async pace(phoneNumberId, send) {
-      const turn = (lanes.get(phoneNumberId) ?? Promise.resolve()).then(() => decide(phoneNumberId));
+      // The lower of the ceiling and what the number allows, read at each send: a change of level applies at once.
+      const turn = (lanes.get(phoneNumberId) ?? Promise.resolve()).then(async () => decide(phoneNumberId, Math.max(1, Math.min(perSecond, await rateOf(phoneNumberId)))));
       lanes.set(phoneNumberId, turn.catch(() => undefined));
       const answered = await turn;
       try {
@@ -91,16 +98,17 @@ function perNumberLanes(
   };
 }
 
-export function createSendPacer(perSecond: number): SendPacer {
+/** @param rateOf what each number allows; the pacer keeps the lower of it and `perSecond`. */
+export function createSendPacer(perSecond: number, rateOf: NumberRate = anyNumber): SendPacer {
   const states = new Map<string, PacingState>();
-  return perNumberLanes(perSecond, async (phoneNumberId) => {
+  return perNumberLanes(perSecond, rateOf, async (phoneNumberId, limit) => {
     const state = states.get(phoneNumberId) ?? { nextSlot: -Infinity, answeredAt: [], unanswered: 0 };
     states.set(phoneNumberId, state);
     for (;;) {
       const now = performance.now();
-      const at = nextSendAt(state, now, perSecond);
+      const at = nextSendAt(state, now, limit);
       if (at - now < SHORTEST_WAIT_MS) {
-        state.nextSlot = at + WINDOW_MS / perSecond;
+        state.nextSlot = at + WINDOW_MS / limit;
         state.unanswered++;
         return () => {
           state.unanswered--;
@@ -148,14 +156,14 @@ return 0
  * @param answerDeadlineMs the longest a send can take to be answered or given up
  *   (`WHATSAPP_API_TIMEOUT_MS`): an instance that dies mid-send holds its slot this long.
  */
-export function createRedisSendPacer(redis: Redis, perSecond: number, answerDeadlineMs: number): SendPacer {
+export function createRedisSendPacer(redis: Redis, perSecond: number, answerDeadlineMs: number, rateOf: NumberRate = anyNumber): SendPacer {
   let sequence = 0;
   const deadlineMs = answerDeadlineMs + UNANSWERED_GRACE_MS;
-  return perNumberLanes(perSecond, async (phoneNumberId) => {
+  return perNumberLanes(perSecond, rateOf, async (phoneNumberId, limit) => {
     const key = `bharat:send-pacer:${phoneNumberId}`;
     const member = `${process.pid}:${Date.now()}:${++sequence}`;
     for (;;) {
-      const args = [perSecond, WINDOW_MS, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS, deadlineMs, member];
+      const args = [limit, WINDOW_MS, PACER_CATCH_UP_MS, SHORTEST_WAIT_MS, deadlineMs, member];
       const wait = Number(await redis.eval(TAKE_SLOT_SCRIPT, 2, key, `${key}:next-slot`, ...args));
       if (wait <= 0) break;
       await sleep(wait);

@@ -121,6 +121,40 @@ describe("a customer writing to two numbers of one workspace", () => {
   });
 });
 
+/** A 1×1 red PNG. */
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
+
+const SEND_MEDIA = `mutation ($input: SendWhatsAppMediaInput!) { sendWhatsAppMedia(input: $input) {
+  __typename ... on SendWhatsAppSuccess { whatsAppMessage { conversationId status } } ... on ValidationError { message fieldErrors { field } } ... on Error { message }
+} }`;
+
+describe("an attachment", () => {
+  it("is uploaded from the number the conversation is on, and leaves from it (a media id works only for its uploader)", async () => {
+    const waId = newCustomer();
+    await writes(waId, "Earlier, to the first");
+    const onSecond = await writes(waId, "Photo please", SECOND);
+    const uploads = () => simulator().requests().filter((request) => request.path.endsWith("/media"));
+    const before = uploads().length;
+    const answer = await fetch(`${whatsapp.server.url}/api/media/uploads?filename=shirt.png&phoneNumber=${encodeURIComponent(`+${waId}`)}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_API_TOKEN}`, "content-type": "image/png" },
+      body: new Uint8Array(PNG),
+    });
+    expect(answer.status).toBe(201);
+    const { mediaId } = await answer.json();
+    expect(uploads().slice(before).map((request) => request.path.split("/").at(-2))).toEqual([SECOND]);
+
+    const sent = await graphql(whatsapp.server, SEND_MEDIA, { input: { phoneNumber: `+${waId}`, mediaId, caption: "Blue" } });
+    expect(sent.data.sendWhatsAppMedia).toMatchObject({ __typename: "SendWhatsAppSuccess", whatsAppMessage: { conversationId: onSecond.conversationId, status: "SENT" } });
+    expect(sentFrom("Blue")).toEqual([SECOND]);
+
+    // Sent from the other number, Meta would refuse the id: said before anything is stored.
+    const elsewhere = await graphql(whatsapp.server, SEND_MEDIA, { input: { phoneNumber: `+${waId}`, mediaId, caption: "Red", fromPhoneNumberId: TEST_PHONE_NUMBER_ID } });
+    expect(elsewhere.data.sendWhatsAppMedia).toMatchObject({ __typename: "ValidationError", fieldErrors: [{ field: "mediaId" }] });
+    expect(sentFrom("Red")).toEqual([]);
+  });
+});
+
 describe("a number that cannot send", () => {
   it("is refused when asked for, and a send without fromPhoneNumberId leaves from a number that can", async () => {
     // The workspace's, but with no Cloud API client (say, its token was withdrawn).

@@ -31,6 +31,10 @@ export async function sendWhatsAppMedia(deps: SendDependencies, viewer: Sender, 
   }
   const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
   await ensureConfigured(deps, recipient);
+  if (upload.phoneNumberId && upload.phoneNumberId !== recipient.from) {
+    // Meta would refuse the media id from another number, and only after the message was stored.
+    throw ValidationError.of("mediaId", `The file was uploaded for the WhatsApp number ${upload.phoneNumberId}, not ${recipient.from} that this message leaves from: upload it again for this conversation`);
+  }
   await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
   const filename = upload.kind === "document" ? upload.filename : undefined;
   const content: MediaContent = {

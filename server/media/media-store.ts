@@ -106,6 +106,8 @@ export async function keepSpooledFile(dir: string, spooled: SpooledFile, relativ
 /** What an agent uploaded, remembered under Meta's media id until a message sends it. */
 export interface UploadRecord {
   mediaId: string;
+  /** The number that uploaded it, the only one its media id can be sent from (absent in records kept before numbers were data). */
+  phoneNumberId?: string;
   kind: AttachmentKind;
   mimeType: string;
   filename: string;

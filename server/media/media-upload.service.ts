@@ -5,6 +5,8 @@ import type { Readable } from "node:stream";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { ExpectedError } from "../errors.ts";
+import type { Outbox } from "../inbox/outbox.ts";
+import { resolveRecipient, sendingNumbers, type SendTarget } from "../inbox/send.service.ts";
 import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { checkMedia, isAnimatedWebp, MEDIA_TYPES, type MediaCheck } from "./limits.ts";
@@ -46,8 +48,9 @@ export class MediaUploadFailedError extends ExpectedError {
 export interface UploadDependencies {
   db: Database;
   config: Config;
-  /** Uploads go through the workspace's default number: the outbox sends from it, and a media id works only for its number. */
-  numbers: Pick<NumberDirectory, "cloudApiOfWorkspace">;
+  outbox: Pick<Outbox, "sendsFrom">;
+  /** A media id works only for the number that uploaded it: the file goes up through the number it will be sent from. */
+  numbers: Pick<NumberDirectory, "cloudApiFor">;
 }
 
 export interface UploadInput {
@@ -58,6 +61,18 @@ export interface UploadInput {
   /** Content-Length when the client sent one: a too-big file is refused before a byte is read. */
   declaredSize: number | null;
   body: Readable;
+  /**
+   * Whom the file will be sent to, as `sendWhatsAppMedia` will be told: it leaves from the
+   * number that send chooses. Without a customer, from `fromPhoneNumberId`, else the workspace's first number.
+   */
+  recipient?: SendTarget;
+}
+
+/** The number a send to this recipient leaves from — the same choice `sendWhatsAppMedia` makes. */
+async function uploadingNumber(deps: UploadDependencies, workspaceId: string, recipient: SendTarget = {}): Promise<string> {
+  const numbers = await sendingNumbers(deps, workspaceId, recipient.fromPhoneNumberId);
+  const hasCustomer = !!(recipient.contactId || recipient.phoneNumber || recipient.userId);
+  return hasCustomer ? (await resolveRecipient(deps, workspaceId, recipient, numbers)).from : numbers.first;
 }
 
 /** A file name safe to show and to give Meta: no folders, no control characters, at most 200 characters. */
@@ -78,7 +93,8 @@ function refuseUnless(check: MediaCheck): asserts check is Extract<MediaCheck, {
  * sends. Refusals are {@link MediaRefusedError} and keep nothing; Meta's are {@link MediaUploadFailedError}.
  */
 export async function uploadAttachment(deps: UploadDependencies, workspaceId: string, input: UploadInput): Promise<UploadRecord> {
-  const cloudApi = await deps.numbers.cloudApiOfWorkspace(workspaceId);
+  const phoneNumberId = await uploadingNumber(deps, workspaceId, input.recipient);
+  const cloudApi = await deps.numbers.cloudApiFor(phoneNumberId);
   const declared = checkMedia(input.mimeType, input.declaredSize ?? 1);
   refuseUnless(declared);
   const { kind, mimeType } = declared;
@@ -102,7 +118,7 @@ export async function uploadAttachment(deps: UploadDependencies, workspaceId: st
       throw error instanceof CloudApiError ? new MediaUploadFailedError(error.code, error.title) : error;
     });
     await keepSpooledFile(deps.config.MEDIA_DIR, spooled, relative);
-    const record: UploadRecord = { mediaId, kind, mimeType, filename, size: spooled.size, sha256: spooled.sha256, path: relative, uploadedAt: new Date().toISOString() };
+    const record: UploadRecord = { mediaId, phoneNumberId, kind, mimeType, filename, size: spooled.size, sha256: spooled.sha256, path: relative, uploadedAt: new Date().toISOString() };
     await saveUploadRecord(deps.config.MEDIA_DIR, workspaceId, record);
     return record;
   } finally {

@@ -33,12 +33,16 @@ export function mediaRoutes(services: AppServices) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null));
 
-    app.post<{ Querystring: { filename?: string } }>("/api/media/uploads", async (request, reply) => {
+    app.post<{ Querystring: Record<"filename" | "contactId" | "phoneNumber" | "userId" | "fromPhoneNumberId", unknown> }>("/api/media/uploads", async (request, reply) => {
+      const text = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+      const { query } = request;
       const length = Number(request.headers["content-length"]);
       // Refused files and Meta's refusals answer through http/error.ts; the id goes to `sendWhatsAppMedia(input: {mediaId})`.
       const record = await uploadAttachment(services, viewerOf(request).workspaceId, {
         mimeType: request.headers["content-type"],
-        filename: typeof request.query.filename === "string" ? request.query.filename : undefined,
+        filename: text(query.filename),
+        // The customer and number the file will be sent to, as sendWhatsAppMedia will be given them: it is uploaded from that number.
+        recipient: { contactId: text(query.contactId), phoneNumber: text(query.phoneNumber), userId: text(query.userId), fromPhoneNumberId: text(query.fromPhoneNumberId) },
         declaredSize: Number.isFinite(length) ? length : null,
         body: request.raw,
       });

@@ -84,7 +84,7 @@ export async function handleGraph(context: GraphContext, request: GraphRequest):
       return handleBlockUsers(context.state, request.method, parseJson(request.body), request.arrivedAtMs);
     case "POST media":
       if (!ownNumber) return errorAnswer(unknownObjectError(request.method, objectId));
-      return uploadMedia(context, request);
+      return uploadMedia(forNumber(context, ownNumber), request);
     case "GET message_templates":
       if (!account) return errorAnswer(unknownObjectError(request.method, objectId));
       return listTemplates(forNumber(context, account), version, request.url);
@@ -131,11 +131,11 @@ export function handleMediaDownload(context: GraphContext, request: GraphRequest
 }
 
 /** Stores a file under a fresh numeric id, as Meta's media ids are. */
-export function storeMedia(context: Pick<GraphContext, "state">, bytes: Buffer, mimeType: string, filename: string | null) {
+export function storeMedia(context: Pick<GraphContext, "state">, bytes: Buffer, mimeType: string, filename: string | null, uploadedBy?: string) {
   let id: string;
   do id = String(1_000_000_000_000_000 + Math.floor(Math.random() * 8_999_999_999_999_999));
   while (context.state.media.has(id));
-  const stored: StoredMedia = { bytes, mimeType, sha256: createHash("sha256").update(bytes).digest("hex"), filename };
+  const stored: StoredMedia = { bytes, mimeType, sha256: createHash("sha256").update(bytes).digest("hex"), filename, ...(uploadedBy ? { uploadedBy } : {}) };
   context.state.media.set(id, stored);
   return { id, sha256: stored.sha256 };
 }
@@ -170,7 +170,7 @@ async function uploadMedia(context: GraphContext, request: GraphRequest): Promis
     return errorAnswer(invalidParameterError(`Param file must be a file with one of the following types: ${[...UPLOAD_MIME_TYPES].join(", ")}`));
   }
   const filename = file instanceof File ? file.name : null;
-  const { id } = storeMedia(context, Buffer.from(await file.arrayBuffer()), mimeType, filename);
+  const { id } = storeMedia(context, Buffer.from(await file.arrayBuffer()), mimeType, filename, context.phoneNumberId);
   return { status: 200, json: { id }, errorCode: null };
 }
 

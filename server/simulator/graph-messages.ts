@@ -46,7 +46,7 @@ export async function handleMessages(context: StatusContext, version: string, bo
 
   let failureCode = forced?.kind === "meta" ? forced.code : null;
   if (failureCode === null) {
-    const refusal = businessRefusal(state, request, customer, arrivedAtMs);
+    const refusal = businessRefusal(state, request, customer, arrivedAtMs, context.phoneNumberId);
     if (refusal && (refusal.deferrable === false || state.settings.refusalsAt === "request")) return errorAnswer(refusal.error);
     if (refusal) failureCode = refusal.error.body.error.code;
   }
@@ -67,6 +67,7 @@ function businessRefusal(
   request: SendMessageRequest,
   customer: string,
   now: number,
+  phoneNumberId: string,
 ): { error: GraphErrorAnswer; deferrable: boolean } | null {
   if (recentSends(state, now) >= state.settings.messagesPerSecond) return { error: graphError(130429), deferrable: false };
   if (request.template) {
@@ -74,7 +75,9 @@ function businessRefusal(
     if (problem) return { error: problem, deferrable: false };
   }
   const mediaId = MEDIA_TYPES.includes(request.type) ? request[request.type as MediaKind]?.id : undefined;
-  if (mediaId !== undefined && !state.media.has(mediaId)) {
+  const media = mediaId === undefined ? undefined : state.media.get(mediaId);
+  // A media id works only for the number that uploaded it.
+  if (mediaId !== undefined && (!media || (media.uploadedBy !== undefined && media.uploadedBy !== phoneNumberId))) {
     return { error: invalidParameterError(`Param ${request.type}['id'] is not a valid media id`), deferrable: false };
   }
   if (state.notOnWhatsApp.has(customer)) return { error: graphError(131026), deferrable: true };

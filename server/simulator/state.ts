@@ -118,6 +118,8 @@ export interface StoredMedia {
   /** Hex SHA-256 of the bytes. */
   sha256: string;
   filename: string | null;
+  /** The number that uploaded it: only that number may send it (as on Meta). Unset for media customers sent. */
+  uploadedBy?: string;
 }
 
 export interface SimulatorState {

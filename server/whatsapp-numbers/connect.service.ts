@@ -8,6 +8,7 @@ import type { Viewer } from "../auth/auth.service.ts";
 import { requireAdmin } from "../auth/roles.ts";
 import type { Database } from "../db/client.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
+import { adoptNumberlessConversations, workspaceNumberIds } from "../db/workspace-numbers.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { ExpectedError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import type { WhatsAppPhoneNumber } from "../generated/prisma/client.ts";
@@ -149,13 +150,18 @@ export async function connectWhatsAppNumber(deps: NumbersDependencies, viewer: V
       where: { phoneNumberId: input.phoneNumberId, OR: [{ workspaceId }, { status: "DISCONNECTED" }] },
       data: details,
     });
-    if (updated.count > 0) return deps.db.whatsAppPhoneNumber.findUniqueOrThrow({ where: { phoneNumberId: input.phoneNumberId } });
-    try {
-      return await deps.db.whatsAppPhoneNumber.create({ data: { phoneNumberId: input.phoneNumberId, ...details } });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new WhatsAppNumberTakenError();
-      throw error;
+    if (updated.count === 0) {
+      try {
+        await deps.db.whatsAppPhoneNumber.create({ data: { phoneNumberId: input.phoneNumberId, ...details } });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new WhatsAppNumberTakenError();
+        throw error;
+      }
     }
+    // The workspace's first number (this one, when it is its first) takes its conversations that have none yet.
+    const [first] = await workspaceNumberIds(deps.db, workspaceId);
+    if (first) await adoptNumberlessConversations(deps.db, workspaceId, first);
+    return deps.db.whatsAppPhoneNumber.findUniqueOrThrow({ where: { phoneNumberId: input.phoneNumberId } });
   });
   deps.numbers.changed({ phoneNumberId: stored.phoneNumberId, workspaceId });
   return stored;

@@ -70,6 +70,8 @@ describe("connecting a number", () => {
   });
 
   it("connects a second business's own number with Meta's details, subscribes the app, and keeps the token sealed", async () => {
+    // A conversation the workspace kept from before it had a number (as migrated): its first number takes it.
+    const earlier = await db().conversation.create({ data: { workspaceId: other.workspace.id, waId: "919822200009", lastMessageAt: new Date() } });
     const answer = await connect({ ...B_IDS, accessToken: B.token });
     expect(answer).toEqual({
       __typename: "MutationConnectWhatsAppNumberSuccess",
@@ -85,6 +87,7 @@ describe("connecting a number", () => {
       },
     });
     expect(bed.simulator.subscribedAccounts()).toEqual([B.businessAccountId]);
+    expect((await db().conversation.findUniqueOrThrow({ where: { id: earlier.id } })).businessPhoneNumberId).toBe(B.phoneNumberId);
     const stored = await db().whatsAppPhoneNumber.findUniqueOrThrow({ where: { phoneNumberId: B.phoneNumberId } });
     expect(stored.workspaceId).toBe(other.workspace.id);
     expect(stored.accessTokenSealed).toMatch(/^v1\./);
@@ -132,7 +135,7 @@ describe("connecting a number", () => {
     expect(answer.data.disconnectWhatsAppNumber).toEqual({ __typename: "MutationDisconnectWhatsAppNumberSuccess", number: { id: B.phoneNumberId, status: "DISCONNECTED" } });
     expect((await db().whatsAppPhoneNumber.findUniqueOrThrow({ where: { phoneNumberId: B.phoneNumberId } })).accessTokenSealed).toBeNull();
     expect((await graphql(bed.server, `{ whatsappStatus { configured } }`, {}, asB())).data.whatsappStatus.configured).toBe(false);
-    expect(await db().conversation.count({ where: { workspaceId: other.workspace.id } })).toBe(1);
+    expect(await db().conversation.count({ where: { workspaceId: other.workspace.id, businessPhoneNumberId: B.phoneNumberId } })).toBe(2);
 
     const { wamid } = await bed.simulator.sendInbound({ phone_number_id: B.phoneNumberId, from: CUSTOMER, type: "text", text: "Are you there?" });
     expect(await db().whatsAppMessage.count({ where: { wamid } })).toBe(0);

@@ -21,6 +21,20 @@ import { createCloudApi, type CloudApi } from "../whatsapp/cloud-api.ts";
  */
 export const NUMBER_CACHE_TTL_MS = 60_000;
 
+/** Meta's throughput levels, in messages per second. */
+const THROUGHPUT_LEVELS: Record<string, number> = { STANDARD: 80, HIGH: 1_000 };
+
+/**
+ * Messages per second Meta lets a number send: 20 for a number also on the WhatsApp Business app
+ * (coexistence), whatever its level; else its throughput level's (80 at STANDARD, 1,000 at HIGH).
+ * A level never asked of Meta (the WHATSAPP_* bootstrap number) or NOT_APPLICABLE limits nothing:
+ * WHATSAPP_SEND_RATE_PER_SECOND, set by the operator, is the limit then.
+ */
+export function throughputOf(number: Pick<WhatsAppPhoneNumber, "throughputLevel" | "coexistence">): number {
+  if (number.coexistence) return 20;
+  return THROUGHPUT_LEVELS[number.throughputLevel ?? ""] ?? Infinity;
+}
+
 /** Where an admin connects numbers; said wherever WhatsApp is not ready. */
 export const CONNECT_A_NUMBER = "an admin connects a number under Settings → WhatsApp";
 
@@ -67,9 +81,11 @@ export function createNumberDirectory(deps: NumberDirectoryDependencies) {
   const { db, config, secrets, logger } = deps;
   const clients = new Map<string, { client: Promise<CloudApi>; expiresAt: number }>();
   const lists = new Map<string, { numbers: Promise<WhatsAppPhoneNumber[]>; expiresAt: number }>();
+  const rates = new Map<string, { rate: Promise<number>; expiresAt: number }>();
 
   function forgetLocally({ phoneNumberId, workspaceId }: NumberChange) {
     clients.delete(phoneNumberId);
+    rates.delete(phoneNumberId);
     lists.delete(workspaceId);
   }
   const changes = deps.pubsub.subscribe("numberChanged");
@@ -148,6 +164,18 @@ export function createNumberDirectory(deps: NumberDirectoryDependencies) {
     /** The workspace's default number (its first connected one that has a token), or null. */
     async defaultNumberOf(workspaceId: string): Promise<WhatsAppPhoneNumber | null> {
       return (await numbersOf(workspaceId)).find(usable) ?? null;
+    },
+
+    /** What this number may send per second ({@link throughputOf}); a number not stored yet, Meta's default. Cached like clients. */
+    sendRateOf(phoneNumberId: string): Promise<number> {
+      const cached = rates.get(phoneNumberId);
+      if (cached && cached.expiresAt > Date.now()) return cached.rate;
+      const rate = db.whatsAppPhoneNumber
+        .findUnique({ where: { phoneNumberId }, select: { throughputLevel: true, coexistence: true } })
+        .then((number) => throughputOf(number ?? { throughputLevel: null, coexistence: false }));
+      rates.set(phoneNumberId, { rate, expiresAt: Date.now() + NUMBER_CACHE_TTL_MS });
+      rate.catch(() => rates.delete(phoneNumberId));
+      return rate;
     },
 
     /** The default number's client: for what is the workspace's rather than a number's (templates, uploads). */

@@ -24,10 +24,13 @@ const UNREACHABLE = "Could not reach the server. Check your connection and try a
  * Sends the file to the server with XMLHttpRequest — fetch cannot report upload progress —
  * reporting each step's fraction; resolves with the media id, or rejects with the server's reason.
  */
-export function uploadWithProgress(file: File, csrfToken: string | null, onProgress: (fraction: number) => void) {
+export function uploadWithProgress(file: File, csrfToken: string | null, onProgress: (fraction: number) => void, recipient?: SendRecipient) {
   const request = new XMLHttpRequest();
+  // The recipient as the send will name it: the server uploads from the number the send leaves from.
+  const query = new URLSearchParams({ filename: file.name });
+  for (const [name, value] of Object.entries(recipient ?? {})) if (typeof value === "string" && value) query.set(name, value);
   const done = new Promise<Uploaded>((resolve, reject) => {
-    request.open("POST", `/api/media/uploads?filename=${encodeURIComponent(file.name)}`);
+    request.open("POST", `/api/media/uploads?${query}`);
     request.setRequestHeader("content-type", baseMimeType(file.type));
     if (csrfToken) request.setRequestHeader("x-csrf-token", csrfToken);
     request.responseType = "json";
@@ -68,7 +71,7 @@ export function useMediaUpload(file: File, recipient: () => SendRecipient) {
       if (!uploaded) {
         phase.value = "uploading";
         progress.value = 0;
-        const upload = uploadWithProgress(file, session.csrfToken.value, (fraction) => (progress.value = fraction));
+        const upload = uploadWithProgress(file, session.csrfToken.value, (fraction) => (progress.value = fraction), recipient());
         abort.value = upload.abort;
         uploaded = await upload.done;
         progress.value = 1;

@@ -95,14 +95,15 @@ describe("ComposerAttachment", () => {
     expect(wrapper.text()).toContain("20 MB");
   });
 
-  it("uploads with a progress bar, then sends the media id with the caption", async () => {
+  it("uploads with a progress bar, for the recipient it will be sent to, then sends the media id with the caption", async () => {
     const { wrapper, server } = attach(new File([new Uint8Array(2048)], "shirt.png", { type: "image/png" }));
     expect(wrapper.get("img").attributes("alt")).toBe("Preview of shirt.png");
     await wrapper.get("input[type=text]").setValue("Blue, size M");
     await wrapper.get("button.button--primary").trigger("click");
 
     const upload = FakeUpload.last!;
-    expect(upload.url).toBe("/api/media/uploads?filename=shirt.png");
+    // The recipient goes with the file: the server uploads it from the number the send leaves from.
+    expect(upload.url).toBe("/api/media/uploads?filename=shirt.png&phoneNumber=%2B919876543210");
     expect(upload.headers["content-type"]).toBe("image/png");
     upload.progress(1024, 2048);
     await flushPromises();
