@@ -1,12 +1,16 @@
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { refuseDuplicate } from "../db/unique-violation.ts";
+import { interactiveOf, type ButtonInput } from "../inbox/send-interactive.ts";
+import { interactiveProblems, type ReplyButton } from "../whatsapp/interactive.ts";
 import { parseOrRefuse } from "./validation.ts";
 
 export interface CannedResponseInput {
   shortcut: string;
   body: string;
+  /** Reply buttons: the response is then sent as an interactive message. None or null = plain text. */
+  buttons?: ButtonInput[] | null;
 }
 
 /** @default 4096 — a canned response is sent as a WhatsApp text, whose limit this is. */
@@ -33,6 +37,23 @@ const cannedSchema = z.object({
     .max(CANNED_BODY_MAX_LENGTH, `Must be at most ${CANNED_BODY_MAX_LENGTH} characters`),
 });
 
+/**
+ * The buttons as stored (JSON), or null for a plain reply. Checked by the very function that
+ * checks a send, on the message this response will become: so a saved reply is always sendable.
+ */
+function buttonsOf(body: string, buttons: ButtonInput[] | null | undefined): string | null {
+  if (!buttons || buttons.length === 0) return null;
+  const message = interactiveOf({ body, buttons });
+  const problems = interactiveProblems(message);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return JSON.stringify(message.kind === "buttons" ? message.buttons : []);
+}
+
+/** The stored column, read back: the buttons, or an empty list for a plain reply. */
+export function cannedButtons(stored: string | null): ReplyButton[] {
+  return stored ? (JSON.parse(stored) as ReplyButton[]) : [];
+}
+
 const duplicate = (shortcut: string) => `Another canned response already uses /${shortcut}`;
 
 async function requireCannedResponse(db: Database, workspaceId: string, id: string) {
@@ -43,13 +64,17 @@ async function requireCannedResponse(db: Database, workspaceId: string, id: stri
 
 export async function createCannedResponse(db: Database, workspaceId: string, input: CannedResponseInput) {
   const data = parseOrRefuse(cannedSchema, input);
-  return refuseDuplicate(db.cannedResponse.create({ data: { ...data, workspaceId } }), "shortcut", duplicate(data.shortcut));
+  const buttons = buttonsOf(data.body, input.buttons);
+  return refuseDuplicate(db.cannedResponse.create({ data: { ...data, buttons, workspaceId } }), "shortcut", duplicate(data.shortcut));
 }
 
 export async function updateCannedResponse(db: Database, workspaceId: string, id: string, input: CannedResponseInput) {
-  await requireCannedResponse(db, workspaceId, id);
+  const existing = await requireCannedResponse(db, workspaceId, id);
   const data = parseOrRefuse(cannedSchema, input);
-  return refuseDuplicate(db.cannedResponse.update({ where: { id }, data }), "shortcut", duplicate(data.shortcut));
+  // Left out, the buttons are kept (older clients send shortcut and body only), and checked again
+  // with the new body; [] removes them.
+  const buttons = buttonsOf(data.body, input.buttons ?? cannedButtons(existing.buttons));
+  return refuseDuplicate(db.cannedResponse.update({ where: { id }, data: { ...data, buttons } }), "shortcut", duplicate(data.shortcut));
 }
 
 export async function deleteCannedResponse(db: Database, workspaceId: string, id: string) {
