@@ -38,15 +38,24 @@ const cannedSchema = z.object({
 });
 
 /**
- * The buttons as stored (JSON), or null for a plain reply. Checked by the very function that
- * checks a send, on the message this response will become: so a saved reply is always sendable.
+ * The reply ready to store: its buttons as JSON, or null for a plain reply. The buttons are
+ * checked by the very function that checks a send, on the message this reply will become (so a
+ * saved reply is always sendable); every refused field is reported at once, nothing is written.
  */
-function buttonsOf(body: string, buttons: ButtonInput[] | null | undefined): string | null {
-  if (!buttons || buttons.length === 0) return null;
-  const message = interactiveOf({ body, buttons });
-  const problems = interactiveProblems(message);
+function parseCanned(input: CannedResponseInput, buttons: ButtonInput[]) {
+  const message = buttons.length > 0 ? interactiveOf({ body: input.body.trim(), buttons }) : null;
+  const problems = message ? interactiveProblems(message) : [];
+  let data: z.infer<typeof cannedSchema>;
+  try {
+    data = parseOrRefuse(cannedSchema, input);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // One message per field: "Write the reply" already says what the buttons' check would.
+    const more = problems.filter((problem) => !error.fieldErrors.some((known) => known.field === problem.field));
+    throw new ValidationError([...error.fieldErrors, ...more]);
+  }
   if (problems.length > 0) throw new ValidationError(problems);
-  return JSON.stringify(message.kind === "buttons" ? message.buttons : []);
+  return { ...data, buttons: message?.kind === "buttons" ? JSON.stringify(message.buttons) : null };
 }
 
 /** The stored column, read back: the buttons, or an empty list for a plain reply. */
@@ -63,18 +72,16 @@ async function requireCannedResponse(db: Database, workspaceId: string, id: stri
 }
 
 export async function createCannedResponse(db: Database, workspaceId: string, input: CannedResponseInput) {
-  const data = parseOrRefuse(cannedSchema, input);
-  const buttons = buttonsOf(data.body, input.buttons);
-  return refuseDuplicate(db.cannedResponse.create({ data: { ...data, buttons, workspaceId } }), "shortcut", duplicate(data.shortcut));
+  const data = parseCanned(input, input.buttons ?? []);
+  return refuseDuplicate(db.cannedResponse.create({ data: { ...data, workspaceId } }), "shortcut", duplicate(data.shortcut));
 }
 
 export async function updateCannedResponse(db: Database, workspaceId: string, id: string, input: CannedResponseInput) {
   const existing = await requireCannedResponse(db, workspaceId, id);
-  const data = parseOrRefuse(cannedSchema, input);
   // Left out, the buttons are kept (older clients send shortcut and body only), and checked again
   // with the new body; [] removes them.
-  const buttons = buttonsOf(data.body, input.buttons ?? cannedButtons(existing.buttons));
-  return refuseDuplicate(db.cannedResponse.update({ where: { id }, data: { ...data, buttons } }), "shortcut", duplicate(data.shortcut));
+  const data = parseCanned(input, input.buttons ?? cannedButtons(existing.buttons));
+  return refuseDuplicate(db.cannedResponse.update({ where: { id }, data }), "shortcut", duplicate(data.shortcut));
 }
 
 export async function deleteCannedResponse(db: Database, workspaceId: string, id: string) {

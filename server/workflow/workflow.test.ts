@@ -291,6 +291,12 @@ describe("canned responses", () => {
       expect(refused.fieldErrors).toContainEqual({ field, message });
     }
     expect(await server.app.db.cannedResponse.count({ where: { shortcut: "pick" } })).toBe(0);
+    // Every refused field at once: the shortcut's and the buttons'.
+    const both = (await graphql(server, SAVE_BUTTONS, { shortcut: "two words", body: "Pick one", buttons: [{ id: "a", title: "" }] })).data.createCannedResponse;
+    expect(both.fieldErrors).toEqual([
+      { field: "shortcut", message: "Use letters, digits, - and _ only (no spaces)" },
+      { field: "buttons.0.title", message: "Button 1's title is required" },
+    ]);
 
     // An update that would make stored buttons unsendable is refused too, and changes nothing.
     const { id } = (await graphql(server, SAVE_BUTTONS, { shortcut: "visit", body: "Come by?", buttons: [{ id: "yes", title: "Yes" }] })).data.createCannedResponse.cannedResponse;
