@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graphql } from "../server/tests/support/harness.ts";
 import { screenshot } from "./browser.ts";
 import { openSignedInPage, type SignedInPage } from "./whatsapp-harness.ts";
 
@@ -46,6 +47,32 @@ describe("interactive messages in the inbox", () => {
     // Their answer is also a message of its own, quoting the question.
     await chat().locator(".bubble--in").filter({ hasText: "Reschedule" }).waitFor();
     await screenshot(p, "buttons-answered");
+  });
+
+  it("sends a canned response with buttons from the keyboard: /shortcut, Enter opens it filled in, Enter sends it", async () => {
+    const saved = await graphql(
+      signedIn.bed.server,
+      `mutation { createCannedResponse(input: { shortcut: "slot", body: "Would 7 pm or 9 pm suit you?",
+        buttons: [{ id: "slot_7", title: "7 pm" }, { id: "slot_9", title: "9 pm" }] }) { __typename } }`,
+    );
+    expect(saved.data.createCannedResponse.__typename).toBe("MutationCreateCannedResponseSuccess");
+    const p = page();
+    const composer = p.getByRole("textbox", { name: "Type a message" });
+    await composer.fill("/slo");
+    await p.getByRole("listbox", { name: "Canned responses" }).getByRole("option", { name: /\/slot.*2 buttons/ }).waitFor();
+    await composer.press("Enter");
+    const form = p.getByRole("region", { name: "New message: Buttons" });
+    expect(await form.getByLabel("Message").inputValue()).toBe("Would 7 pm or 9 pm suit you?");
+    expect(await form.getByLabel("Button 2").inputValue()).toBe("9 pm");
+    await screenshot(p, "canned-buttons-prefilled");
+    await p.keyboard.press("Enter");
+    await form.waitFor({ state: "detached" });
+
+    const question = chat().locator(".bubble--out").filter({ hasText: "Would 7 pm or 9 pm suit you?" });
+    await question.getByRole("list", { name: "Reply buttons" }).getByText("9 pm").waitFor();
+    const sent = signedIn.bed.simulator.sentMessages().findLast((message) => message.to === MEERA && message.type === "interactive");
+    // The canned response's own ids go to WhatsApp: they come back with the customer's tap.
+    expect(sent?.request.interactive).toMatchObject({ type: "button", body: { text: "Would 7 pm or 9 pm suit you?" }, action: { buttons: [{ reply: { id: "slot_7", title: "7 pm" } }, { reply: { id: "slot_9", title: "9 pm" } }] } });
   });
 
   it("refuses a button title over 20 characters under the field, and sends nothing", async () => {

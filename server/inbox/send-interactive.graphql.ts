@@ -29,7 +29,7 @@ const FlowModeType = builder.enumType("FlowMode", {
   values: { NAVIGATE: { value: "navigate" }, DATA_EXCHANGE: { value: "data_exchange" } } as const,
 });
 
-const ReplyButtonType = builder.objectRef<ReplyButton>("ReplyButton").implement({
+export const ReplyButtonType = builder.objectRef<ReplyButton>("ReplyButton").implement({
   fields: (t) => ({ id: t.exposeString("id"), title: t.exposeString("title") }),
 });
 const ListRowType = builder.objectRef<ListRow>("ListRow").implement({
@@ -159,7 +159,7 @@ builder.prismaObjectFields("WhatsAppMessage", (t) => ({
 
 // ── Input ──────────────────────────────────────────────────────────────────────────────────────
 
-const ButtonInput = builder.inputType("InteractiveButtonInput", {
+export const ButtonInput = builder.inputType("InteractiveButtonInput", {
   fields: (t) => ({
     id: t.string({ required: true, description: "Comes back with the customer's tap; unique, up to 256 characters." }),
     title: t.string({ required: true, description: "Up to 20 characters, unique." }),

@@ -2,7 +2,8 @@ import { builder } from "../graphql/builder.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { ConversationType } from "../inbox/inbox.graphql.ts";
 import type { InboxEvent } from "../realtime/events.ts";
-import { createCannedResponse, deleteCannedResponse, updateCannedResponse } from "./canned-responses.service.ts";
+import { cannedButtons, createCannedResponse, deleteCannedResponse, updateCannedResponse } from "./canned-responses.service.ts";
+import { ButtonInput, ReplyButtonType } from "../inbox/send-interactive.graphql.ts";
 import { addConversationLabel, assignConversation, removeConversationLabel, setConversationStatus } from "./conversation-workflow.service.ts";
 import { createLabel, deleteLabel, updateLabel } from "./labels.service.ts";
 import { addConversationNote, canDeleteNote, deleteConversationNote } from "./notes.service.ts";
@@ -41,6 +42,12 @@ const CannedResponseType = builder.prismaObject("CannedResponse", {
     id: t.exposeID("id"),
     shortcut: t.exposeString("shortcut", { description: "Without the slash, lower-case: /thanks is `thanks`." }),
     body: t.exposeString("body"),
+    buttons: t.field({
+      type: [ReplyButtonType],
+      description: "Reply buttons (up to 3): the composer sends the response as an interactive message with them. Empty for a plain text reply.",
+      select: { buttons: true },
+      resolve: (canned) => cannedButtons(canned.buttons),
+    }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
 });
@@ -69,6 +76,12 @@ const CannedResponseInput = builder.inputType("CannedResponseInput", {
   fields: (t) => ({
     shortcut: t.string({ required: true, description: "One word; a leading / is dropped; stored lower-case." }),
     body: t.string({ required: true }),
+    buttons: t.field({
+      type: [ButtonInput],
+      required: false,
+      description:
+        "Reply buttons, 1 to 3, checked against Meta's limits as `sendWhatsAppInteractive` checks them (with a body of at most 1024 characters). `[]` makes it plain text again; left out on update, the buttons are kept.",
+    }),
   }),
 });
 

@@ -254,6 +254,57 @@ describe("canned responses", () => {
     expect((await graphql(server, DELETE, { id })).data.deleteCannedResponse.__typename).toBe("MutationDeleteCannedResponseSuccess");
     expect(await server.app.db.cannedResponse.count({ where: { id } })).toBe(0);
   });
+
+  const SAVE_BUTTONS = `mutation($shortcut: String!, $body: String!, $buttons: [InteractiveButtonInput!]) {
+    createCannedResponse(input: { shortcut: $shortcut, body: $body, buttons: $buttons }) {
+      __typename ... on MutationCreateCannedResponseSuccess { cannedResponse { id body buttons { id title } } } ... on ValidationError { fieldErrors { field message } } } }`;
+  const UPDATE_BUTTONS = `mutation($id: ID!, $body: String!, $buttons: [InteractiveButtonInput!]) {
+    updateCannedResponse(id: $id, input: { shortcut: "visit", body: $body, buttons: $buttons }) {
+      __typename ... on MutationUpdateCannedResponseSuccess { cannedResponse { body buttons { id title } } } ... on ValidationError { fieldErrors { field message } } } }`;
+
+  it("holds reply buttons, round trip: saved, listed, kept when an update leaves them out, removed with []", async () => {
+    const buttons = [{ id: "confirm", title: " Confirm " }, { id: "reschedule", title: "Reschedule" }];
+    const created = (await graphql(server, SAVE_BUTTONS, { shortcut: "visit", body: "Your visit is tomorrow at 10", buttons })).data.createCannedResponse;
+    expect(created.cannedResponse.buttons).toEqual([{ id: "confirm", title: "Confirm" }, { id: "reschedule", title: "Reschedule" }]);
+    const listed = (await graphql(server, `{ cannedResponses { shortcut buttons { id title } } }`)).data.cannedResponses;
+    expect(listed.find((canned: { shortcut: string }) => canned.shortcut === "visit").buttons).toHaveLength(2);
+    const { id } = created.cannedResponse;
+    const kept = (await graphql(server, UPDATE_BUTTONS, { id, body: "Your visit is tomorrow at 11" })).data.updateCannedResponse;
+    expect(kept.cannedResponse).toEqual({ body: "Your visit is tomorrow at 11", buttons: [{ id: "confirm", title: "Confirm" }, { id: "reschedule", title: "Reschedule" }] });
+    const plain = (await graphql(server, UPDATE_BUTTONS, { id, body: "Your visit is tomorrow", buttons: [] })).data.updateCannedResponse;
+    expect(plain.cannedResponse.buttons).toEqual([]);
+    expect((await server.app.db.cannedResponse.findUniqueOrThrow({ where: { id } })).buttons).toBeNull();
+    await server.app.db.cannedResponse.delete({ where: { id } });
+  });
+
+  it("refuses buttons Meta would refuse, by field, with the checks of sending, and saves nothing", async () => {
+    const tooMany = [1, 2, 3, 4].map((n) => ({ id: `b${n}`, title: `Option ${n}` }));
+    const refusals = [
+      { buttons: tooMany, body: "Pick one", field: "buttons", message: "Give 1 to 3 buttons (there are 4)" },
+      { buttons: [{ id: "a", title: "Yes" }, { id: "b", title: "A title far too long for it" }], body: "Pick one", field: "buttons.1.title", message: "Button 2's title must be at most 20 characters (it has 27)" },
+      { buttons: [{ id: "same", title: "Yes" }, { id: "same", title: "No" }], body: "Pick one", field: "buttons.1.id", message: "Button 2's id repeats another button's: ids must be unique" },
+      { buttons: [{ id: "a", title: "Yes" }], body: "x".repeat(1025), field: "body", message: "The message text must be at most 1024 characters (it has 1025)" },
+    ];
+    for (const { buttons, body, field, message } of refusals) {
+      const refused = (await graphql(server, SAVE_BUTTONS, { shortcut: "pick", body, buttons })).data.createCannedResponse;
+      expect(refused.__typename).toBe("ValidationError");
+      expect(refused.fieldErrors).toContainEqual({ field, message });
+    }
+    expect(await server.app.db.cannedResponse.count({ where: { shortcut: "pick" } })).toBe(0);
+    // Every refused field at once: the shortcut's and the buttons'.
+    const both = (await graphql(server, SAVE_BUTTONS, { shortcut: "two words", body: "Pick one", buttons: [{ id: "a", title: "" }] })).data.createCannedResponse;
+    expect(both.fieldErrors).toEqual([
+      { field: "shortcut", message: "Use letters, digits, - and _ only (no spaces)" },
+      { field: "buttons.0.title", message: "Button 1's title is required" },
+    ]);
+
+    // An update that would make stored buttons unsendable is refused too, and changes nothing.
+    const { id } = (await graphql(server, SAVE_BUTTONS, { shortcut: "visit", body: "Come by?", buttons: [{ id: "yes", title: "Yes" }] })).data.createCannedResponse.cannedResponse;
+    const longer = (await graphql(server, UPDATE_BUTTONS, { id, body: "y".repeat(1025) })).data.updateCannedResponse;
+    expect(longer.fieldErrors).toEqual([{ field: "body", message: "The message text must be at most 1024 characters (it has 1025)" }]);
+    expect(await server.app.db.cannedResponse.findUniqueOrThrow({ where: { id } })).toMatchObject({ body: "Come by?", buttons: JSON.stringify([{ id: "yes", title: "Yes" }]) });
+    await server.app.db.cannedResponse.delete({ where: { id } });
+  });
 });
 
 /** A second agent's live subscription, as the Vue inbox holds one. */

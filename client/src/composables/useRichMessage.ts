@@ -35,6 +35,8 @@ export interface RichDraft {
   body: string;
   footer: string;
   buttons: string[];
+  /** Ids given with a title (a canned response's buttons), kept rather than made from the title. */
+  buttonIds: Record<string, string>;
   listButton: string;
   sectionTitle: string;
   rows: Array<{ title: string; description: string }>;
@@ -60,6 +62,7 @@ function blankDraft(): RichDraft {
     body: "",
     footer: "",
     buttons: ["", ""],
+    buttonIds: {},
     listButton: "",
     sectionTitle: "",
     rows: [{ title: "", description: "" }],
@@ -88,7 +91,7 @@ export function interactiveOf(kind: RichKind, draft: RichDraft): NonNullable<Cha
   const filled = (texts: string[]) => texts.filter((text) => text.trim());
   switch (kind) {
     case "buttons":
-      return { ...frame, kind: "BUTTONS", buttons: filled(draft.buttons).map((title, index) => ({ id: idFor(title, index), title: title.trim() })) };
+      return { ...frame, kind: "BUTTONS", buttons: filled(draft.buttons).map((title, index) => ({ id: draft.buttonIds[title.trim()] ?? idFor(title, index), title: title.trim() })) };
     case "list":
       return {
         ...frame,
@@ -126,14 +129,25 @@ function interactiveInput(kind: RichKind, draft: RichDraft): Omit<SendWhatsAppIn
   }
 }
 
+/** What a Buttons form can open with: a canned response's text and buttons. */
+export interface ButtonsPrefill {
+  body: string;
+  buttons: ReadonlyArray<{ id: string; title: string }>;
+}
+
 /**
  * One rich message being composed: the draft behind the form and its live preview, and sending
  * it through the matching mutation with one idempotency key per message. The server's refusals
  * come back by field (`buttons.1.title`…), shown under the field they name.
  */
-export function useRichMessage(recipient: () => SendRecipient) {
+export function useRichMessage(recipient: () => SendRecipient, prefill?: ButtonsPrefill) {
   const { client } = useClientHandle();
   const draft = reactive(blankDraft());
+  if (prefill) {
+    draft.body = prefill.body;
+    draft.buttons = prefill.buttons.map((button) => button.title);
+    draft.buttonIds = Object.fromEntries(prefill.buttons.map((button) => [button.title, button.id]));
+  }
   const key = useIdempotencyKey();
   const sending = ref(false);
   const reason = ref<string | null>(null);

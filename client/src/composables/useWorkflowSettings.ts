@@ -116,6 +116,10 @@ export function nextLabelColor(labels: readonly { color: string }[]): string {
   return LABEL_PALETTE.find((color) => !worn.has(color)) ?? LABEL_PALETTE[labels.length % LABEL_PALETTE.length];
 }
 
+/** The canned-response form's fields, as the server names them in its refusals (`buttons.1.title`). */
+const CANNED_FIELDS = ["shortcut", "body", "buttons", ...[0, 1, 2].flatMap((index) => [`buttons.${index}.title`, `buttons.${index}.id`] as const)] as const;
+export type CannedField = (typeof CANNED_FIELDS)[number];
+
 /** The workspace's labels and canned responses, for the Labels & replies page. */
 export function useWorkflowSettings() {
   const { client } = useClientHandle();
@@ -134,16 +138,17 @@ export function useWorkflowSettings() {
     (a, b) => a.name.localeCompare(b.name),
   );
 
-  const canned = useCatalog<WorkflowCannedResponseFragment, CannedResponseInput, "shortcut" | "body">(
+  const canned = useCatalog<WorkflowCannedResponseFragment, CannedResponseInput, CannedField>(
     {
       list: async () => (await client.query(CannedResponsesQuery, {}, fresh).toPromise()).data?.cannedResponses ?? null,
       create: CreateCannedResponseMutation,
       update: UpdateCannedResponseMutation,
       remove: DeleteCannedResponseMutation,
-      blank: () => ({ shortcut: "", body: "" }),
-      fieldsOf: ({ shortcut, body }) => ({ shortcut, body }),
+      blank: () => ({ shortcut: "", body: "", buttons: [] }),
+      // Without __typename: the input type has no such field.
+      fieldsOf: ({ shortcut, body, buttons }) => ({ shortcut, body, buttons: buttons.map(({ id, title }) => ({ id, title })) }),
     },
-    ["shortcut", "body"],
+    CANNED_FIELDS,
     (a, b) => compareStrings(a.shortcut, b.shortcut),
   );
 

@@ -41,6 +41,10 @@ export const WorkflowCannedResponseFragment = graphql(`
     id
     shortcut
     body
+    buttons {
+      id
+      title
+    }
   }
 `);
 

@@ -101,7 +101,7 @@ beforeAll(async () => {
       data: { workspaceId: admin.workspaceId, name: "A's secret sale", templateName: "order_update", languageCode: "en", audience: JSON.stringify({ labelIds: [aWorkflow.labelId], contactIds: [] }), bodyParameters: "[]" },
     })
   ).id;
-  aWorkflow.cannedId = (await db().cannedResponse.create({ data: { workspaceId: admin.workspaceId, shortcut: "a-secret", body: "A's secret order reply" } })).id;
+  aWorkflow.cannedId = (await db().cannedResponse.create({ data: { workspaceId: admin.workspaceId, shortcut: "a-secret", body: "A's secret order reply", buttons: JSON.stringify([{ id: "a-secret", title: "A's secret" }]) } })).id;
   const adminSession = await loginAs(server);
   a.session = { cookie: adminSession.cookie!, csrfToken: adminSession.csrfToken };
 
@@ -183,7 +183,7 @@ const QUERY_CASES: Record<string, FieldCase> = {
     expectRefused: ({ data }) => expect(data.agents).toEqual([{ id: b.userId }]),
   },
   cannedResponses: {
-    operation: `{ cannedResponses { id body } }`,
+    operation: `{ cannedResponses { id body buttons { id title } } }`,
     expectRefused: ({ data }) => expect(data.cannedResponses).toEqual([]),
   },
   historyImport: {

@@ -11,7 +11,7 @@ const REPLIES = [
   { id: "c3", shortcut: "hours", body: "We are open 9 to 6, Monday to Saturday." },
   { id: "c1", shortcut: "thanks", body: "Thank you for shopping with us!" },
   { id: "c2", shortcut: "tracking", body: "Your tracking number is in the SMS we sent." },
-].map((reply) => ({ __typename: "CannedResponse", ...reply }));
+].map((reply) => ({ __typename: "CannedResponse", buttons: [], ...reply }));
 
 /** The composer as agents use it, with the picker inside it asking a fake server for replies. */
 async function composer(replies = REPLIES) {
@@ -104,6 +104,72 @@ describe("the canned-response picker", () => {
   });
 });
 
+describe("a canned response with buttons", () => {
+  const VISIT = {
+    __typename: "CannedResponse",
+    id: "c9",
+    shortcut: "visit",
+    body: "Your visit is tomorrow at 10.",
+    buttons: [
+      { __typename: "ReplyButton", id: "confirm_visit", title: "Confirm" },
+      { __typename: "ReplyButton", id: "reschedule", title: "Reschedule" },
+    ],
+  };
+
+  async function composerTo(recipient = { phoneNumber: "+919876543210" }) {
+    const server = fakeGraphQLServer((operation) =>
+      operation === "WorkflowCannedResponses"
+        ? { cannedResponses: [VISIT, ...REPLIES] }
+        : { sendWhatsAppInteractive: { __typename: "WindowClosedError", message: "The customer has not written in the last 24 hours" } },
+    );
+    const wrapper = mount(InboxComposer, { attachTo: document.body, props: { recipient }, global: { plugins: [[urql, server.client], createTestRouter()] } });
+    const field = wrapper.get("textarea");
+    await field.setValue("/vis");
+    await flushPromises();
+    return { wrapper, field, server };
+  }
+
+  it("opens the Buttons form filled in, its Send button focused, and sends body and buttons with their own ids", async () => {
+    const { wrapper, field, server } = await composerTo();
+    expect(wrapper.get('[role="option"][aria-selected="true"]').text()).toContain("2 buttons");
+    field.element.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", cancelable: true }));
+    await flushPromises();
+
+    const form = wrapper.get('section[aria-label="New message: Buttons"]');
+    expect((field.element as HTMLTextAreaElement).value).toBe("");
+    expect((form.get("textarea").element as HTMLTextAreaElement).value).toBe("Your visit is tomorrow at 10.");
+    const titles = form.findAll('input[type="text"]').map((input) => (input.element as HTMLInputElement).value);
+    expect(titles).toEqual(["", "", "Confirm", "Reschedule"]); // header, footer, then the buttons
+    expect(document.activeElement).toBe(form.get("button[type=submit]").element);
+    // The preview shows it as the customer will see it.
+    expect(form.get('[aria-label="Preview"]').text()).toContain("Reschedule");
+
+    await form.get("form").trigger("submit");
+    await flushPromises();
+    const sent = server.requests.find((request) => request.operationName === "SendWhatsAppInteractive");
+    expect(sent?.variables.input).toMatchObject({
+      phoneNumber: "+919876543210",
+      body: "Your visit is tomorrow at 10.",
+      buttons: [
+        { id: "confirm_visit", title: "Confirm" },
+        { id: "reschedule", title: "Reschedule" },
+      ],
+    });
+  });
+
+  it("inserts its text as before where there is no one to send buttons to", async () => {
+    const server = fakeGraphQLServer(() => ({ cannedResponses: [VISIT] }));
+    const wrapper = mount(InboxComposer, { attachTo: document.body, global: { plugins: [[urql, server.client], createTestRouter()] } });
+    const field = wrapper.get("textarea");
+    await field.setValue("/visit");
+    await flushPromises();
+    field.element.dispatchEvent(new KeyboardEvent("keydown", { key: "Tab", cancelable: true }));
+    await flushPromises();
+    expect((field.element as HTMLTextAreaElement).value).toBe("Your visit is tomorrow at 10.");
+    expect(wrapper.find("section.rich").exists()).toBe(false);
+  });
+});
+
 describe("cannedQuery and matchCanned", () => {
   it("reads a shortcut only from a leading slash and one word", () => {
     expect(cannedQuery("/")).toBe("");
@@ -114,7 +180,7 @@ describe("cannedQuery and matchCanned", () => {
   });
 
   it("offers at most eight", () => {
-    const many = Array.from({ length: 12 }, (_, index) => ({ id: `r${index}`, shortcut: `r${index}`, body: "x" }));
+    const many = Array.from({ length: 12 }, (_, index) => ({ id: `r${index}`, shortcut: `r${index}`, body: "x", buttons: [] }));
     expect(matchCanned(many, "r")).toHaveLength(8);
   });
 });

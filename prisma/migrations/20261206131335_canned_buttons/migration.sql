@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CannedResponse" ADD COLUMN "buttons" TEXT;
