@@ -35,10 +35,10 @@ describe("coexistence with the WhatsApp Business app", () => {
     expect(signedIn.bed.simulator.sentMessages().filter((message) => message.to === MEERA)).toEqual([]);
   });
 
-  it("shows the history import's result in Settings", async () => {
+  it("shows the history import's result in Settings → WhatsApp", async () => {
     await signedIn.bed.simulator.syncHistory({ threads: 3, messagesPerThread: 10, mediaEvery: 0, chunkSize: 10, firstCustomer: "919700000500" });
     await signedIn.bed.server.app.historyImport.idle();
-    await page.goto(`${signedIn.bed.server.url}/settings`);
+    await page.goto(`${signedIn.bed.server.url}/settings/whatsapp`);
     await page.getByRole("heading", { name: "Chat history imported" }).waitFor();
     expect(await page.locator('[data-figure="messages"]').textContent()).toBe("30");
     expect(await page.locator('[data-figure="threads"]').textContent()).toBe("3");

@@ -2,7 +2,7 @@
 // own SQLite file and conversation folder — for tests that kill it, stop it, or read its output.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD } from "./harness.ts";
+import { ADMIN_API_TOKEN, ADMIN_EMAIL, ADMIN_PASSWORD, TEST_SECRETS_KEY } from "./harness.ts";
 import { freePort } from "./ports.ts";
 import { TEST_APP_SECRET, TEST_PHONE_NUMBER_ID, TEST_WABA_ID } from "./webhook-fixtures.ts";
 
@@ -49,6 +49,8 @@ export async function serverEnvironment(dir: string, overrides: Record<string, s
     OUTBOX_RETRY_BASE_MS: "100",
     REDIS_URL: "",
     COOKIE_SECURE: "",
+    // Instances on one PostgreSQL must share a secrets key (config.ts refuses to start without one).
+    ...(overrides.DATABASE_URL?.startsWith("postgres") ? { SECRETS_KEY: TEST_SECRETS_KEY } : {}),
     ...overrides,
   };
 }
