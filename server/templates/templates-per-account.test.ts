@@ -35,8 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => bed.stop());
 
-const names = (answer: { data: { whatsappTemplates: Array<{ name: string; language: string }> } }) =>
-  answer.data.whatsappTemplates.map((template) => `${template.name}:${template.language}`);
+type Listed = { name: string; language: string; body: string };
+const names = (answer: { data: Record<string, Listed[]> }) => answer.data.whatsappTemplates!.map((template) => `${template.name}:${template.language}`);
 
 describe("templates per business account", () => {
   it("lists each number's own business account's templates, the default number's without a number", async () => {
@@ -46,7 +46,7 @@ describe("templates per business account", () => {
     expect(names(ofDefault)).not.toContain("b_only_offer:en");
     expect(names(ofDefault)).toEqual(names(await graphql(bed.server, TEMPLATES, { phoneNumberId: TEST_PHONE_NUMBER_ID })));
     // The same name in both accounts is two templates, each with its account's text.
-    const helloOf = (answer: typeof ofB) => answer.data.whatsappTemplates.find((template: { name: string }) => template.name === "hello_world").body;
+    const helloOf = (answer: typeof ofB) => (answer.data.whatsappTemplates as Listed[]).find((template) => template.name === "hello_world")?.body;
     expect(helloOf(ofB)).toBe("Hello from B");
     expect(helloOf(ofDefault)).not.toBe("Hello from B");
     expect(await db().whatsAppTemplate.count({ where: { businessAccountId: B.businessAccountId } })).toBe(2);
