@@ -69,7 +69,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     { db, numbers, pacer, pubsub, mirror, logger },
     { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
   );
-  const templates = createTemplateCatalog(db, numbers.cloudApiOfWorkspace);
+  const templates = createTemplateCatalog(db, numbers);
   const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM, logger) : null;
   const services = { db, config, logger, pubsub, mirror, outbox, numbers, templates, mailer };
   const yoga = createGraphQLServer(services);
@@ -124,7 +124,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     mirror,
     autoReplies,
     history: historyImport,
-    templates: { applyStatuses: applyTemplateStatusEvents, sync: templates.sync },
+    templates: { applyStatuses: applyTemplateStatusEvents, syncAccount: templates.syncAccount },
     qualityUpdates: (events) => pauseOnQualityTrouble(services, events),
   });
   await registerWebhookRoutes(http, { config, logger, receiveDelivery });

@@ -79,9 +79,9 @@ export function bodyParametersOf(campaign: Pick<Campaign, "bodyParameters">): Bo
 }
 
 /** The template, or undefined when the catalogue cannot be read right now (Meta then checks the send). */
-async function templateOf(templates: TemplateCatalog, workspaceId: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
+async function templateOf(templates: TemplateCatalog, workspaceId: string, from: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
   try {
-    return await templates.find(workspaceId, name, language);
+    return await templates.find(workspaceId, from, name, language);
   } catch {
     return undefined;
   }
@@ -92,8 +92,8 @@ export async function createCampaign(deps: CampaignDependencies, viewer: Viewer,
   requireAdmin(viewer, "create campaigns");
   const { db } = deps;
   const { workspaceId } = viewer;
-  // Before the template catalogue is read: it is the configured number's account's, not another workspace's.
-  await sendingNumberOf(deps, workspaceId, input.fromPhoneNumberId?.trim() || null);
+  // Before the template catalogue is read: it is the sending number's business account's.
+  const sendingNumber = await sendingNumberOf(deps, workspaceId, input.fromPhoneNumberId?.trim() || null);
   const problems: FieldError[] = [];
   const name = input.name.trim();
   if (!name || name.length > 100) problems.push({ field: "name", message: "Give the campaign a name of 1 to 100 characters" });
@@ -124,7 +124,7 @@ export async function createCampaign(deps: CampaignDependencies, viewer: Viewer,
 
   let templateCategory: string | null = null;
   if (problems.every((problem) => problem.field !== "templateName" && problem.field !== "languageCode")) {
-    const template = await templateOf(deps.templates, workspaceId, templateName, languageCode);
+    const template = await templateOf(deps.templates, workspaceId, sendingNumber, templateName, languageCode);
     if (template === null) problems.push({ field: "templateName", message: `No approved template ${templateName} in ${languageCode}` });
     else if (template) {
       templateCategory = template.category.toUpperCase();
@@ -203,7 +203,7 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
     optedInOnly: campaign.optedInOnly,
     parameters,
   });
-  const template = await templateOf(deps.templates, campaign.workspaceId, campaign.templateName, campaign.languageCode);
+  const template = await templateOf(deps.templates, campaign.workspaceId, sendingNumber, campaign.templateName, campaign.languageCode);
   const estimate = estimatedCostOf(deps.config, campaign.templateCategory, recipients);
   // On the driver, not Prisma's client: 100,000 rows through the client took half a minute.
   const queued = await serializedWrite(db, () =>

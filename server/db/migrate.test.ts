@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClient } from "@libsql/client";
@@ -46,6 +46,48 @@ describe("the migration that puts conversations on business numbers", () => {
         async (sql) => (await client.execute(sql)).rows.map((row) => ({ ...row })),
         (sql) => client.execute(sql),
       );
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("the migration that puts templates on business accounts", () => {
+  it("gives each workspace's templates its first connected number's business account, and unknown stays unknown", async () => {
+    const client = createClient({ url: `file:${path.join(dir, "before-template-accounts.db")}` });
+    const migrationsDir = path.resolve("prisma/migrations");
+    const names = readdirSync(migrationsDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    const ours = names.find((name) => name.endsWith("_templates_per_account"))!;
+    const sql = (name: string) => readFileSync(path.join(migrationsDir, name, "migration.sql"), "utf8");
+    try {
+      for (const name of names.filter((name) => name < ours)) await client.executeMultiple(sql(name));
+      const at = "'2026-12-01T10:00:00.000Z'";
+      await client.executeMultiple(`
+        INSERT INTO "Workspace" ("id", "name", "createdAt") VALUES ('ws-one', 'One', ${at}), ('ws-unknown', 'Unknown', ${at});
+        INSERT INTO "WhatsAppPhoneNumber" ("phoneNumberId", "workspaceId", "businessAccountId", "status", "createdAt") VALUES
+          ('1000', 'ws-one', 'waba-gone', 'DISCONNECTED', '2026-11-30T10:00:00.000Z'),
+          ('1001', 'ws-one', 'waba-first', 'CONNECTED', '2026-12-01T10:00:00.000Z'),
+          ('1002', 'ws-one', 'waba-later', 'CONNECTED', '2026-12-02T10:00:00.000Z'),
+          ('2001', 'ws-unknown', NULL, 'CONNECTED', ${at});
+        INSERT INTO "WhatsAppTemplate" ("id", "workspaceId", "name", "language", "category", "status", "components", "syncedAt") VALUES
+          ('t-one', 'ws-one', 'hello_world', 'en_US', 'UTILITY', 'APPROVED', '[]', ${at}),
+          ('t-unknown', 'ws-unknown', 'hello_world', 'en_US', 'UTILITY', 'APPROVED', '[]', ${at});`);
+      await client.executeMultiple(sql(ours));
+      for (const name of names.filter((name) => name > ours)) await client.executeMultiple(sql(name));
+      const rows = await client.execute(`SELECT "id", "businessAccountId" FROM "WhatsAppTemplate" ORDER BY "id"`);
+      expect(rows.rows.map((row) => ({ ...row }))).toEqual([
+        { id: "t-one", businessAccountId: "waba-first" },
+        { id: "t-unknown", businessAccountId: null },
+      ]);
+      // The same name and language is now two templates when the accounts differ.
+      await client.execute(
+        `INSERT INTO "WhatsAppTemplate" ("id", "workspaceId", "businessAccountId", "name", "language", "category", "status", "components", "syncedAt") VALUES ('t-later', 'ws-one', 'waba-later', 'hello_world', 'en_US', 'UTILITY', 'APPROVED', '[]', ${at})`,
+      );
+      await expect(
+        client.execute(
+          `INSERT INTO "WhatsAppTemplate" ("id", "workspaceId", "businessAccountId", "name", "language", "category", "status", "components", "syncedAt") VALUES ('t-twice', 'ws-one', 'waba-later', 'hello_world', 'en_US', 'UTILITY', 'APPROVED', '[]', ${at})`,
+        ),
+      ).rejects.toThrow(/UNIQUE/);
     } finally {
       client.close();
     }

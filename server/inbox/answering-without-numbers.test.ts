@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, rest } from "../tests/support/harness.ts";
 import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { TEST_WABA_ID } from "../tests/support/webhook-fixtures.ts";
 
 let whatsapp: SimulatedWhatsApp;
 const server = () => whatsapp.server;
@@ -88,7 +89,7 @@ describe("a customer whose number is hidden", () => {
   it("is refused an authentication template before Meta is asked, with the reason", async () => {
     const { userId } = await hiddenNumberCustomer("otp_user");
     await db().whatsAppTemplate.create({
-      data: { workspaceId: workspaceId(), name: "login_code", language: "en", category: "AUTHENTICATION", status: "APPROVED", components: JSON.stringify([{ type: "BODY", text: "{{1}} is your code." }]), syncedAt: new Date() },
+      data: { workspaceId: workspaceId(), businessAccountId: TEST_WABA_ID, name: "login_code", language: "en", category: "AUTHENTICATION", status: "APPROVED", components: JSON.stringify([{ type: "BODY", text: "{{1}} is your code." }]), syncedAt: new Date() },
     });
     const answer = await graphql(
       server(),

@@ -225,7 +225,7 @@ async function recordProgress(db: Database, chunk: ClaimedChunk, parts: HistoryC
 
 /** One transaction: new messages through the live path's statements, placeholders filled by their follow-ups. */
 async function importBatch(deps: HistoryImportDependencies, chunk: ClaimedChunk, messages: HistoryMessage[]) {
-  const result: IngestResult = { received: [], statusChanges: [], conversations: [], duplicates: 0, pendingStatuses: 0, unrouted: 0, templatesMissing: new Set() };
+  const result: IngestResult = { received: [], statusChanges: [], conversations: [], duplicates: 0, pendingStatuses: 0, unrouted: 0, templatesMissing: [] };
   const filled: Array<{ conversationId: string; messageId: string }> = [];
   const mediaWindowStart = chunk.receivedAt.getTime() - HISTORY_MEDIA_WINDOW_MS;
   await storeRetryingConflicts(deps.db, async (tx) => {

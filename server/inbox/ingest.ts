@@ -51,15 +51,21 @@ export interface IngestResult {
   pendingStatuses: number;
   /** Changes for business numbers no workspace owns, kept in the unrouted log. */
   unrouted: number;
-  /** Workspaces whose template cache lacks a template a status named (created at Meta since the last sync). */
-  templatesMissing: ReadonlySet<string>;
+  /** Business accounts whose template cache (in a workspace) lacks a template a status named (created at Meta since the last sync). */
+  templatesMissing: readonly TemplateAccountRef[];
 }
 
 /**
  * Template statuses are another domain's table (templates/), stored in the same transaction:
  * answers the workspaces whose cache lacks a template a status named.
  */
-export type TemplateStatusStore = (tx: DriverTransaction, events: readonly TemplateStatusEvent[]) => Promise<ReadonlySet<string>>;
+/** A workspace's template catalogue of one business account (templates/). */
+export interface TemplateAccountRef {
+  workspaceId: string;
+  businessAccountId: string;
+}
+
+export type TemplateStatusStore = (tx: DriverTransaction, events: readonly TemplateStatusEvent[]) => Promise<readonly TemplateAccountRef[]>;
 
 /** `timeline`: the delivery's steps, when the benchmark times them (step-timing.ts). */
 export type Ingest = (events: readonly WebhookEvent[], timeline?: DeliveryTimeline | null) => Promise<IngestResult>;
@@ -126,7 +132,7 @@ async function store(tx: DriverTransaction, sql: SqlValues, deliveries: Array<re
     duplicates: 0,
     pendingStatuses: 0,
     unrouted: 0,
-    templatesMissing: new Set(),
+    templatesMissing: [],
   }));
   const all = deliveries.flatMap((events, delivery) => events.map((event) => ({ delivery, event })));
   const owners = await ownersOf(tx, all.map(({ event }) => event));

@@ -7,7 +7,7 @@ import type { DeliveryTimeline } from "../step-timing.ts";
 import type { QualityUpdateEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
 import { consentSignalsOf } from "./consent-signals.ts";
 import { applyConsentSignals } from "../contacts/consent.ts";
-import { createIngest, type IngestResult, type TemplateStatusStore } from "./ingest.ts";
+import { createIngest, type IngestResult, type TemplateAccountRef, type TemplateStatusStore } from "./ingest.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
 import { applyPhoneBookChanges } from "../contacts/phone-book.ts";
 import type { HistoryImporter } from "./history-import.ts";
@@ -24,7 +24,7 @@ export interface DeliveryDependencies {
   /** The conversation files (storage/). */
   mirror: { schedule(conversationId: string): void };
   /** The template cache (templates/): statuses stored with the delivery, missing templates synced after. */
-  templates?: { applyStatuses: TemplateStatusStore; sync(workspaceId: string): Promise<unknown> };
+  templates?: { applyStatuses: TemplateStatusStore; syncAccount(workspaceId: string, businessAccountId: string): Promise<unknown> };
   /** Answers newly received messages by the workspace's auto-reply rules (autoreply/); never waited for. */
   autoReplies?: AutoReplyRunner;
   /** Captures the business app's history chunks (coexistence); imported after the answer. */
@@ -103,7 +103,7 @@ function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: r
   // Only new messages: a re-delivered one is a duplicate, answered (or not) when it first came.
   // What the business sent from its phone is an agent's answer, never a question for the rules.
   deps.autoReplies?.handle(result.received.filter((message) => message.sender === "customer"));
-  for (const workspaceId of result.templatesMissing) void syncTemplates(deps, workspaceId);
+  for (const account of result.templatesMissing) void syncTemplates(deps, account);
   if (result.unrouted > 0) deps.logger.warn({ count: result.unrouted }, "Webhook changes for a business number no workspace owns: kept in the unrouted log");
   const otherFields = events.filter((event) => event.kind === "other").map((event) => event.field);
   if (otherFields.length > 0) deps.logger.info({ fields: otherFields }, "Webhook changes of fields the inbox does not handle");
@@ -132,10 +132,10 @@ async function receiveBusinessAppState(deps: DeliveryDependencies, events: reado
 }
 
 /** A status for a template created at Meta since the last sync: fetch the list, in the background. */
-async function syncTemplates(deps: DeliveryDependencies, workspaceId: string) {
+async function syncTemplates(deps: DeliveryDependencies, { workspaceId, businessAccountId }: TemplateAccountRef) {
   try {
-    // Only workspaces that own a number get template statuses: the catalog syncs through its default number.
-    await deps.templates?.sync(workspaceId);
+    // Only workspaces that own a number of the account get its template statuses: synced through that number.
+    await deps.templates?.syncAccount(workspaceId, businessAccountId);
   } catch (error) {
     deps.logger.warn({ err: error }, "Could not sync the message templates");
   }

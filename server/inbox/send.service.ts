@@ -327,7 +327,7 @@ export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewe
   // The number first: the catalogue is read as that number's business.
   const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
   await ensureConfigured(deps, recipient);
-  const template = await approvedTemplate(deps.templates, viewer.workspaceId, name, languageCode);
+  const template = await approvedTemplate(deps.templates, viewer.workspaceId, recipient.from, name, languageCode);
   if (template === null) throw ValidationError.of("templateName", `No approved template ${name} in ${languageCode}`);
   if (template && template.parameterCount !== bodyParameters.length) {
     throw ValidationError.of("bodyParameters", `${name} needs ${countOf(template.parameterCount, "parameter")}, got ${bodyParameters.length}`);
@@ -358,9 +358,10 @@ export async function sendWhatsAppTemplate(deps: SendDependencies, viewer: Viewe
  * The approved template, null when the account has no such approved template, or undefined
  * when the list cannot be fetched right now — then Meta itself validates the send.
  */
-async function approvedTemplate(catalog: TemplateCatalog, workspaceId: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
+async function approvedTemplate(catalog: TemplateCatalog, workspaceId: string, from: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
   try {
-    return await catalog.find(workspaceId, name, language);
+    // The sending number's business account's catalogue: a template of another WABA cannot leave from it.
+    return await catalog.find(workspaceId, from, name, language);
   } catch {
     return undefined;
   }

@@ -73,6 +73,8 @@ export const templatesInputSchema = z.object({
       components: z.array(z.looseObject({ type: z.string() })),
     }),
   ),
+  /** A business account (WABA) given templates of its own; none: the list every other account shares. */
+  businessAccountId: z.string().regex(/^\d{1,30}$/).optional(),
 });
 export type TemplatesInput = z.input<typeof templatesInputSchema>;
 
@@ -129,7 +131,7 @@ const ROUTES = {
   "POST /customers/{waId}": "{lastInboundAt | lastInboundHoursAgo, onWhatsApp}",
   "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?}',
   "GET|POST /settings": "{webhookUrl, messagesPerSecond, statusDelaysMs, statusMode, refusalsAt}",
-  "GET|POST /templates": "{templates: [{id, name, language, status, category, components}]}: what GET message_templates lists",
+  "GET|POST /templates": "{templates: [{id, name, language, status, category, components}], businessAccountId?}: what GET message_templates lists (of that WABA only, when given)",
   "POST /template-status": '{name, language, event: "APPROVED"|"REJECTED"|"PAUSED"|"DISABLED"…, reason?} → signed message_template_status_update webhook',
   "POST /user-preferences": '{from, name?, value: "stop"|"resume"} → signed user_preferences webhook (a customer stops or resumes marketing messages)',
   "POST /quality": '{event: "FLAGGED"|"DOWNGRADE"|"UPGRADE"…, limit?: "TIER_2K"} → signed phone_number_quality_update webhook',
@@ -165,7 +167,10 @@ export async function handleControl(simulator: Simulator, method: string, path: 
     if (method === "POST" && route === "/failures") return ok({ failures: simulator.forceFailures(parse(failureInputSchema)) });
     if (method === "POST" && route === "/settings") return ok(simulator.configure(parse(settingsInputSchema)));
     if (method === "GET" && route === "/settings") return ok(simulator.configure({}));
-    if (method === "POST" && route === "/templates") return ok({ templates: simulator.setTemplates(parse(templatesInputSchema).templates) });
+    if (method === "POST" && route === "/templates") {
+      const input = parse(templatesInputSchema);
+      return ok({ templates: simulator.setTemplates(input.templates, input.businessAccountId) });
+    }
     if (method === "GET" && route === "/templates") return ok({ templates: simulator.setTemplates() });
     if (method === "POST" && route === "/template-status") {
       const input = parse(templateStatusInputSchema);

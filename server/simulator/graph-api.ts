@@ -8,7 +8,7 @@ import type { MediaUrlResponse, TemplateListResponse } from "../whatsapp/cloud-a
 import { errorAnswer, handleMessages, type Answer } from "./graph-messages.ts";
 import { handleBlockUsers } from "./block-users.ts";
 import { graphError, invalidParameterError, invalidTokenError, unknownObjectError } from "./meta-errors.ts";
-import type { SimulatedNumber, StoredMedia } from "./state.ts";
+import { templatesOf, type SimulatedNumber, type StoredMedia } from "./state.ts";
 import type { StatusContext } from "./statuses.ts";
 
 /** Where media files are downloaded from, as on Meta's CDN (`lookaside.fbsbx.com/whatsapp_business/attachments/`). */
@@ -247,7 +247,7 @@ function listTemplates(context: GraphContext, version: string, url: URL): Answer
   const after = url.searchParams.get("after");
   const start = after === null ? 0 : Number(Buffer.from(after, "base64").toString("utf8")) + 1;
   if (!Number.isInteger(start) || start < 0) return errorAnswer(invalidParameterError("Param after is not a valid cursor"));
-  const all = context.state.templates;
+  const all = templatesOf(context.state, context.businessAccountId);
   const page = all.slice(start, start + limit);
   const cursor = (index: number) => Buffer.from(String(index)).toString("base64");
   const body: TemplateListResponse = {

@@ -3,11 +3,11 @@
  * failures, throughput, templates, reachability and the 24-hour window — then acceptance and the
  * status webhooks that follow.
  */
-import type { MediaKind, SendMessageRequest, SendMessageResponse, TemplateObject } from "../whatsapp/cloud-api.ts";
+import type { MediaKind, MessageTemplate, SendMessageRequest, SendMessageResponse, TemplateObject } from "../whatsapp/cloud-api.ts";
 import { newWamid } from "./inbound.ts";
 import { graphError, invalidParameterError, type GraphErrorAnswer } from "./meta-errors.ts";
 import { parseMessagesRequest } from "./send-validation.ts";
-import type { ForcedFailure, SentMessage, SimulatorState } from "./state.ts";
+import { templatesOf, type ForcedFailure, type SentMessage, type SimulatorState } from "./state.ts";
 import { scheduleStatuses, type StatusContext } from "./statuses.ts";
 import { bodyPlaceholderCount } from "./templates.ts";
 
@@ -46,7 +46,7 @@ export async function handleMessages(context: StatusContext, version: string, bo
 
   let failureCode = forced?.kind === "meta" ? forced.code : null;
   if (failureCode === null) {
-    const refusal = businessRefusal(state, request, customer, arrivedAtMs, context.phoneNumberId);
+    const refusal = businessRefusal(state, request, customer, arrivedAtMs, context.phoneNumberId, context.businessAccountId);
     if (refusal && (refusal.deferrable === false || state.settings.refusalsAt === "request")) return errorAnswer(refusal.error);
     if (refusal) failureCode = refusal.error.body.error.code;
   }
@@ -68,10 +68,11 @@ function businessRefusal(
   customer: string,
   now: number,
   phoneNumberId: string,
+  businessAccountId: string | undefined,
 ): { error: GraphErrorAnswer; deferrable: boolean } | null {
   if (recentSends(state, now) >= state.settings.messagesPerSecond) return { error: graphError(130429), deferrable: false };
   if (request.template) {
-    const problem = templateProblem(state, request.template);
+    const problem = templateProblem(templatesOf(state, businessAccountId), request.template);
     if (problem) return { error: problem, deferrable: false };
   }
   const mediaId = MEDIA_TYPES.includes(request.type) ? request[request.type as MediaKind]?.id : undefined;
@@ -100,8 +101,8 @@ function recentSends(state: SimulatorState, now: number): number {
   return count;
 }
 
-function templateProblem(state: SimulatorState, { name, language, components = [] }: TemplateObject): GraphErrorAnswer | null {
-  const template = state.templates.find((candidate) => candidate.name === name && candidate.language === language.code);
+function templateProblem(templates: readonly MessageTemplate[], { name, language, components = [] }: TemplateObject): GraphErrorAnswer | null {
+  const template = templates.find((candidate) => candidate.name === name && candidate.language === language.code);
   if (!template || template.status !== "APPROVED") {
     return graphError(132001, { details: `template name (${name}) does not exist in ${language.code}` });
   }
@@ -137,7 +138,7 @@ function accept(
   };
   context.state.sent.push(message);
   const template = request.template
-    ? context.state.templates.find((candidate) => candidate.name === request.template?.name)
+    ? templatesOf(context.state, context.businessAccountId).find((candidate) => candidate.name === request.template?.name)
     : undefined;
   scheduleStatuses(
     context,

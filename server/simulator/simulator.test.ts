@@ -435,6 +435,17 @@ describe("several business numbers", () => {
     expect(statuses[0]).toMatchObject({ phoneNumberId: SECOND.phoneNumberId, status: { id: wamid } });
     await expect(simulator.sendInbound({ phone_number_id: "999", from: CUSTOMER, type: "text", text: "?" })).rejects.toThrow(/No business number 999/);
   });
+
+  it("holds templates per business account: one given its own lists and accepts only those", async () => {
+    simulator.addNumber(SECOND);
+    const own = { id: "1000000000000091", name: "second_only", language: "en", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "Hi" }] };
+    expect((await control("POST", "/templates", { templates: [own], businessAccountId: SECOND.businessAccountId })).status).toBe(200);
+    expect((await secondApi().listTemplates()).map((template) => template.name)).toEqual(["second_only"]);
+    expect((await api.listTemplates()).map((template) => template.name)).not.toContain("second_only");
+    simulator.setCustomer(CUSTOMER, { lastInboundHoursAgo: 1 });
+    await expect(api.sendTemplate(CUSTOMER, { name: "second_only", languageCode: "en", bodyParameters: [] })).rejects.toMatchObject({ code: 132001 });
+    expect((await secondApi().sendTemplate(CUSTOMER, { name: "second_only", languageCode: "en", bodyParameters: [] })).wamid).toMatch(/^wamid\./);
+  });
 });
 
 describe("the control API", () => {

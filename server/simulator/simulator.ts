@@ -49,6 +49,7 @@ import {
   type Settings,
   type SimulatedNumber,
   type SimulatorState,
+  templatesOf,
   type StatusDelaysMs,
   type StatusMode,
   type WebhookAttempt,
@@ -141,8 +142,11 @@ export interface Simulator {
   forceFailures(input: FailureInput): ForcedFailure[];
   /** Changes settings (an empty object changes nothing); returns them all. */
   configure(input: SettingsInput): Settings;
-  /** Replaces the business account's templates (none given: leaves them); returns them. */
-  setTemplates(templates?: readonly MessageTemplate[]): readonly MessageTemplate[];
+  /**
+   * Replaces the business account's templates (none given: leaves them); returns them. With a
+   * `businessAccountId`, that account (WABA) gets a list of its own; the others keep the shared one.
+   */
+  setTemplates(templates?: readonly MessageTemplate[], businessAccountId?: string): readonly MessageTemplate[];
   /**
    * Meta reviewed a template: its status changes (PENDING_DELETION removes it) and a signed
    * `message_template_status_update` webhook is delivered. Unknown templates are refused.
@@ -206,6 +210,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     numbers: new Map([firstNumber(), ...(options.otherPhoneNumberIds ?? []).map(sameAccountNumber)].map((number) => [number.phoneNumberId, number])),
     subscribedAccounts: new Set(),
     templates: options.templates ?? DEFAULT_TEMPLATES,
+    accountTemplates: new Map(),
     lastInboundAtMs: new Map(),
     notOnWhatsApp: new Set(options.notOnWhatsApp ?? []),
     blocked: new Set(),
@@ -351,7 +356,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return { httpStatus: await sender.deliver("coexistence", payload), payload };
     },
 
-    setTemplates(templates) {
+    setTemplates(templates, businessAccountId) {
+      if (businessAccountId !== undefined) {
+        if (templates) state.accountTemplates.set(businessAccountId, [...templates]);
+        return templatesOf(state, businessAccountId);
+      }
       if (templates) state.templates = [...templates];
       return state.templates;
     },

@@ -128,7 +128,10 @@ export interface SimulatorState {
   numbers: Map<string, SimulatedNumber>;
   /** Business accounts whose webhooks the app subscribed to (`POST /{waba-id}/subscribed_apps`). */
   subscribedAccounts: Set<string>;
+  /** The templates of every business account that has none of its own in `accountTemplates`. */
   templates: readonly MessageTemplate[];
+  /** Business accounts given templates of their own (`setTemplates(templates, businessAccountId)`), by WABA id. */
+  accountTemplates: Map<string, readonly MessageTemplate[]>;
   /** wa_id → when the customer last wrote (ms since the epoch). */
   lastInboundAtMs: Map<string, number>;
   notOnWhatsApp: Set<string>;
@@ -188,4 +191,9 @@ export class Scheduler {
 
 export function digitsOnly(phone: string): string {
   return phone.replace(/\D/g, "");
+}
+
+/** The templates of this business account (WABA): its own when it was given some, else the shared list. */
+export function templatesOf(state: Pick<SimulatorState, "templates" | "accountTemplates">, businessAccountId: string | undefined): readonly MessageTemplate[] {
+  return (businessAccountId !== undefined ? state.accountTemplates.get(businessAccountId) : undefined) ?? state.templates;
 }

@@ -72,8 +72,9 @@ builder.queryFields((t) => ({
   whatsappTemplates: t.prismaField({
     type: ["WhatsAppTemplate"],
     description:
-      "The business account's templates from the workspace's copy (filled from Meta on first use): APPROVED ones unless `statuses` says otherwise (an empty list: all).",
+      "The templates of a number's business account (WABA) from the workspace's copy (filled from Meta on first use): APPROVED ones unless `statuses` says otherwise (an empty list: all).",
     args: {
+      phoneNumberId: t.arg.string({ description: "The number whose business account's templates to list (e.g. the conversation's); default: the workspace's default number." }),
       statuses: t.arg.stringList({ description: "e.g. [APPROVED, PAUSED]; default [APPROVED]" }),
       search: t.arg.string({ description: "Part of the name or body." }),
     },
@@ -81,8 +82,9 @@ builder.queryFields((t) => ({
       if (!(await numbers.defaultNumberOf(viewer.workspaceId))) return [];
       let list;
       try {
-        list = await templates.list(viewer.workspaceId, args.statuses ?? [APPROVED]);
+        list = await templates.list(viewer.workspaceId, args.phoneNumberId || null, args.statuses ?? [APPROVED]);
       } catch (error) {
+        if (error instanceof WhatsAppNotConfiguredError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
         if (!(error instanceof CloudApiError)) throw error;
         // Meta being down is expected: say so, rather than "Unexpected error."
         throw new GraphQLError(`WhatsApp's templates cannot be listed right now: ${error.title}`, { extensions: { code: "WHATSAPP_UNAVAILABLE" } });
@@ -96,13 +98,14 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   syncWhatsAppTemplates: t.field({
     type: SyncResultType,
-    description: "Fetches every template of the business account from Meta now (Sync now): new ones added, deleted ones removed.",
+    description: "Fetches every template of a number's business account (default: the workspace's default number's) from Meta now (Sync now): new ones added, deleted ones removed.",
+    args: { phoneNumberId: t.arg.string({ required: false }) },
     errors: { types: [WhatsAppNotConfiguredError, TemplateSyncFailedError, ForbiddenError], dataField: { name: "sync" } },
-    resolve: async (_root, _args, { numbers, viewer, templates }) => {
+    resolve: async (_root, args, { numbers, viewer, templates }) => {
       requireAdmin(viewer, "sync templates");
       await numbers.requireConfigured(viewer.workspaceId);
       try {
-        return await templates.sync(viewer.workspaceId);
+        return await templates.sync(viewer.workspaceId, args.phoneNumberId || null);
       } catch (error) {
         if (error instanceof CloudApiError) throw new TemplateSyncFailedError(error.code, error.title);
         throw error;

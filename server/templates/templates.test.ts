@@ -136,7 +136,7 @@ describe("the template cache", () => {
     try {
       const admin = await cutOff.app.db.user.findFirstOrThrow({ where: { role: "ADMIN" } });
       await cutOff.app.db.whatsAppTemplate.create({
-        data: { workspaceId: admin.workspaceId, name: "kept", language: "en", category: "UTILITY", status: "APPROVED", components: "[]", syncedAt: new Date() },
+        data: { workspaceId: admin.workspaceId, businessAccountId: TEST_WABA_ID, name: "kept", language: "en", category: "UTILITY", status: "APPROVED", components: "[]", syncedAt: new Date() },
       });
       const answer = await graphql(cutOff, SYNC);
       expect(answer.data.syncWhatsAppTemplates).toMatchObject({ __typename: "TemplateSyncFailedError", message: expect.stringMatching(/^WhatsApp's templates cannot be listed right now/) });

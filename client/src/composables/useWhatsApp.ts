@@ -11,10 +11,16 @@ export function useWhatsAppStatus() {
 
 /**
  * The business's approved templates, from the server's copy (kept current by Meta's status
- * webhooks); `sync()` is "Sync now": the server asks Meta for the whole list again.
+ * webhooks); `sync()` is "Sync now": the server asks Meta for the whole list again. Templates
+ * belong to a business account: `phoneNumberId` (the conversation's number) picks its account's,
+ * none the workspace's default number's.
  */
-export function useWhatsAppTemplates() {
-  const query = useQuery({ query: WhatsAppTemplatesQuery, requestPolicy: "cache-and-network" });
+export function useWhatsAppTemplates(phoneNumberId: MaybeRefOrGetter<string | null | undefined> = null) {
+  const query = useQuery({
+    query: WhatsAppTemplatesQuery,
+    variables: () => ({ phoneNumberId: toValue(phoneNumberId) ?? null }),
+    requestPolicy: "cache-and-network",
+  });
   const { client } = useClientHandle();
   const syncing = ref(false);
   /** What the last sync did, for the agent: "12 templates" or why it failed. */
@@ -24,7 +30,7 @@ export function useWhatsAppTemplates() {
     if (syncing.value) return;
     syncing.value = true;
     syncNote.value = null;
-    const result = await client.mutation(SyncWhatsAppTemplatesMutation, {}).toPromise().finally(() => (syncing.value = false));
+    const result = await client.mutation(SyncWhatsAppTemplatesMutation, { phoneNumberId: toValue(phoneNumberId) ?? null }).toPromise().finally(() => (syncing.value = false));
     const answer = result.data?.syncWhatsAppTemplates;
     if (answer?.__typename === "MutationSyncWhatsAppTemplatesSuccess") {
       const { count } = answer.sync;

@@ -11,8 +11,8 @@ export const WhatsAppStatusQuery = graphql(`
 `);
 
 export const WhatsAppTemplatesQuery = graphql(`
-  query WhatsAppTemplates {
-    whatsappTemplates {
+  query WhatsAppTemplates($phoneNumberId: String) {
+    whatsappTemplates(phoneNumberId: $phoneNumberId) {
       id
       name
       language
@@ -32,8 +32,8 @@ export const WhatsAppTemplatesQuery = graphql(`
 `);
 
 export const SyncWhatsAppTemplatesMutation = graphql(`
-  mutation SyncWhatsAppTemplates {
-    syncWhatsAppTemplates {
+  mutation SyncWhatsAppTemplates($phoneNumberId: String) {
+    syncWhatsAppTemplates(phoneNumberId: $phoneNumberId) {
       __typename
       ... on MutationSyncWhatsAppTemplatesSuccess {
         sync {
