@@ -13,9 +13,23 @@ import {
   type InteractiveMessage,
   type InteractiveProblem,
   type LocationPin,
+  type RichMessage,
 } from "../whatsapp/interactive.ts";
 import { oneLine, previewOf } from "../whatsapp/message-content.ts";
-import { addressOf, ensureConfigured, ensureWindowOpen, resolveRecipient, sendingNumbers, sendOutbound, type Sender, type SendDependencies, type SendOutcome, type SendTarget } from "./send.service.ts";
+import {
+  addressOf,
+  ensureConfigured,
+  ensureWindowOpen,
+  resolveRecipient,
+  sendingNumbers,
+  sendOutbound,
+  type OutboundDraft,
+  type Sender,
+  type SendDependencies,
+  type SendingNumbers,
+  type SendOutcome,
+  type SendTarget,
+} from "./send.service.ts";
 
 export interface ButtonInput {
   id: string;
@@ -38,8 +52,13 @@ export interface FlowInput {
   data?: Record<string, unknown> | null;
 }
 
+/** Who a rich message goes to, and the message it may quote. */
+interface RichTarget extends SendTarget {
+  replyToWamid?: string | null;
+}
+
 /** `sendWhatsAppInteractive`'s input: a target, the text around the action, and exactly one action. */
-export interface SendInteractiveInput extends SendTarget {
+export interface SendInteractiveInput extends RichTarget {
   header?: string | null;
   body: string;
   footer?: string | null;
@@ -48,20 +67,17 @@ export interface SendInteractiveInput extends SendTarget {
   ctaUrl?: { displayText: string; url: string } | null;
   locationRequest?: boolean | null;
   flow?: FlowInput | null;
-  replyToWamid?: string | null;
 }
 
-export interface SendLocationInput extends SendTarget {
+export interface SendLocationInput extends RichTarget {
   latitude: number;
   longitude: number;
   name?: string | null;
   address?: string | null;
-  replyToWamid?: string | null;
 }
 
-export interface SendContactsInput extends SendTarget {
+export interface SendContactsInput extends RichTarget {
   contacts: Array<{ name: string; phones?: string[] | null; emails?: string[] | null; organization?: string | null }>;
-  replyToWamid?: string | null;
 }
 
 const ACTIONS = ["buttons", "list", "ctaUrl", "locationRequest", "flow"] as const;
@@ -116,6 +132,22 @@ function refuse(problems: InteractiveProblem[]) {
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
+/** A rich message once its content passed Meta's limits: what is stored, and what Meta is sent. */
+type RichDraft = Omit<OutboundDraft, "request"> & { message: RichMessage };
+
+/**
+ * The path every rich message shares after its limits are checked: the recipient on the chosen
+ * number, the 24-hour window, then the ordinary outbox (pacing, retries, idempotency key).
+ */
+async function sendRich(deps: SendDependencies, viewer: Sender, input: RichTarget, numbers: SendingNumbers, draft: RichDraft): Promise<SendOutcome> {
+  const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
+  await ensureConfigured(deps, recipient);
+  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
+  const replyToWamid = blank(input.replyToWamid) ?? undefined;
+  const { message, ...stored } = draft;
+  return sendOutbound(deps, viewer, recipient, { ...stored, request: { type: "rich", to: addressOf(recipient), message, ...(replyToWamid ? { replyToWamid } : {}) } }, input.idempotencyKey);
+}
+
 /**
  * Reply buttons, a list, a URL button, a location request or a Flow: Meta's limits are checked
  * before anything is stored, then the ordinary path (window, outbox, pacing, idempotency key).
@@ -124,23 +156,13 @@ export async function sendWhatsAppInteractive(deps: SendDependencies, viewer: Se
   const numbers = await sendingNumbers(deps, viewer.workspaceId, input.fromPhoneNumberId);
   const message = interactiveOf(input);
   refuse(interactiveProblems(message));
-  const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
-  await ensureConfigured(deps, recipient);
-  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
-  const replyToWamid = blank(input.replyToWamid) ?? undefined;
-  return sendOutbound(
-    deps,
-    viewer,
-    recipient,
-    {
-      type: "interactive",
-      text: message.body,
-      preview: interactivePreview(message),
-      details: { interactive: JSON.stringify(message), flowToken: message.kind === "flow" ? message.flowToken : null },
-      request: { type: "rich", to: addressOf(recipient), message: { type: "interactive", interactive: metaInteractive(message) }, ...(replyToWamid ? { replyToWamid } : {}) },
-    },
-    input.idempotencyKey,
-  );
+  return sendRich(deps, viewer, input, numbers, {
+    type: "interactive",
+    text: message.body,
+    preview: interactivePreview(message),
+    details: { interactive: JSON.stringify(message), flowToken: message.kind === "flow" ? message.flowToken : null },
+    message: { type: "interactive", interactive: metaInteractive(message) },
+  });
 }
 
 /** A pin on the map: latitude, longitude, and optionally the place's name and address. */
@@ -148,23 +170,13 @@ export async function sendWhatsAppLocation(deps: SendDependencies, viewer: Sende
   const numbers = await sendingNumbers(deps, viewer.workspaceId, input.fromPhoneNumberId);
   const pin: LocationPin = { latitude: input.latitude, longitude: input.longitude, name: blank(input.name), address: blank(input.address) };
   refuse(locationProblems(pin));
-  const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
-  await ensureConfigured(deps, recipient);
-  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
-  const replyToWamid = blank(input.replyToWamid) ?? undefined;
-  return sendOutbound(
-    deps,
-    viewer,
-    recipient,
-    {
-      type: "location",
-      text: [pin.name, pin.address].filter(Boolean).join("\n") || null,
-      preview: previewOf({ kind: "location", ...pin }),
-      details: { latitude: pin.latitude, longitude: pin.longitude, locationName: pin.name, locationAddress: pin.address },
-      request: { type: "rich", to: addressOf(recipient), message: { type: "location", location: metaLocation(pin) }, ...(replyToWamid ? { replyToWamid } : {}) },
-    },
-    input.idempotencyKey,
-  );
+  return sendRich(deps, viewer, input, numbers, {
+    type: "location",
+    text: [pin.name, pin.address].filter(Boolean).join("\n") || null,
+    preview: previewOf({ kind: "location", ...pin }),
+    details: { latitude: pin.latitude, longitude: pin.longitude, locationName: pin.name, locationAddress: pin.address },
+    message: { type: "location", location: metaLocation(pin) },
+  });
 }
 
 /** Contact cards: each a name and at least one phone number or email. */
@@ -177,21 +189,11 @@ export async function sendWhatsAppContacts(deps: SendDependencies, viewer: Sende
     organization: blank(card.organization),
   }));
   refuse(contactCardProblems(cards));
-  const recipient = await resolveRecipient(deps, viewer.workspaceId, input, numbers);
-  await ensureConfigured(deps, recipient);
-  await ensureWindowOpen(deps.db, viewer.workspaceId, recipient);
-  const replyToWamid = blank(input.replyToWamid) ?? undefined;
-  return sendOutbound(
-    deps,
-    viewer,
-    recipient,
-    {
-      type: "contacts",
-      text: cards.map((card) => [card.name, ...card.phones, ...card.emails].join(" · ")).join("\n"),
-      preview: previewOf({ kind: "contacts", names: cards.map((card) => oneLine(card.name)) }),
-      details: { interactive: JSON.stringify({ kind: "contacts", contacts: cards }) },
-      request: { type: "rich", to: addressOf(recipient), message: { type: "contacts", contacts: metaContacts(cards) }, ...(replyToWamid ? { replyToWamid } : {}) },
-    },
-    input.idempotencyKey,
-  );
+  return sendRich(deps, viewer, input, numbers, {
+    type: "contacts",
+    text: cards.map((card) => [card.name, ...card.phones, ...card.emails].join(" · ")).join("\n"),
+    preview: previewOf({ kind: "contacts", names: cards.map((card) => oneLine(card.name)) }),
+    details: { interactive: JSON.stringify({ kind: "contacts", contacts: cards }) },
+    message: { type: "contacts", contacts: metaContacts(cards) },
+  });
 }
