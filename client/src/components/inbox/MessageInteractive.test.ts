@@ -64,7 +64,7 @@ describe("the composer's rich drafts", () => {
   it("makes button ids from their titles and previews only the filled buttons", () => {
     expect(idFor("Re-schedule now", 0)).toBe("re_schedule_now");
     expect(idFor("  ", 2)).toBe("option_3");
-    const draft = { header: "", body: "Hi", footer: "", buttons: ["Yes", "", "No"] } as Parameters<typeof interactiveOf>[1];
+    const draft = { header: "", body: "Hi", footer: "", buttons: ["Yes", "", "No"], buttonIds: {} } as Parameters<typeof interactiveOf>[1];
     expect(interactiveOf("buttons", draft)?.buttons).toEqual([
       { id: "yes", title: "Yes" },
       { id: "no", title: "No" },
