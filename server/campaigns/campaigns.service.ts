@@ -10,7 +10,7 @@ import { ExpectedError, NotFoundError, ValidationError, type FieldError } from "
 import { isUniqueViolation } from "../db/unique-violation.ts";
 import { Prisma, type Campaign, type CampaignStatus } from "../generated/prisma/client.ts";
 import type { OutboundRequest, Outbox } from "../inbox/outbox.ts";
-import { sendingNumbers } from "../inbox/send.service.ts";
+import { ensureConfigured, sendingNumbers } from "../inbox/send.service.ts";
 import type { Logger } from "../logger.ts";
 import { countOf } from "../plural.ts";
 import type { InboxPubSub } from "../realtime/pubsub.ts";
@@ -18,6 +18,7 @@ import { customerCountry, estimateCost } from "../reports/pricing.ts";
 import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { oneLine } from "../whatsapp/message-content.ts";
+import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { isContactField, resolveAudience, type AudienceSpec, type BodyParameter, type CampaignRecipient, type Exclusions } from "./audience.ts";
 
 export interface CampaignDependencies {
@@ -27,6 +28,7 @@ export interface CampaignDependencies {
   pubsub: InboxPubSub;
   logger: Logger;
   outbox: Pick<Outbox, "sendsFrom">;
+  numbers: Pick<NumberDirectory, "sendableNumbersOf">;
 }
 
 export interface CreateCampaignInput {
@@ -176,8 +178,9 @@ export async function startCampaign(deps: CampaignDependencies, viewer: Viewer, 
  * and able to send), else the workspace's first that can send — as for any send (send.service.ts).
  */
 async function sendingNumberOf(deps: CampaignDependencies, workspaceId: string, requested: string | null): Promise<string> {
-  const numbers = await sendingNumbers(deps, workspaceId, requested);
-  return numbers.requested ?? numbers.first;
+  const { first } = await sendingNumbers(deps, workspaceId, requested);
+  await ensureConfigured(deps, { from: first });
+  return first;
 }
 
 /** Moves the campaign from one of `from` to the new state, or says why it cannot (someone else moved it first). */

@@ -16,7 +16,7 @@ import { oneLine } from "../whatsapp/message-content.ts";
 import { isBsuid } from "../whatsapp/customer-id.ts";
 import { claimedOnCreation, type OutboundRequest, type Outbox } from "./outbox.ts";
 import { InvalidPhoneNumberError, SendFailedError, WindowClosedError } from "./send-errors.ts";
-import { CONNECT_A_NUMBER, WhatsAppNotConfiguredError } from "../whatsapp-numbers/number-directory.ts";
+import { CONNECT_A_NUMBER, WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { customerServiceWindow } from "./window.ts";
@@ -27,6 +27,7 @@ export interface SendDependencies {
   db: Database;
   config: Config;
   outbox: Outbox;
+  numbers: Pick<NumberDirectory, "sendableNumbersOf">;
   templates: TemplateCatalog;
   pubsub: InboxPubSub;
   mirror: ConversationMirror;
@@ -105,17 +106,21 @@ export function conversationOf(workspaceId: string, recipient: Pick<Recipient, "
  * (another workspace's number is answered exactly like an unknown one), and the workspace's
  * first that can send (the bootstrap's number is the first). Asked before anything else of a
  * send: a workspace none of whose numbers can send is told so before anything is looked up.
+ * Read from the number directory's cached list — no database read on the way of a send; the
+ * database is asked only to word a refusal. The number finally chosen is checked once, by
+ * {@link ensureConfigured}.
  */
-export async function sendingNumbers(deps: { db: Database; outbox: Pick<Outbox, "sendsFrom"> }, workspaceId: string, requested?: string | null) {
-  const numbers = await workspaceNumberIds(deps.db, workspaceId);
-  if (requested && !numbers.includes(requested)) {
-    throw ValidationError.of("fromPhoneNumberId", `${requested} is not one of this workspace's WhatsApp numbers`);
-  }
-  const candidates = requested ? [requested] : numbers;
-  const sendable: string[] = [];
-  for (const candidate of candidates) if (await deps.outbox.sendsFrom(candidate)) sendable.push(candidate);
+export async function sendingNumbers(deps: { db: Database; numbers: Pick<NumberDirectory, "sendableNumbersOf"> }, workspaceId: string, requested?: string | null) {
+  const sendable = (await deps.numbers.sendableNumbersOf(workspaceId)).filter((number) => !requested || number === requested);
   const [first] = sendable;
-  if (first === undefined) throw notConfigured(candidates[0] ?? null);
+  if (first === undefined) {
+    // Refused: a number of the workspace that cannot send is named, an unknown one is a wrong field.
+    const numbers = await workspaceNumberIds(deps.db, workspaceId);
+    if (requested && !numbers.includes(requested)) {
+      throw ValidationError.of("fromPhoneNumberId", `${requested} is not one of this workspace's WhatsApp numbers`);
+    }
+    throw notConfigured(requested || (numbers[0] ?? null));
+  }
   return { requested: requested || null, first, sendable };
 }
 
@@ -183,7 +188,7 @@ export async function resolveRecipient(
 }
 
 /** Refused before anything is stored when the chosen number cannot send (see Outbox.sendsFrom). */
-export async function ensureConfigured(deps: Pick<SendDependencies, "outbox">, recipient: Pick<Recipient, "from">) {
+export async function ensureConfigured(deps: { outbox: Pick<Outbox, "sendsFrom"> }, recipient: Pick<Recipient, "from">) {
   if (!(await deps.outbox.sendsFrom(recipient.from))) throw notConfigured(recipient.from);
 }
 

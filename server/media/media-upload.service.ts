@@ -6,7 +6,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { ExpectedError } from "../errors.ts";
 import type { Outbox } from "../inbox/outbox.ts";
-import { resolveRecipient, sendingNumbers, type SendTarget } from "../inbox/send.service.ts";
+import { ensureConfigured, resolveRecipient, sendingNumbers, type SendTarget } from "../inbox/send.service.ts";
 import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import { checkMedia, isAnimatedWebp, MEDIA_TYPES, type MediaCheck } from "./limits.ts";
@@ -50,7 +50,7 @@ export interface UploadDependencies {
   config: Config;
   outbox: Pick<Outbox, "sendsFrom">;
   /** A media id works only for the number that uploaded it: the file goes up through the number it will be sent from. */
-  numbers: Pick<NumberDirectory, "cloudApiFor">;
+  numbers: Pick<NumberDirectory, "cloudApiFor" | "sendableNumbersOf">;
 }
 
 export interface UploadInput {
@@ -72,7 +72,9 @@ export interface UploadInput {
 async function uploadingNumber(deps: UploadDependencies, workspaceId: string, recipient: SendTarget = {}): Promise<string> {
   const numbers = await sendingNumbers(deps, workspaceId, recipient.fromPhoneNumberId);
   const hasCustomer = !!(recipient.contactId || recipient.phoneNumber || recipient.userId);
-  return hasCustomer ? (await resolveRecipient(deps, workspaceId, recipient, numbers)).from : numbers.first;
+  const from = hasCustomer ? (await resolveRecipient(deps, workspaceId, recipient, numbers)).from : numbers.first;
+  await ensureConfigured(deps, { from });
+  return from;
 }
 
 /** A file name safe to show and to give Meta: no folders, no control characters, at most 200 characters. */

@@ -161,6 +161,14 @@ export function createNumberDirectory(deps: NumberDirectoryDependencies) {
       return client;
     },
 
+    /**
+     * The workspace's connected numbers that have a token to send with, first first: what a send
+     * may leave from. No database read while the list is cached, so every send can ask.
+     */
+    async sendableNumbersOf(workspaceId: string): Promise<string[]> {
+      return (await numbersOf(workspaceId)).filter(usable).map((number) => number.phoneNumberId);
+    },
+
     /** The workspace's default number (its first connected one that has a token), or null. */
     async defaultNumberOf(workspaceId: string): Promise<WhatsAppPhoneNumber | null> {
       return (await numbersOf(workspaceId)).find(usable) ?? null;
