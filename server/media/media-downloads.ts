@@ -69,6 +69,8 @@ interface ClaimedMedia {
   /** Counting the attempt just claimed. */
   mediaAttempts: number;
   timestamp: Date;
+  /** The conversation's business number, whose token fetches the media; null for a conversation stored before numbers were data. */
+  businessPhoneNumberId: string | null;
 }
 
 /** An attempt's outcome: the download's fields when stored, the state and next attempt always. */
@@ -130,11 +132,14 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
   function claim(ids: string[], now: Date): Promise<ClaimedMedia[]> {
     return serializedWrite(db, () =>
       driverTransaction(db, async (tx) => {
+        // The conversation's number comes in the same statement rather than a query per download;
+        // as a subquery, since SQLite's RETURNING cannot name the tables of an UPDATE … FROM.
         const rows = await tx.query<Record<keyof ClaimedMedia, unknown>>(Prisma.sql`
           UPDATE "WhatsAppMessage" SET "mediaState" = 'PENDING', "mediaNextAttemptAt" = ${sql.dateTime(new Date(now.getTime() + options.leaseMs))},
             "mediaAttempts" = "mediaAttempts" + 1, "updatedAt" = ${sql.dateTime(now)}
           WHERE "id" IN (${Prisma.join(ids)}) AND "mediaNextAttemptAt" <= ${sql.dateTime(now)}
-          RETURNING "id", "workspaceId", "conversationId", "mediaId", "mediaMimeType", "mediaSha256", "mediaAttempts", "timestamp"`);
+          RETURNING "id", "workspaceId", "conversationId", "mediaId", "mediaMimeType", "mediaSha256", "mediaAttempts", "timestamp",
+            (SELECT "businessPhoneNumberId" FROM "Conversation" WHERE "Conversation"."id" = "WhatsAppMessage"."conversationId") AS "businessPhoneNumberId"`);
         return rows.map((row) => ({
           id: String(row.id),
           workspaceId: String(row.workspaceId),
@@ -144,6 +149,7 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
           mediaSha256: row.mediaSha256 === null ? null : String(row.mediaSha256),
           mediaAttempts: Number(row.mediaAttempts),
           timestamp: new Date(String(row.timestamp)),
+          businessPhoneNumberId: row.businessPhoneNumberId === null ? null : String(row.businessPhoneNumberId),
         }));
       }),
     );
@@ -206,12 +212,8 @@ export function createMediaDownloads(deps: MediaDownloadDependencies, overrides:
   }
 
   /** Media ids belong to the number they were sent to: its token fetches them. */
-  async function cloudApiOf(message: ClaimedMedia): Promise<CloudApi> {
-    const [conversation] = await driverQuery<{ businessPhoneNumberId: string | null }>(
-      db,
-      Prisma.sql`SELECT "businessPhoneNumberId" FROM "Conversation" WHERE "id" = ${message.conversationId}`,
-    );
-    const phoneNumberId = conversation?.businessPhoneNumberId;
+  function cloudApiOf(message: ClaimedMedia): Promise<CloudApi> {
+    const phoneNumberId = message.businessPhoneNumberId;
     return phoneNumberId ? deps.numbers.cloudApiFor(phoneNumberId) : deps.numbers.cloudApiOfWorkspace(message.workspaceId);
   }
 
