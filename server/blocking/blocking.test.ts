@@ -1,24 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { graphql } from "../tests/support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { withCustomersWhoWrite } from "../tests/support/customers-who-write.ts";
 
-let whatsapp: SimulatedWhatsApp;
-const server = () => whatsapp.server;
-const simulator = () => whatsapp.simulator;
-const db = () => whatsapp.server.app.db;
-
-beforeAll(async () => {
-  whatsapp = await startWithSimulator();
-});
-afterAll(() => whatsapp.stop());
-
-let customerSequence = 0;
-async function customerWhoWrote() {
-  const waId = `9195000${String(++customerSequence).padStart(5, "0")}`;
-  await simulator().sendInbound({ from: waId, name: "Spammer", type: "text", text: "Buy now!!!" });
-  const conversation = await eventually(() => db().conversation.findFirst({ where: { waId } }), "the customer's conversation");
-  return { waId, conversationId: conversation.id };
-}
+const { server, simulator, db, customerWhoWrote } = withCustomersWhoWrite({ waIdPrefix: "9195000", name: "Spammer", text: "Buy now!!!" });
 
 const BLOCK = `mutation($id: ID!) { blockCustomer(conversationId: $id) { __typename
   ... on MutationBlockCustomerSuccess { conversation { id blocked blockedAt } }

@@ -1,26 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { conversationFilePath } from "../storage/conversation-files.ts";
 import { graphql } from "../tests/support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { eventually } from "../tests/support/simulated-whatsapp.ts";
+import { withCustomersWhoWrite } from "../tests/support/customers-who-write.ts";
 
-let whatsapp: SimulatedWhatsApp;
-const server = () => whatsapp.server;
-const simulator = () => whatsapp.simulator;
-const db = () => whatsapp.server.app.db;
-
-beforeAll(async () => {
-  whatsapp = await startWithSimulator();
-});
-afterAll(() => whatsapp.stop());
-
-let customerSequence = 0;
-async function customerWhoWrote() {
-  const waId = `9196000${String(++customerSequence).padStart(5, "0")}`;
-  await simulator().sendInbound({ from: waId, name: "Meera", type: "text", text: "Hi" });
-  await eventually(() => db().conversation.findFirst({ where: { waId } }), "the customer's conversation");
-  return waId;
-}
+const { server, simulator, db, customerWhoWrote } = withCustomersWhoWrite({ waIdPrefix: "9196000", name: "Meera", text: "Hi" });
 
 const SEND = `mutation($input: SendWhatsAppInteractiveInput!) { sendWhatsAppInteractive(input: $input) {
   __typename ... on SendWhatsAppSuccess { messageId whatsAppMessage { interactive { flow { flowToken } } } } ... on ValidationError { message } } }`;
@@ -53,7 +38,7 @@ async function latestFromCustomer(waId: string, count = 2) {
 
 describe("a customer's answers to interactive messages", () => {
   it("stores a button tap as the answer to that message, with the chosen id and title", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Confirm 8 pm?", buttons: [{ id: "confirm", title: "Confirm" }, { id: "later", title: "Reschedule" }] });
     await simulator().answer({ to: sent.messageId, buttonId: "later" });
     const answer = await latestFromCustomer(waId);
@@ -67,14 +52,14 @@ describe("a customer's answers to interactive messages", () => {
   });
 
   it("stores a list choice with its description", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Pick a service", list: { button: "Services", sections: [{ rows: [{ id: "cut", title: "Haircut", description: "30 minutes" }] }] } });
     await simulator().answer({ to: sent.messageId, rowId: "cut" });
     expect(await latestFromCustomer(waId)).toMatchObject({ contextWamid: sent.messageId, answer: { kind: "CHOICE", id: "cut", title: "Haircut", description: "30 minutes" } });
   });
 
   it("matches a Flow submission to its Flow message by flow_token, and shows its fields readably", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Book a table", flow: { flowId: "1197715005513101", flowCta: "Book", screen: "BOOKING" } });
     const flowToken = sent.whatsAppMessage.interactive.flow!.flowToken;
     // Meta does not always quote the Flow message: the token alone must find it.
@@ -102,7 +87,7 @@ describe("a customer's answers to interactive messages", () => {
   });
 
   it("keeps a Flow submission through the simulator's answer, with the token of the message answered", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Feedback", flow: { flowId: "42", flowCta: "Rate", screen: "RATE" } });
     await simulator().answer({ to: sent.messageId, flowResponse: { rating: "5", comments: "Lovely" } });
     const answer = await latestFromCustomer(waId);
@@ -110,7 +95,7 @@ describe("a customer's answers to interactive messages", () => {
   });
 
   it("shows an address form's address", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Where do we deliver?", buttons: [{ id: "a", title: "Address" }] });
     await simulator().answer({
       to: sent.messageId,
@@ -122,14 +107,14 @@ describe("a customer's answers to interactive messages", () => {
   });
 
   it("stores a location shared in reply to a location request", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Where are you?", locationRequest: true });
     await simulator().answer({ to: sent.messageId, location: { latitude: 19.06, longitude: 72.83, name: "Bandra station" } });
     expect(await latestFromCustomer(waId)).toMatchObject({ type: "location", preview: "[Location] Bandra station", contextWamid: sent.messageId, quoted: { interactive: { kind: "LOCATION_REQUEST" } } });
   });
 
   it("shows an order's items, quantities, prices and total", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     await simulator().sendInbound({
       from: waId,
       type: "order",
@@ -157,7 +142,7 @@ describe("a customer's answers to interactive messages", () => {
   });
 
   it("shows a call permission answer", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     await simulator().sendInbound({
       from: waId,
       type: "interactive",
@@ -167,13 +152,13 @@ describe("a customer's answers to interactive messages", () => {
   });
 
   it("shows Meta's error title for an unsupported message", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     await simulator().sendInbound({ from: waId, type: "unsupported" });
     expect(await latestFromCustomer(waId)).toMatchObject({ type: "unsupported", preview: "[Unsupported message] Unsupported message type", answer: null });
   });
 
   it("writes what was offered and what was answered into the conversation file, readably", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Confirm?", buttons: [{ id: "yes", title: "Yes" }] });
     await simulator().answer({ to: sent.messageId, buttonId: "yes" });
     await latestFromCustomer(waId);
@@ -190,7 +175,7 @@ describe("a customer's answers to interactive messages", () => {
 
 describe("the simulator answers only what was offered", () => {
   it("refuses a button the message does not have", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const sent = await sendInteractive({ phoneNumber: waId, body: "Confirm?", buttons: [{ id: "yes", title: "Yes" }] });
     const response = await fetch(`${simulator().baseUrl}/_simulator/answer`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ to: sent.messageId, buttonId: "no" }) });
     expect(response.status).toBe(400);

@@ -1,25 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ADMIN_API_TOKEN, graphql, rest } from "../tests/support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { withCustomersWhoWrite } from "../tests/support/customers-who-write.ts";
 
-let whatsapp: SimulatedWhatsApp;
-const server = () => whatsapp.server;
-const simulator = () => whatsapp.simulator;
-const db = () => whatsapp.server.app.db;
-
-beforeAll(async () => {
-  whatsapp = await startWithSimulator();
-});
-afterAll(() => whatsapp.stop());
-
-let customerSequence = 0;
-/** A customer who wrote a moment ago (window open). */
-async function customerWhoWrote() {
-  const waId = `9197000${String(++customerSequence).padStart(5, "0")}`;
-  await simulator().sendInbound({ from: waId, name: "Meera", type: "text", text: "Hi, I booked a table" });
-  await eventually(() => db().conversation.findFirst({ where: { waId } }), "the customer's conversation");
-  return waId;
-}
+const { server, simulator, db, customerWhoWrote } = withCustomersWhoWrite({ waIdPrefix: "9197000", name: "Meera", text: "Hi, I booked a table" });
 
 const sentTo = (waId: string) => simulator().sentMessages().filter((message) => message.to === waId);
 const storedFor = async (waId: string) => db().whatsAppMessage.findMany({ where: { conversation: { waId }, direction: "OUTBOUND" } });
@@ -37,7 +20,7 @@ const buttons = (titles: string[]) => titles.map((title, index) => ({ id: `b${in
 
 describe("sending interactive messages", () => {
   it("sends reply buttons in Meta's shape and keeps them to show as sent", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const answer = await send({ phoneNumber: `+${waId}`, header: "Your table", body: "Confirm your booking for 8 pm?", footer: "Café Mumbai", buttons: buttons(["Confirm", "Reschedule"]) });
     const result = answer.data!.sendWhatsAppInteractive;
     expect(result.__typename).toBe("SendWhatsAppSuccess");
@@ -60,7 +43,7 @@ describe("sending interactive messages", () => {
   });
 
   it("sends a list, a link button, a location request and a Flow, each as Meta documents it", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const list = { button: "Services", sections: [{ title: "Hair", rows: [{ id: "cut", title: "Haircut", description: "30 minutes" }] }, { title: "Nails", rows: [{ id: "mani", title: "Manicure" }] }] };
     for (const input of [
       { body: "What would you like?", list },
@@ -84,7 +67,7 @@ describe("sending interactive messages", () => {
   });
 
   it("sends a location pin and contact cards", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const location = await graphql(server(), `mutation($input: SendWhatsAppLocationInput!) { sendWhatsAppLocation(input: $input) { __typename ... on SendWhatsAppSuccess { whatsAppMessage { type preview latitude locationName } } } }`, {
       input: { phoneNumber: waId, latitude: 19.076, longitude: 72.8777, name: "Café Mumbai", address: "Linking Road, Bandra" },
     });
@@ -101,7 +84,7 @@ describe("sending interactive messages", () => {
   });
 
   it("sends over REST with the same body as the GraphQL input", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const answer = await rest(server(), "POST", "/api/whatsapp/send-interactive", { phoneNumber: waId, body: "Still coming?", buttons: buttons(["Yes", "No"]) }, { token: ADMIN_API_TOKEN });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ success: true, messageId: expect.stringMatching(/^wamid\./) });
@@ -111,7 +94,7 @@ describe("sending interactive messages", () => {
   });
 
   it("repeats nothing for a repeated idempotency key", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const input = { phoneNumber: waId, body: "Rate us", buttons: buttons(["Good", "Bad"]), idempotencyKey: `rate-${waId}` };
     const first = await send(input);
     const again = await send(input);
@@ -155,7 +138,7 @@ describe("Meta's limits, refused before anything is stored or sent", () => {
   ];
 
   it.each(cases)("refuses %s, naming the field", async (_name, input, field) => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const before = await storedFor(waId);
     const answer = await send({ phoneNumber: waId, ...input });
     const result = answer.data!.sendWhatsAppInteractive;
@@ -166,7 +149,7 @@ describe("Meta's limits, refused before anything is stored or sent", () => {
   });
 
   it("accepts every limit exactly reached", async () => {
-    const waId = await customerWhoWrote();
+    const { waId } = await customerWhoWrote();
     const full = await send({
       phoneNumber: waId,
       header: "h".repeat(60),
