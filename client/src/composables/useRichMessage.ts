@@ -30,6 +30,12 @@ export function idFor(title: string, index: number): string {
 
 export const characters = (text: string) => [...text].length;
 
+/** "12 / 20", and by how much it is over: a field's hint. */
+export function counter(text: string, limit: number) {
+  const used = characters(text);
+  return used > limit ? `${used} / ${limit} — too long by ${used - limit}` : `${used} / ${limit}`;
+}
+
 export interface RichDraft {
   header: string;
   body: string;
