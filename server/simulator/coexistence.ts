@@ -37,6 +37,8 @@ export const historyInputSchema = z.object({
   outOfOrder: z.boolean().default(true),
   /** First customer number (digits); the others follow it. */
   firstCustomer: z.string().regex(/^\d{6,20}$/).default("919700000000"),
+  /** Wait this long between webhooks, as Meta spreads an onboarding's history over minutes: to watch an import move. */
+  pauseMs: z.number().int().min(0).max(60_000).default(0),
 });
 export type HistoryInput = z.input<typeof historyInputSchema>;
 

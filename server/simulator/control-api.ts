@@ -143,7 +143,7 @@ const ROUTES = {
   "GET /requests": "every Graph API request and its answer",
   "GET /webhooks": "every webhook delivery attempt",
   "POST /coexistence/phone-sends": "the business sends from the WhatsApp Business app (a message described like /inbound, from = the customer it goes to) → signed smb_message_echoes",
-  "POST /coexistence/history": "{declined?, threads?, messagesPerThread?, mediaEvery?, chunkSize?, outOfOrder?} → signed history webhooks in phases, then media follow-ups",
+  "POST /coexistence/history": "{declined?, threads?, messagesPerThread?, mediaEvery?, chunkSize?, outOfOrder?, pauseMs?} → signed history webhooks in phases, then media follow-ups",
   "POST /coexistence/contacts": '{changes: [{action: "add"|"remove", phone_number, full_name?, first_name?}]} → signed smb_app_state_sync',
   "POST /reset": "forget everything, back to the start-up settings",
 };

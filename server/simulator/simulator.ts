@@ -6,6 +6,7 @@
  */
 import { answerInbound, answerInputSchema, type AnswerInput } from "./answers.ts";
 import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { MessageTemplate } from "../whatsapp/cloud-api.ts";
 import type { WebhookPayload } from "../whatsapp/webhook.ts";
 import {
@@ -35,6 +36,7 @@ import {
   appContactsPayload,
   COEXISTENCE_MESSAGES_PER_SECOND,
   echoPayload,
+  historyInputSchema,
   historyPayloads,
   type AppContactsInput,
   type HistoryInput,
@@ -346,8 +348,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
 
     async syncHistory(input) {
+      const { pauseMs } = historyInputSchema.parse(input);
       const httpStatuses: Array<number | null> = [];
-      for (const payload of historyPayloads(numberOf(), input, mediaStore)) httpStatuses.push(await sender.deliver("coexistence", payload));
+      for (const payload of historyPayloads(numberOf(), input, mediaStore)) {
+        if (pauseMs > 0 && httpStatuses.length > 0) await sleep(pauseMs);
+        httpStatuses.push(await sender.deliver("coexistence", payload));
+      }
       return { webhooks: httpStatuses.length, httpStatuses };
     },
 
