@@ -1,39 +1,10 @@
 // Records as the server's GraphQL answers shape them, with every field set: tests override what they are about.
+import { textMessage } from "../components/inbox/messageContent.ts";
 import type { ChatMessageFragment, ConversationSummaryFragment } from "../graphql/generated/graphql.ts";
 
 export function chatMessage(overrides: Partial<ChatMessageFragment> = {}): ChatMessageFragment {
   return {
-    id: "m1",
-    wamid: "wamid.M1",
-    conversationId: "conv-1",
-    direction: "INBOUND",
-    type: "text",
-    text: "Namaste",
-    preview: "Namaste",
-    status: "RECEIVED",
-    timestamp: "2025-11-25T10:00:00.000Z",
-    errorCode: null,
-    errorTitle: null,
-    errorDetails: null,
-    mediaMimeType: null,
-    mediaFilename: null,
-    latitude: null,
-    longitude: null,
-    locationName: null,
-    locationAddress: null,
-    reactionEmoji: null,
-    reactionToWamid: null,
-    contextWamid: null,
-    templateName: null,
-    autoReply: null,
-    fromBusinessApp: false,
-    media: null,
-    quoted: null,
-    reactions: [],
-    reactedTo: null,
-    interactive: null,
-    contactCards: null,
-    answer: null,
+    ...textMessage({ id: "m1", wamid: "wamid.M1", conversationId: "conv-1", direction: "INBOUND", text: "Namaste", status: "RECEIVED", timestamp: "2025-11-25T10:00:00.000Z", errorTitle: null }),
     ...overrides,
   };
 }

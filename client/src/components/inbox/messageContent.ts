@@ -99,3 +99,36 @@ export function describeMessage(message: MessageFields): MessageBody {
       return { kind: "notice", text: readablePreview(message.preview) };
   }
 }
+
+/**
+ * A text message as the chat draws it, every other field empty: what a draft shows before the
+ * server stored it (and what tests start from). One list, so a field the fragment gains is added once.
+ */
+export function textMessage(fields: Pick<ChatMessageFragment, "id" | "wamid" | "conversationId" | "direction" | "text" | "status" | "timestamp" | "errorTitle">): ChatMessageFragment {
+  return {
+    ...fields,
+    type: "text",
+    preview: fields.text ?? "",
+    errorCode: null,
+    errorDetails: null,
+    mediaMimeType: null,
+    mediaFilename: null,
+    latitude: null,
+    longitude: null,
+    locationName: null,
+    locationAddress: null,
+    reactionEmoji: null,
+    reactionToWamid: null,
+    contextWamid: null,
+    templateName: null,
+    autoReply: null,
+    fromBusinessApp: false,
+    media: null,
+    quoted: null,
+    reactions: [],
+    reactedTo: null,
+    interactive: null,
+    contactCards: null,
+    answer: null,
+  };
+}
