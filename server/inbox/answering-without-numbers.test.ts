@@ -1,21 +1,14 @@
 // Answering a customer who wrote with a WhatsApp username and no visible number: shown by
 // username, found by it, answered by BSUID through Meta's `recipient` field (the simulator
 // checks the request as Meta would and reports statuses by `recipient_user_id`).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, rest } from "../tests/support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { eventually } from "../tests/support/simulated-whatsapp.ts";
+import { withSimulatedWhatsApp } from "../tests/support/customers-who-write.ts";
 import { TEST_WABA_ID } from "../tests/support/webhook-fixtures.ts";
 
-let whatsapp: SimulatedWhatsApp;
-const server = () => whatsapp.server;
-const simulator = () => whatsapp.simulator;
-const db = () => whatsapp.server.app.db;
+const { server, simulator, db } = withSimulatedWhatsApp();
 const asAdmin = { token: ADMIN_API_TOKEN };
-
-beforeAll(async () => {
-  whatsapp = await startWithSimulator();
-});
-afterAll(() => whatsapp.stop());
 
 let sequence = 0;
 /** A customer with a username and a hidden number, who just wrote (window open). */

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createOtherWorkspace, graphql } from "../tests/support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { eventually } from "../tests/support/simulated-whatsapp.ts";
+import { withSimulatedWhatsApp } from "../tests/support/customers-who-write.ts";
 
-let whatsapp: SimulatedWhatsApp;
-const server = () => whatsapp.server;
-const simulator = () => whatsapp.simulator;
-const db = () => whatsapp.server.app.db;
-
-beforeAll(async () => {
-  whatsapp = await startWithSimulator();
-});
-afterAll(() => whatsapp.stop());
+const { server, simulator, db, env } = withSimulatedWhatsApp();
 
 let sequence = 0;
 /** A customer who just wrote: their message's id and wamid, and the conversation. */
@@ -173,9 +166,9 @@ describe("the typing indicator", () => {
   });
 
   it("the simulator refuses a typing indicator of another kind, as Meta does", async () => {
-    const answer = await fetch(`${simulator().baseUrl}/v23.0/${whatsapp.env.WHATSAPP_PHONE_ID}/messages`, {
+    const answer = await fetch(`${simulator().baseUrl}/v23.0/${env().WHATSAPP_PHONE_ID}/messages`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${whatsapp.env.WHATSAPP_TOKEN}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${env().WHATSAPP_TOKEN}` },
       body: JSON.stringify({ messaging_product: "whatsapp", status: "read", message_id: "wamid.x", typing_indicator: { type: "audio" } }),
     });
     expect(answer.status).toBe(400);

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ADMIN_API_TOKEN, createOtherWorkspace, graphql, rest, startTestServer, type TestServer } from "../tests/support/harness.ts";
-import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
+import { eventually, startWithSimulator } from "../tests/support/simulated-whatsapp.ts";
+import { withSimulatedWhatsApp } from "../tests/support/customers-who-write.ts";
 
-let whatsapp: SimulatedWhatsApp;
-const server = () => whatsapp.server;
-const simulator = () => whatsapp.simulator;
-const db = () => whatsapp.server.app.db;
+const { server, simulator, db } = withSimulatedWhatsApp();
 const asAdmin = { token: ADMIN_API_TOKEN };
-
-beforeAll(async () => {
-  whatsapp = await startWithSimulator();
-});
-afterAll(() => whatsapp.stop());
 
 let customerSequence = 0;
 /** A customer who wrote a moment ago (window open), with a CRM contact. */

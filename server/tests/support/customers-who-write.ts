@@ -12,26 +12,36 @@ export interface FirstMessages {
 
 /**
  * Starts the product and the Cloud API simulator before the file's tests and stops them after
- * (call it at the top of a test file). `customerWhoWrote` gives a new customer, on a number of
- * their own, whose message has been stored: their number and conversation.
+ * (call it at the top of a test file): what the tests reach them by.
  */
-export function withCustomersWhoWrite(first: FirstMessages) {
+export function withSimulatedWhatsApp() {
   let whatsapp: SimulatedWhatsApp;
   beforeAll(async () => {
     whatsapp = await startWithSimulator();
   });
   afterAll(() => whatsapp.stop());
-
-  const db = () => whatsapp.server.app.db;
-  let sequence = 0;
   return {
     server: () => whatsapp.server,
     simulator: () => whatsapp.simulator,
-    db,
+    db: () => whatsapp.server.app.db,
+    /** The environment the server was started with (the number's id, its token). */
+    env: () => whatsapp.env,
+  };
+}
+
+/**
+ * {@link withSimulatedWhatsApp}, and `customerWhoWrote`: a new customer, on a number of their
+ * own, whose message has been stored — their number and conversation.
+ */
+export function withCustomersWhoWrite(first: FirstMessages) {
+  const setup = withSimulatedWhatsApp();
+  let sequence = 0;
+  return {
+    ...setup,
     async customerWhoWrote() {
       const waId = `${first.waIdPrefix}${String(++sequence).padStart(5, "0")}`;
-      await whatsapp.simulator.sendInbound({ from: waId, name: first.name, type: "text", text: first.text });
-      const conversation = await eventually(() => db().conversation.findFirst({ where: { waId } }), "the customer's conversation");
+      await setup.simulator().sendInbound({ from: waId, name: first.name, type: "text", text: first.text });
+      const conversation = await eventually(() => setup.db().conversation.findFirst({ where: { waId } }), "the customer's conversation");
       return { waId, conversationId: conversation.id };
     },
   };
