@@ -47,16 +47,7 @@ export const InviteAgentMutation = graphql(`
           ...TeamInviteFields
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          field
-          message
-        }
-      }
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
 `);
@@ -162,16 +153,7 @@ export const UpdateWorkspaceSettingsMutation = graphql(`
           optOutKeywords
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          field
-          message
-        }
-      }
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
 `);
@@ -180,13 +162,7 @@ export const ChangePasswordMutation = graphql(`
   mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
     changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {
       __typename
-      ... on ValidationError {
-        message
-        fieldErrors {
-          field
-          message
-        }
-      }
+      ...FieldErrors
     }
   }
 `);
