@@ -63,7 +63,7 @@ describe("importing contacts from CSV", () => {
     const result = await importCsv(csv);
     expect(result.report).toMatchObject({ imported: false, rows: 5, created: 2, updated: 0 });
     expect(result.report.refused).toEqual([
-      { line: 3, column: "phone", value: "12345", reason: "Invalid phone number (national numbers are read as IN's)" },
+      { line: 3, column: "phone", value: "12345", reason: "Invalid phone number (without a country code, it is read as a number in India)" },
       { line: 4, column: "name", value: "", reason: "Name is required" },
       { line: 5, column: "phone", value: "98765 43101", reason: "Same number as line 2" },
     ]);
@@ -117,7 +117,7 @@ describe("importing contacts from CSV", () => {
   it("reads semicolon files and quoted cells spanning lines, counting lines as the file does", async () => {
     const csv = 'name;phone;notes\n"Farah";9876543501;"first\nsecond"\nFaiz;12;x\n';
     const result = await importCsv(csv, { dryRun: true });
-    expect(result.report.refused).toEqual([{ line: 4, column: "phone", value: "12", reason: "Invalid phone number (national numbers are read as IN's)" }]);
+    expect(result.report.refused).toEqual([{ line: 4, column: "phone", value: "12", reason: "Invalid phone number (without a country code, it is read as a number in India)" }]);
   });
 });
 

@@ -182,7 +182,7 @@ export function readContactsCsv(csv: string, defaultCountry: CountryCode) {
       if (!(error instanceof ValidationError)) throw error;
       for (const problem of error.fieldErrors) {
         const column = columns.find((candidate) => candidate.field === problem.field) ?? null;
-        const reason = problem.field === "whatsappNumber" ? `${INVALID_PHONE_NUMBER} (national numbers are read as ${defaultCountry}'s)` : problem.message;
+        const reason = problem.field === "whatsappNumber" ? `${INVALID_PHONE_NUMBER} (without a country code, it is read as a number in ${regionName(defaultCountry)})` : problem.message;
         refuse(column, values[problem.field as BuiltInField] ?? "", reason);
       }
       continue;
@@ -197,6 +197,13 @@ export function readContactsCsv(csv: string, defaultCountry: CountryCode) {
     if (ok) good.push({ line, whatsappNumber, contact: { name: parsed.name, email: parsed.email, company: parsed.company, notes: parsed.notes }, custom });
   }
   return { good, refused, customFields: columns.flatMap((column) => (column.key ? [column.key] : [])) };
+}
+
+let regionNames: Intl.DisplayNames | undefined;
+/** "India" for IN: the default country as the admin reads it. */
+function regionName(country: CountryCode) {
+  regionNames ??= new Intl.DisplayNames(["en"], { type: "region" });
+  return regionNames.of(country) ?? country;
 }
 
 /** Lists for `in` filters: far below SQLite's and PostgreSQL's parameter limits. */
