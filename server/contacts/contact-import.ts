@@ -7,10 +7,13 @@
  */
 import { parse, type InfoRecord } from "csv-parse/sync";
 import type { CountryCode } from "libphonenumber-js";
-import type { Database } from "../db/client.ts";
+import { v7 as uuidv7 } from "uuid";
+import { providerOf, type Database } from "../db/client.ts";
+import { driverQuery, driverTransaction, queryChunks, type DriverTransaction } from "../db/driver-transaction.ts";
+import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { ValidationError } from "../errors.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { countOf } from "../plural.ts";
 import { parseContactInput } from "./contacts.service.ts";
 import { INVALID_PHONE_NUMBER, waIdOf } from "./phone.ts";
@@ -206,63 +209,75 @@ function regionName(country: CountryCode) {
   return regionNames.of(country) ?? country;
 }
 
-/** Lists for `in` filters: far below SQLite's and PostgreSQL's parameter limits. */
-function chunks<T>(items: readonly T[], size = 500): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
+/** The workspace's contacts with these numbers: number → id. */
+async function existingByNumber(tx: DriverTransaction, sql: SqlValues, workspaceId: string, numbers: readonly string[]) {
+  const rows = await queryChunks<{ id: string; whatsappNumber: string }, string>(
+    tx,
+    numbers,
+    (chunk) => Prisma.sql`SELECT "id", "whatsappNumber" FROM "Contact" WHERE "workspaceId" = ${sql.text(workspaceId)} AND "whatsappNumber" IN (${Prisma.join(chunk.map(sql.text))})`,
+  );
+  return new Map(rows.map((row) => [row.whatsappNumber, row.id]));
 }
 
-type Client = Database | Prisma.TransactionClient;
-
-async function existingByNumber(db: Client, workspaceId: string, numbers: readonly string[]) {
-  const found = new Map<string, string>();
-  for (const chunk of chunks(numbers)) {
-    const rows = await db.contact.findMany({ where: { workspaceId, whatsappNumber: { in: chunk } }, select: { id: true, whatsappNumber: true } });
-    for (const row of rows) found.set(row.whatsappNumber!, row.id);
-  }
-  return found;
-}
-
-/** A non-empty cell sets the field; an empty one leaves what the contact has. */
-function changesOf(contact: GoodRow["contact"]) {
-  return Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== null)) as Partial<GoodRow["contact"]>;
-}
-
-async function store(tx: Prisma.TransactionClient, workspaceId: string, rows: readonly GoodRow[], labelIds: readonly string[]) {
-  const existing = await existingByNumber(tx, workspaceId, rows.map((row) => row.whatsappNumber));
+/**
+ * Set-based writes on the database driver (driver-transaction.ts): through Prisma's client, one
+ * statement per updated contact made 10,000 rows take 20–40 s, holding SQLite's only writer —
+ * and every webhook — for that long. Statements are written once for both databases: VALUES
+ * lists name their columns column1, column2… in SQLite and PostgreSQL alike.
+ */
+async function store(tx: DriverTransaction, sql: SqlValues, workspaceId: string, rows: readonly GoodRow[], labelIds: readonly string[]) {
+  const now = sql.dateTime(new Date());
+  const existing = await existingByNumber(tx, sql, workspaceId, rows.map((row) => row.whatsappNumber));
   const fresh = rows.filter((row) => !existing.has(row.whatsappNumber));
-  for (const chunk of chunks(fresh)) {
-    await tx.contact.createMany({ data: chunk.map((row) => ({ workspaceId, whatsappNumber: row.whatsappNumber, ...row.contact })) });
+  // Ids made here, time-ordered as the campaign's rows (Prisma's client makes cuids only for rows it writes).
+  const ids = new Map([...existing, ...fresh.map((row) => [row.whatsappNumber, uuidv7()] as const)]);
+  const idOf = (row: GoodRow) => ids.get(row.whatsappNumber)!;
+
+  for (const chunk of statementChunks(fresh)) {
+    await tx.execute(Prisma.sql`
+      INSERT INTO "Contact" ("id", "workspaceId", "name", "email", "company", "notes", "whatsappNumber", "marketingConsent", "createdAt", "updatedAt")
+      VALUES ${Prisma.join(
+        chunk.map(
+          (row) =>
+            Prisma.sql`(${sql.text(idOf(row))}, ${sql.text(workspaceId)}, ${sql.text(row.contact.name)}, ${sql.text(row.contact.email)}, ${sql.text(row.contact.company)}, ${sql.text(row.contact.notes)}, ${sql.text(row.whatsappNumber)}, ${sql.enumValue("UNKNOWN", "MarketingConsent")}, ${now}, ${now})`,
+        ),
+      )}`);
   }
-  for (const row of rows) {
-    const id = existing.get(row.whatsappNumber);
-    if (id) await tx.contact.update({ where: { id }, data: changesOf(row.contact) });
+  // An existing contact takes the row's name and its non-empty cells: an empty cell erases nothing.
+  for (const chunk of statementChunks(rows.filter((row) => existing.has(row.whatsappNumber)))) {
+    await tx.execute(Prisma.sql`
+      UPDATE "Contact" SET "name" = v.column2, "email" = COALESCE(v.column3, "Contact"."email"), "company" = COALESCE(v.column4, "Contact"."company"),
+        "notes" = COALESCE(v.column5, "Contact"."notes"), "updatedAt" = ${now}
+      FROM (VALUES ${Prisma.join(
+        chunk.map((row) => Prisma.sql`(${sql.text(idOf(row))}, ${sql.text(row.contact.name)}, ${sql.text(row.contact.email)}, ${sql.text(row.contact.company)}, ${sql.text(row.contact.notes)})`),
+      )}) AS v
+      WHERE "Contact"."id" = v.column1`);
   }
-  const created = await existingByNumber(tx, workspaceId, fresh.map((row) => row.whatsappNumber));
-  const idOf = (row: GoodRow) => existing.get(row.whatsappNumber) ?? created.get(row.whatsappNumber)!;
 
   // Custom fields: the file's values replace the stored ones of the same key; other keys stay.
-  const values = rows.flatMap((row) => row.custom.map(({ key, value }) => ({ contactId: idOf(row), workspaceId, key, value })));
-  for (const key of new Set(values.map((value) => value.key))) {
-    const ids = values.filter((value) => value.key === key).map((value) => value.contactId);
-    for (const chunk of chunks(ids)) await tx.contactFieldValue.deleteMany({ where: { key, contactId: { in: chunk } } });
+  const values = rows.flatMap((row) => row.custom.map(({ key, value }) => ({ contactId: idOf(row), key, value })));
+  for (const chunk of statementChunks(values)) {
+    await tx.execute(Prisma.sql`
+      INSERT INTO "ContactFieldValue" ("contactId", "workspaceId", "key", "value", "updatedAt")
+      VALUES ${Prisma.join(chunk.map((value) => Prisma.sql`(${sql.text(value.contactId)}, ${sql.text(workspaceId)}, ${sql.text(value.key)}, ${sql.text(value.value)}, ${now})`))}
+      ON CONFLICT ("contactId", "key") DO UPDATE SET "value" = excluded."value", "updatedAt" = excluded."updatedAt"`);
   }
-  for (const chunk of chunks(values)) await tx.contactFieldValue.createMany({ data: chunk });
 
   // Labels are added: those the contacts already wear stay.
-  const ids = rows.map(idOf);
-  for (const chunk of chunks(ids)) {
-    const worn = new Set((await tx.contactLabel.findMany({ where: { contactId: { in: chunk }, labelId: { in: [...labelIds] } }, select: { contactId: true, labelId: true } })).map((row) => `${row.contactId} ${row.labelId}`));
-    const missing = chunk.flatMap((contactId) => labelIds.filter((labelId) => !worn.has(`${contactId} ${labelId}`)).map((labelId) => ({ contactId, labelId })));
-    if (missing.length > 0) await tx.contactLabel.createMany({ data: missing });
+  const wearing = rows.flatMap((row) => labelIds.map((labelId) => ({ contactId: idOf(row), labelId })));
+  for (const chunk of statementChunks(wearing)) {
+    await tx.execute(Prisma.sql`
+      INSERT INTO "ContactLabel" ("contactId", "labelId", "createdAt")
+      VALUES ${Prisma.join(chunk.map((pair) => Prisma.sql`(${sql.text(pair.contactId)}, ${sql.text(pair.labelId)}, ${now})`))}
+      ON CONFLICT DO NOTHING`);
   }
 
   // A customer who wrote before being imported: their conversation joins the new contact (as createContact does).
-  const waIds = new Map(fresh.map((row) => [waIdOf(row.whatsappNumber), created.get(row.whatsappNumber)!]));
-  for (const chunk of chunks([...waIds.keys()])) {
-    const unlinked = await tx.conversation.findMany({ where: { workspaceId, contactId: null, waId: { in: chunk } }, select: { id: true, waId: true } });
-    for (const conversation of unlinked) await tx.conversation.update({ where: { id: conversation.id }, data: { contactId: waIds.get(conversation.waId!)! } });
+  for (const chunk of statementChunks(fresh)) {
+    await tx.execute(Prisma.sql`
+      UPDATE "Conversation" SET "contactId" = v.column2
+      FROM (VALUES ${Prisma.join(chunk.map((row) => Prisma.sql`(${sql.text(waIdOf(row.whatsappNumber))}, ${sql.text(idOf(row))})`))}) AS v
+      WHERE "Conversation"."workspaceId" = ${sql.text(workspaceId)} AND "Conversation"."contactId" IS NULL AND "Conversation"."waId" = v.column1`);
   }
   return { created: fresh.length, updated: rows.length - fresh.length };
 }
@@ -280,12 +295,21 @@ export async function importContacts(db: Database, workspaceId: string, input: I
   const { good, refused, customFields } = readContactsCsv(input.csv, defaultCountry);
   const rows = good.length + new Set(refused.map((row) => row.line)).size;
   const dryRun = input.dryRun === true;
+  const sql = sqlValues(providerOf(db));
   if (dryRun || refused.length > 0) {
-    const existing = await existingByNumber(db, workspaceId, good.map((row) => row.whatsappNumber));
+    const existing = await existingByNumber(driverReads(db), sql, workspaceId, good.map((row) => row.whatsappNumber));
     return { imported: false, dryRun, rows, created: good.length - existing.size, updated: existing.size, refused, customFields };
   }
-  const counts = await serializedWrite(db, () => db.$transaction((tx) => store(tx, workspaceId, good, labelIds), { timeout: 60_000 }));
+  const counts = await serializedWrite(db, () => driverTransaction(db, (tx) => store(tx, sql, workspaceId, good, labelIds)));
   return { imported: true, dryRun, rows, ...counts, refused, customFields };
+}
+
+/** Reads outside a transaction (the dry run's lookup), through the same statements. */
+function driverReads(db: Database): DriverTransaction {
+  return {
+    query: (statement) => driverQuery(db, statement),
+    execute: () => Promise.reject(new Error("A dry run writes nothing")),
+  };
 }
 
 /** The workspace's custom field keys, for campaign variables and forms. */
