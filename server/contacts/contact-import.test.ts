@@ -3,7 +3,7 @@ import { createApiToken } from "../auth/auth.service.ts";
 import { DEFAULT_TEMPLATES } from "../simulator/templates.ts";
 import { createOtherWorkspace, graphql, type TestServer } from "../tests/support/harness.ts";
 import { eventually, startWithSimulator, type SimulatedWhatsApp } from "../tests/support/simulated-whatsapp.ts";
-import { MAX_IMPORT_BYTES } from "./contact-import.ts";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "./contact-import.ts";
 
 // CSV import against a real database and the Cloud API simulator: all or nothing, a report per
 // refused row, updates instead of duplicates, and custom columns as campaign variables.
@@ -95,7 +95,7 @@ describe("importing contacts from CSV", () => {
     expect((await db().conversation.findUniqueOrThrow({ where: { id: conversation.id } })).contactId).toBe(deepa.id);
   });
 
-  it("refuses another workspace's labels, a file without name and phone columns, an oversized file, and agents — storing nothing", async () => {
+  it("refuses another workspace's labels, a file without name and phone columns, an oversized or too long file, and agents — storing nothing", async () => {
     const before = await db().contact.count();
     const other = await createOtherWorkspace(server);
     const theirs = await db().label.create({ data: { workspaceId: other.workspace.id, name: "Theirs", color: "#000000" } });
@@ -108,16 +108,19 @@ describe("importing contacts from CSV", () => {
     expect(headerless.fieldErrors[0]).toMatchObject({ field: "csv", message: expect.stringContaining('at least "name" and "phone"') });
     const huge = `name,phone,notes\n${"Esha,9876543401,".padEnd(MAX_IMPORT_BYTES + 10, "x")}\n`;
     expect(await importCsv(huge)).toEqual({ __typename: "ValidationError", fieldErrors: [{ field: "csv", message: expect.stringContaining("larger than 800 KB") }] });
+    const tooMany = `name,phone\n${"E,1\n".repeat(MAX_IMPORT_ROWS + 1)}`;
+    expect(await importCsv(tooMany)).toEqual({ __typename: "ValidationError", fieldErrors: [{ field: "csv", message: "At most 10,000 contacts per file" }] });
     const agent = await db().user.create({ data: { workspaceId, email: "agent@import.test", name: "Agent", role: "AGENT", passwordHash: "token only" } });
     const { token } = await createApiToken(db(), { userId: agent.id, workspaceId, role: "AGENT", csrfToken: null }, "agent");
     expect((await importCsv("name,phone\nEsha,9876543401\n", {}, token)).__typename).toBe("ForbiddenError");
     expect(await db().contact.count()).toBe(before);
   });
 
-  it("reads semicolon files and quoted cells spanning lines, counting lines as the file does", async () => {
-    const csv = 'name;phone;notes\n"Farah";9876543501;"first\nsecond"\nFaiz;12;x\n';
+  it("reads semicolon files, quoted cells spanning lines and rows of empty cells, counting lines as the file does", async () => {
+    const csv = 'name;phone;notes\n"Farah";9876543501;"first\nsecond"\n;;\nFaiz;12;x\n;;\n';
     const result = await importCsv(csv, { dryRun: true });
-    expect(result.report.refused).toEqual([{ line: 4, column: "phone", value: "12", reason: "Invalid phone number (without a country code, it is read as a number in India)" }]);
+    expect(result.report.rows).toBe(2);
+    expect(result.report.refused).toEqual([{ line: 5, column: "phone", value: "12", reason: "Invalid phone number (without a country code, it is read as a number in India)" }]);
   });
 });
 

@@ -107,7 +107,7 @@ function delimiterOf(headerLine: string): string {
 function readRecords(csv: string) {
   const firstLine = csv.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
   try {
-    const records = parse(csv, { bom: true, delimiter: delimiterOf(firstLine), info: true, skip_empty_lines: true, relax_column_count: true, to: MAX_IMPORT_ROWS + 2 });
+    const records = parse(csv, { bom: true, delimiter: delimiterOf(firstLine), info: true, skip_empty_lines: true, relax_column_count: true });
     // With `info: true` each record comes with where it ends; csv-parse's types do not model that option.
     return records as unknown as Array<{ record: string[]; info: Pick<InfoRecord, "lines"> }>;
   } catch (error) {
@@ -144,7 +144,8 @@ export function readContactsCsv(csv: string, defaultCountry: CountryCode) {
     throw ValidationError.of("csv", `The file is larger than ${MAX_IMPORT_BYTES / 1000} KB: split it into files of at most ${MAX_IMPORT_ROWS.toLocaleString("en")} rows`);
   }
   const records = readRecords(csv);
-  const [header, ...rows] = records;
+  // Spreadsheets export rows they once formatted as lines of separators only (",,,"): blank lines too.
+  const [header, ...rows] = records.filter(({ record }) => record.some((cell) => cell.trim() !== ""));
   if (!header) throw ValidationError.of("csv", "The file is empty: give a header line (name,phone,…) and one line per contact");
   const columns = readColumns(header.record);
   if (rows.length === 0) throw ValidationError.of("csv", "The file has a header but no contacts");
