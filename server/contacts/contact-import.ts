@@ -160,7 +160,7 @@ export function readContactsCsv(csv: string, defaultCountry: CountryCode) {
     const line = info.lines - record.reduce((sum, cell) => sum + (cell.match(/\n/g)?.length ?? 0), 0);
     const refuse = (column: Column | null, value: string, reason: string) => refused.push({ line, column: column?.header ?? null, value, reason });
     if (record.length > columns.length) {
-      refuse(null, record.join(","), `${countOf(record.length, "cell")} but the header has ${columns.length}: quote values that contain the separator`);
+      refuse(null, record.join(",").slice(0, 200), `${countOf(record.length, "cell")} but the header has ${columns.length}: quote values that contain the separator`);
       continue;
     }
     const cell = (column: Column) => (record[columns.indexOf(column)] ?? "").trim();
