@@ -18,8 +18,25 @@ export const CONTACT_FIELDS = {
 export type ContactField = keyof typeof CONTACT_FIELDS;
 export const isContactField = (field: string): field is ContactField => Object.hasOwn(CONTACT_FIELDS, field);
 
-/** One `{{n}}` of the template's body: the same text for everyone, or one of each contact's fields. */
-export type BodyParameter = { text: string; contactField?: undefined } | { contactField: ContactField; text?: undefined };
+/**
+ * One `{{n}}` of the template's body: the same text for everyone, or one of each contact's
+ * fields — a built-in one (CONTACT_FIELDS) or the key of a custom one (a CSV import's column).
+ */
+export type BodyParameter = { text: string; contactField?: undefined } | { contactField: string; text?: undefined };
+
+/** The contacts' values of the custom fields the variables take: contact id → key → value. */
+async function customFieldValues(db: Database, workspaceId: string, parameters: readonly BodyParameter[]) {
+  const keys = [...new Set(parameters.flatMap((parameter) => (parameter.contactField && !isContactField(parameter.contactField) ? [parameter.contactField] : [])))];
+  const values = new Map<string, Map<string, string>>();
+  if (keys.length === 0) return values;
+  // By the (workspaceId, key) index: no list of contact ids, however large the audience.
+  for (const row of await db.contactFieldValue.findMany({ where: { workspaceId, key: { in: keys } }, select: { contactId: true, key: true, value: true } })) {
+    let ofContact = values.get(row.contactId);
+    if (!ofContact) values.set(row.contactId, (ofContact = new Map()));
+    ofContact.set(row.key, row.value);
+  }
+  return values;
+}
 
 export interface AudienceSpec {
   labelIds: string[];
@@ -70,6 +87,8 @@ export async function resolveAudience(db: Database, workspaceId: string, busines
   });
   const byContact = new Map(conversations.filter((c) => c.contactId).map((c) => [c.contactId!, c]));
   const byWaId = new Map(conversations.filter((c) => c.waId).map((c) => [c.waId!, c]));
+  const custom = await customFieldValues(db, workspaceId, rules.parameters);
+  const valueOf = (contact: AudienceContact, field: string) => (isContactField(field) ? CONTACT_FIELDS[field](contact) : (custom.get(contact.id)?.get(field) ?? ""));
 
   const exclusions: Exclusions = {};
   const exclude = (reason: ExclusionReason) => (exclusions[reason] = (exclusions[reason] ?? 0) + 1);
@@ -94,7 +113,7 @@ export async function resolveAudience(db: Database, workspaceId: string, busines
       exclude("NO_WHATSAPP");
       continue;
     }
-    const parameters = rules.parameters.map((parameter) => (parameter.contactField ? CONTACT_FIELDS[parameter.contactField](contact) : parameter.text).trim());
+    const parameters = rules.parameters.map((parameter) => (parameter.text ?? valueOf(contact, parameter.contactField)).trim());
     if (parameters.some((value) => !value)) {
       exclude("MISSING_VARIABLE");
       continue;

@@ -35,10 +35,7 @@ const ExclusionReasonType = builder.enumType("CampaignExclusionReason", {
   } satisfies Record<(typeof EXCLUSION_REASONS)[number], { description: string }>,
 });
 
-const ContactFieldType = builder.enumType("CampaignContactField", {
-  description: "A contact's field a template variable takes, per recipient.",
-  values: Object.keys(CONTACT_FIELDS) as Array<keyof typeof CONTACT_FIELDS>,
-});
+const CONTACT_FIELD_DESCRIPTION = `The contact's field this variable takes, per recipient: ${Object.keys(CONTACT_FIELDS).join(", ")}, or a custom field's key (contactCustomFields).`;
 
 builder.objectType(CampaignStateError, {
   name: "CampaignStateError",
@@ -65,10 +62,10 @@ const AudienceType = builder.objectRef<{ labelIds: string[]; contactIds: string[
   fields: (t) => ({ labelIds: t.exposeIDList("labelIds"), contactIds: t.exposeIDList("contactIds") }),
 });
 
-const BodyParameterType = builder.objectRef<{ text?: string; contactField?: keyof typeof CONTACT_FIELDS }>("CampaignBodyParameter").implement({
+const BodyParameterType = builder.objectRef<{ text?: string; contactField?: string }>("CampaignBodyParameter").implement({
   fields: (t) => ({
     text: t.string({ nullable: true, resolve: (parameter) => parameter.text ?? null }),
-    contactField: t.field({ type: ContactFieldType, nullable: true, resolve: (parameter) => parameter.contactField ?? null }),
+    contactField: t.string({ nullable: true, description: CONTACT_FIELD_DESCRIPTION, resolve: (parameter) => parameter.contactField ?? null }),
   }),
 });
 
@@ -155,7 +152,7 @@ const AudienceInput = builder.inputType("CampaignAudienceInput", {
 
 const BodyParameterInput = builder.inputType("CampaignBodyParameterInput", {
   description: "One {{n}} of the template's body: the same text for everyone, or a contact field per recipient.",
-  fields: (t) => ({ text: t.string(), contactField: t.field({ type: ContactFieldType }) }),
+  fields: (t) => ({ text: t.string(), contactField: t.string({ description: CONTACT_FIELD_DESCRIPTION }) }),
 });
 
 const CreateCampaignInput = builder.inputType("CreateCampaignInput", {

@@ -120,8 +120,9 @@ export async function createCampaign(deps: CampaignDependencies, viewer: Viewer,
     const text = parameter.text?.trim();
     const field = parameter.contactField?.trim();
     if (!!text === !!field) problems.push({ field: `bodyParameters.${index}`, message: "Give each variable either a text or a contact field" });
-    else if (field && !isContactField(field)) problems.push({ field: `bodyParameters.${index}`, message: `Unknown contact field ${field}: use name, firstName, company, email or phone` });
-    else parameters.push(field ? { contactField: field as BodyParameter["contactField"] & string } : { text: text! });
+    else if (field && !isContactField(field) && !(await db.contactFieldValue.findFirst({ where: { workspaceId, key: field }, select: { key: true } }))) {
+      problems.push({ field: `bodyParameters.${index}`, message: `Unknown contact field ${field}: use name, firstName, company, email, phone or a custom field of your contacts` });
+    } else parameters.push(field ? { contactField: field } : { text: text! });
   }
 
   let templateCategory: string | null = null;

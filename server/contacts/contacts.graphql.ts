@@ -1,12 +1,19 @@
 import { builder } from "../graphql/builder.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { contactSearchFilter, createContact, deleteContact, updateContact } from "./contacts.service.ts";
 import { formatPhoneInternational, waMeLink } from "./phone.ts";
+import { requireAdmin } from "../auth/roles.ts";
+import { customFieldKeys, importContacts, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type ImportReport, type RefusedRow } from "./contact-import.ts";
 import { MARKETING_CONSENT_STATES, optOutKeywordsOf, setContactLabels, setMarketingConsent } from "./consent.ts";
 
 const MarketingConsentType = builder.enumType("MarketingConsent", {
   description: "Whether the customer agreed to marketing messages. Campaigns of MARKETING templates skip OPTED_OUT, and UNKNOWN too when opted-in only.",
   values: MARKETING_CONSENT_STATES,
+});
+
+const ContactCustomFieldType = builder.objectRef<{ key: string; value: string }>("ContactCustomField").implement({
+  description: "One custom field of a contact: a CSV import's extra column. `key` is what a campaign variable's contactField names.",
+  fields: (t) => ({ key: t.exposeString("key"), value: t.exposeString("value") }),
 });
 
 const ContactType = builder.prismaObject("Contact", {
@@ -56,6 +63,12 @@ const ContactType = builder.prismaObject("Contact", {
       resolve: (query, contact, _args, { db }) =>
         db.label.findMany({ ...query, where: { contacts: { some: { contactId: contact.id } } }, orderBy: { name: "asc" } }),
     }),
+    customFields: t.field({
+      type: [ContactCustomFieldType],
+      description: "Custom fields from CSV imports (e.g. city, order_id), by key.",
+      select: { fieldValues: { select: { key: true, value: true }, orderBy: { key: "asc" } } },
+      resolve: (contact) => contact.fieldValues,
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
@@ -81,6 +94,40 @@ const ContactInput = builder.inputType("ContactInput", {
   }),
 });
 
+const ImportContactsInput = builder.inputType("ImportContactsInput", {
+  fields: (t) => ({
+    csv: t.string({
+      required: true,
+      description: `The file's text: a header line with name and phone (or mobile, whatsapp) and optionally email, company, notes and custom columns; at most ${MAX_IMPORT_BYTES / 1000} KB and ${MAX_IMPORT_ROWS.toLocaleString("en")} rows.`,
+    }),
+    labelIds: t.idList({ description: "Labels put on every imported contact (added to those it has)." }),
+    dryRun: t.boolean({ description: "Check the file and answer the report without storing anything." }),
+  }),
+});
+
+const RefusedRowType = builder.objectRef<RefusedRow>("ContactImportRefusedRow").implement({
+  description: "A row of the file that cannot be imported, and why.",
+  fields: (t) => ({
+    line: t.exposeInt("line", { description: "The file's line (the header is line 1)." }),
+    column: t.exposeString("column", { nullable: true, description: "The column's header, when one cell is at fault." }),
+    value: t.exposeString("value"),
+    reason: t.exposeString("reason"),
+  }),
+});
+
+const ImportReportType = builder.objectRef<ImportReport>("ContactImportReport").implement({
+  description: "What an import did, or would do: with any refused row nothing is stored.",
+  fields: (t) => ({
+    imported: t.exposeBoolean("imported", { description: "True once stored: never on a dry run or when a row was refused." }),
+    dryRun: t.exposeBoolean("dryRun"),
+    rows: t.exposeInt("rows", { description: "Contact rows in the file (the header not counted)." }),
+    created: t.exposeInt("created", { description: "New contacts (made, or that would be)." }),
+    updated: t.exposeInt("updated", { description: "Existing contacts with the same number, updated rather than duplicated." }),
+    refused: t.field({ type: [RefusedRowType], resolve: (report) => report.refused }),
+    customFields: t.exposeStringList("customFields", { description: "The custom columns' keys (snake_case), usable as campaign variables." }),
+  }),
+});
+
 const DeletedContact = builder.objectRef<{ id: string }>("DeletedContact").implement({
   fields: (t) => ({ id: t.exposeID("id") }),
 });
@@ -97,6 +144,10 @@ builder.queryFields((t) => ({
         where: contactSearchFilter(db, viewer.workspaceId, args.search),
         orderBy: [{ name: "asc" }, { id: "asc" }],
       }),
+  }),
+  contactCustomFields: t.stringList({
+    description: "The keys of the workspace's custom contact fields (CSV import columns), usable as campaign variables.",
+    resolve: (_root, _args, { db, viewer }) => customFieldKeys(db, viewer.workspaceId),
   }),
   contact: t.prismaField({
     type: "Contact",
@@ -144,6 +195,16 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError], dataField: { name: "contact" } },
     args: { contactId: t.arg.id({ required: true }), labelIds: t.arg.idList({ required: true }) },
     resolve: (_root, { contactId, labelIds }, { db, viewer }) => setContactLabels(db, viewer.workspaceId, String(contactId), labelIds.map(String)),
+  }),
+  importContacts: t.field({
+    type: ImportReportType,
+    description: "Imports contacts from CSV, all or nothing (admins): the report lists each refused row with its line and why.",
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "report" } },
+    args: { input: t.arg({ type: ImportContactsInput, required: true }) },
+    resolve: (_root, { input }, { db, viewer, config }) => {
+      requireAdmin(viewer, "import contacts");
+      return importContacts(db, viewer.workspaceId, { ...input, labelIds: input.labelIds?.map(String) }, config.DEFAULT_COUNTRY);
+    },
   }),
   deleteContact: t.field({
     type: DeletedContact,

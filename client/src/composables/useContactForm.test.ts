@@ -27,6 +27,8 @@ const savedContact = {
   createdAt: "2025-11-25T10:00:00.000Z",
   updatedAt: "2025-11-25T10:00:00.000Z",
   removedFromPhoneAt: null,
+  customFields: [],
+  labels: [],
 };
 
 async function setUp(answer: unknown, contactId: string | null = null, fromConversationId: string | null = null) {

@@ -69,5 +69,7 @@ export function useContactList() {
     hasMore,
     loadMore,
     retry: () => retryLast(),
+    /** The first page again, e.g. after an import added contacts. */
+    refresh: () => fetchPage(null),
   };
 }

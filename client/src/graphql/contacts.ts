@@ -55,6 +55,13 @@ export const ContactDetailsFragment = graphql(`
       id
     }
     removedFromPhoneAt
+    customFields {
+      key
+      value
+    }
+    labels {
+      ...WorkflowLabel
+    }
     ...ContactConsent
     createdAt
     updatedAt
@@ -131,6 +138,41 @@ export const DeleteContactMutation = graphql(`
       ... on NotFoundError {
         message
       }
+    }
+  }
+`);
+
+/** The workspace's custom field keys (CSV import columns): campaign variables may take them. */
+export const ContactCustomFieldsQuery = graphql(`
+  query ContactCustomFields {
+    contactCustomFields
+  }
+`);
+
+export const ImportContactsMutation = graphql(`
+  mutation ImportContacts($input: ImportContactsInput!) {
+    importContacts(input: $input) {
+      __typename
+      ... on MutationImportContactsSuccess {
+        report {
+          imported
+          dryRun
+          rows
+          created
+          updated
+          customFields
+          refused {
+            line
+            column
+            value
+            reason
+          }
+        }
+      }
+      ... on Error {
+        message
+      }
+      ...FieldErrors
     }
   }
 `);

@@ -135,7 +135,7 @@ describe("the examples, against a running server", () => {
     const note = await graphql(server, `mutation { addConversationNote(conversationId: "${message.conversationId}", body: "Docs") {
       ... on MutationAddConversationNoteSuccess { note { id } } } }`);
     const campaign = await graphql(server, `mutation { createCampaign(input: {name: "Docs", templateName: "order_update", languageCode: "en",
-      audience: {contactIds: "${contactId}"}, bodyParameters: [{contactField: firstName}, {text: "#1"}]}) { ... on MutationCreateCampaignSuccess { campaign { id } } } }`);
+      audience: {contactIds: "${contactId}"}, bodyParameters: [{contactField: \"firstName\"}, {text: "#1"}]}) { ... on MutationCreateCampaignSuccess { campaign { id } } } }`);
     const upload = await fetch(`${server.url}/api/media/uploads?filename=photo.png`, {
       method: "POST",
       headers: { authorization: `Bearer ${ADMIN_API_TOKEN}`, "content-type": "image/png" },

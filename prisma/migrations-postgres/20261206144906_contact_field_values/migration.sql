@@ -1,0 +1,19 @@
+-- CreateTable
+CREATE TABLE "ContactFieldValue" (
+    "contactId" TEXT NOT NULL,
+    "workspaceId" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ContactFieldValue_pkey" PRIMARY KEY ("contactId","key")
+);
+
+-- CreateIndex
+CREATE INDEX "ContactFieldValue_workspaceId_key_idx" ON "ContactFieldValue"("workspaceId", "key");
+
+-- AddForeignKey
+ALTER TABLE "ContactFieldValue" ADD CONSTRAINT "ContactFieldValue_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ContactFieldValue" ADD CONSTRAINT "ContactFieldValue_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
