@@ -203,6 +203,30 @@ describe("the lifecycle", () => {
     expect(new Set(sent.map((message) => message.to)).size).toBe(60);
   }, 40_000);
 
+  it("keeps telling subscribers of a paused campaign while the rows under way at the pause finish", async () => {
+    const { labelId, contacts } = await contactsWithLabel("paused-progress", 40);
+    const id = (await create({ templateName: "order_update", audience: { labelIds: [labelId] } })).campaign.id;
+    await lifecycle("start", id);
+    await eventually(async () => (await campaign(id)).sent >= 3, "some to be sent");
+    await lifecycle("pause", id);
+    await eventually(async () => (await db().whatsAppMessage.count({ where: { campaignId: id, status: { in: ["PENDING", "QUEUED"] }, lockedUntil: { not: null } } })) === 0, "claimed rows to be sent or given back", 10_000);
+    // Every row is settled: a page showing the campaign hears of it again, and reads every send.
+    const updates = server.app.pubsub.subscribe("campaign", workspaceId)[Symbol.asyncIterator]();
+    const heard = await Promise.race([
+      (async () => {
+        for (let update = await updates.next(); !update.done; update = await updates.next()) if (update.value === id) return true;
+        return false;
+      })(),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 3_000)),
+    ]);
+    await updates.return?.();
+    expect(heard).toBe(true);
+    const paused = await campaign(id);
+    expect(paused).toMatchObject({ status: "PAUSED", sent: sentTo(contacts).length });
+    expect(paused.queued).toBeGreaterThan(0);
+    await lifecycle("cancel", id);
+  }, 30_000);
+
   it("cancel stops what is not yet sent, for good", async () => {
     const { labelId, contacts } = await contactsWithLabel("cancelled", 60);
     const draft = await create({ templateName: "order_update", audience: { labelIds: [labelId] } });

@@ -37,6 +37,8 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
   let repliesLabelledAt = 0;
+  /** Longer than a send claimed before a pause can take: a poll, then the API's answer or timeout. */
+  const settlingMs = deps.config.WHATSAPP_API_TIMEOUT_MS + 5 * options.intervalMs;
 
   /** Replies of campaigns still in their reply window get the campaign's label. */
   async function labelRecentReplies(now: Date) {
@@ -86,6 +88,13 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
     for (const campaign of recentlyCancelled) {
       if ((await dropUnsent(db, campaign.id)) > 0) publishCampaign(deps.pubsub, campaign);
     }
+    // Rows under way when an admin paused or cancelled still finish (or time out) after the
+    // move: subscribers read those campaigns again for a while, so their counts do not stop short.
+    const settling = await db.campaign.findMany({
+      where: { status: { in: ["PAUSED", "CANCELLED"] }, updatedAt: { gte: new Date(now.getTime() - settlingMs) } },
+      select: { id: true, workspaceId: true },
+    });
+    for (const campaign of settling) publishCampaign(deps.pubsub, campaign);
   }
 
   return {
