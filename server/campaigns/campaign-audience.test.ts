@@ -235,6 +235,16 @@ async function alreadyReached(count: number) {
 }
 
 describe("the messaging limit", () => {
+  it("is learnt from WhatsApp's phone_number_quality_update for the business account's numbers", async () => {
+    await whatsapp.simulator.updateQuality({ event: "UPGRADE", limit: "TIER_10K" });
+    const tier = () => db().whatsAppPhoneNumber.findUniqueOrThrow({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID } }).then((number) => number.messagingLimitTier);
+    await eventually(async () => (await tier()) === "TIER_10K", "the new tier stored");
+    await customers({ name: "Priya Upgraded", label: "tier" });
+    const label = await db().label.findFirstOrThrow({ where: { workspaceId, name: "tier" } });
+    const { campaign } = await draft({ labelIds: [label.id] });
+    expect((await preview(campaign.id)).limit).toMatchObject({ tier: "TIER_10K", limit: 10_000, verdict: "WITHIN", newCustomers: 1, room: 10_000 });
+  });
+
   it("refuses a campaign that would pass it, saying the numbers, and queues nothing", async () => {
     await db().whatsAppPhoneNumber.update({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID }, data: { messagingLimitTier: "TIER_250" } });
     await alreadyReached(247);

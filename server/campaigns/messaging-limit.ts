@@ -6,8 +6,10 @@
  * not-before time (the outbox's `nextAttemptAt`) a day later each.
  */
 import type { Database } from "../db/client.ts";
+import { serializedWrite } from "../db/write-queue.ts";
 import { ExpectedError } from "../errors.ts";
 import { countOf } from "../plural.ts";
+import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
 import type { CampaignRecipient } from "./audience.ts";
 
 export const DAY_MS = 24 * 3600_000;
@@ -177,5 +179,17 @@ export class MessagingLimitError extends ExpectedError {
 
   override answerFields() {
     return { limit: this.plan.limit, usedLast24h: this.plan.usedLast24h, newCustomers: this.plan.newCustomers, room: this.plan.room };
+  }
+}
+
+/**
+ * Meta tells of a new messaging limit in `phone_number_quality_update`: it is the portfolio's, so
+ * every number of that business account takes it (numbers configured by environment learn theirs
+ * this way, not only at connect).
+ */
+export async function recordMessagingLimits(db: Database, events: readonly QualityUpdateEvent[]) {
+  for (const event of events) {
+    if (!event.limit || limitOfTier(event.limit) === undefined) continue;
+    await serializedWrite(db, () => db.whatsAppPhoneNumber.updateMany({ where: { businessAccountId: event.businessAccountId }, data: { messagingLimitTier: event.limit } }));
   }
 }
