@@ -217,6 +217,11 @@ describe("the preview before starting", () => {
     const secondPage = await preview(campaign.id, { first: 5, offset: 5 });
     expect(secondPage.messages.map((message: { contactName: string }) => message.contactName)).not.toContain(firstPage.messages[0].contactName);
 
+    // "Kiran 07" is a name with a digit in it, not a number: it finds Kiran 07 alone.
+    const kiran = await preview(campaign.id, { search: "kiran 07" });
+    expect(kiran.messages.map((message: { contactName: string }) => message.contactName)).toEqual(["Kiran 07 Rao"]);
+    const byNumber = await preview(campaign.id, { search: firstPage.messages[0].to.slice(-5) });
+    expect(byNumber.messages.map((message: { contactName: string }) => message.contactName)).toContain(firstPage.messages[0].contactName);
     const found = await preview(campaign.id, { search: "lata" });
     expect(found.matching).toBe(1);
     expect(found.messages).toEqual([expect.objectContaining({ contactName: "Lata Mangesh", text: "Hi Lata, enjoy 15% off this monsoon!" })]);

@@ -128,7 +128,7 @@ export async function planAgainstLimit(
     summary,
     notBefore: new Map(),
   });
-  if (limit === undefined) return everyoneNow("UNKNOWN", "The number's messaging limit is not known: connect it again to read it from WhatsApp. Sends beyond it would fail.");
+  if (limit === undefined) return everyoneNow("UNKNOWN", "The number's messaging limit is not known yet: connect it again under Settings → WhatsApp to read it (WhatsApp also tells it when it changes). Messages beyond the limit would fail.");
   if (limit === null) return everyoneNow("UNLIMITED", "The number's messaging limit is unlimited.");
 
   const reached = await customersReached(db, input.workspaceId, now);

@@ -69,7 +69,8 @@ export async function previewCampaign(deps: CampaignDependencies, viewer: Viewer
   const template = await templateOf(deps.templates, campaign.workspaceId, sendingNumber, campaign.templateName, campaign.languageCode);
 
   const term = page.search?.trim().toLowerCase() ?? "";
-  const digits = term.replace(/\D/g, "");
+  // A number is searched by its digits ("98765 43210", "+91-98765"); a name by its letters.
+  const digits = /^[\d\s+().-]+$/.test(term) ? term.replace(/\D/g, "") : "";
   const matching = term
     ? recipients.filter((recipient) => recipient.name?.toLowerCase().includes(term) || (digits.length > 0 && (recipient.waId ?? "").includes(digits)) || recipient.userId?.toLowerCase().includes(term))
     : recipients;
