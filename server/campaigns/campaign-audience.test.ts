@@ -268,6 +268,21 @@ describe("the messaging limit", () => {
     expect(await db().whatsAppMessage.count({ where: { campaignId: campaign.id } })).toBe(0);
   });
 
+  it("sends a scheduled campaign the limit refuses back to draft, saying why", async () => {
+    await db().whatsAppPhoneNumber.update({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID }, data: { messagingLimitTier: "TIER_250" } });
+    await alreadyReached(249);
+    await customers({ name: "Qadir Later", label: "scheduled" }, { name: "Rani Later", label: "scheduled" });
+    const label = await db().label.findFirstOrThrow({ where: { workspaceId, name: "scheduled" } });
+    const { campaign } = await draft({ labelIds: [label.id] }, { scheduledAt: new Date(Date.now() + 1500).toISOString() });
+    expect((await start(campaign.id)).campaign.status).toBe("SCHEDULED");
+    const row = await eventually(async () => {
+      const now = await db().campaign.findUniqueOrThrow({ where: { id: campaign.id } });
+      return now.status === "DRAFT" && now;
+    }, "the scheduled campaign back to draft");
+    expect(row.pausedReason).toContain("only 1 more can be reached today");
+    expect(await db().whatsAppMessage.count({ where: { campaignId: campaign.id } })).toBe(0);
+  });
+
   it("splits over days when asked: today's room goes now, the rest waits in the outbox for the next day", async () => {
     await db().whatsAppPhoneNumber.update({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID }, data: { messagingLimitTier: "TIER_250" } });
     await alreadyReached(248);
