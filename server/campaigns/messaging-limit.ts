@@ -92,7 +92,11 @@ export async function customersReached(db: Database, workspaceId: string, now: D
     select: { conversationId: true, timestamp: true },
   });
   const wrote = new Map<string, number[]>();
-  for (const row of inbound) wrote.set(row.conversationId, [...(wrote.get(row.conversationId) ?? []), row.timestamp.getTime()]);
+  for (const row of inbound) {
+    const times = wrote.get(row.conversationId);
+    if (times) times.push(row.timestamp.getTime());
+    else wrote.set(row.conversationId, [row.timestamp.getTime()]);
+  }
   const reached = new Set<string>();
   for (const row of templates) {
     if (!row.address || reached.has(row.address)) continue;
