@@ -57,7 +57,16 @@ describe("the campaigns page", () => {
 
     const card = page.getByRole("article", { name: "Diwali offer" });
     await card.getByText("Draft").waitFor();
-    await card.getByText("Left out: 1 opted out.").waitFor();
+    // Before sending: the audience after exclusions, the limit's verdict and each customer's own message.
+    const before = card.getByRole("region", { name: "Before sending" });
+    await before.getByText(`${CUSTOMERS - 1} recipients will get the message; 1 left out.`).waitFor();
+    await before.getByRole("list", { name: "Left out" }).getByText("1 opted out").waitFor();
+    await before.getByRole("status", { name: /Messaging limit/ }).waitFor();
+    const messages = before.getByRole("list", { name: "Messages as they will be sent" });
+    await messages.getByText("Hi Asha, enjoy 20% off this Diwali!").first().waitFor();
+    await before.getByLabel("Find a recipient").fill("Asha 3");
+    await eventually(async () => (await messages.getByRole("listitem").count()) === 1, "the search to leave Asha 3 alone");
+    await messages.getByRole("listitem").filter({ hasText: "Asha 3 ·" }).getByText("Hi Asha, enjoy 20% off this Diwali!").waitFor();
     await screenshot(page, "campaigns-draft");
     await card.getByRole("button", { name: "Start" }).click();
     await card.getByText("Completed").waitFor({ timeout: 20_000 });

@@ -20,6 +20,7 @@ import { timeDeliveryRequests } from "./http/delivery-timing.ts";
 import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
 import { createCampaignSupervisor, pauseOnQualityTrouble } from "./campaigns/supervisor.ts";
+import { recordMessagingLimits } from "./campaigns/messaging-limit.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
 import { createDeliveryReceiver } from "./inbox/receive-delivery.ts";
 import { createHistoryImporter, DEFAULT_HISTORY_IMPORT_OPTIONS } from "./inbox/history-import.ts";
@@ -125,7 +126,10 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     autoReplies,
     history: historyImport,
     templates: { applyStatuses: applyTemplateStatusEvents, syncAccount: templates.syncAccount },
-    qualityUpdates: (events) => pauseOnQualityTrouble(services, events),
+    qualityUpdates: async (events) => {
+      await recordMessagingLimits(db, events);
+      await pauseOnQualityTrouble(services, events);
+    },
   });
   await registerWebhookRoutes(http, { config, logger, receiveDelivery });
   await http.register(async (api) => {

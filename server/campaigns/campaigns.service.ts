@@ -19,6 +19,7 @@ import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { oneLine } from "../whatsapp/message-content.ts";
 import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
+import { MessagingLimitError, planAgainstLimit } from "./messaging-limit.ts";
 import { isContactField, resolveAudience, type AudienceSpec, type BodyParameter, type CampaignRecipient, type Exclusions } from "./audience.ts";
 
 export interface CampaignDependencies {
@@ -35,11 +36,13 @@ export interface CreateCampaignInput {
   name: string;
   templateName: string;
   languageCode: string;
-  audience: { labelIds?: readonly string[] | null; contactIds?: readonly string[] | null };
+  audience: { labelIds?: readonly string[] | null; contactIds?: readonly string[] | null; savedFilterIds?: readonly string[] | null };
   bodyParameters?: ReadonlyArray<{ text?: string | null; contactField?: string | null }> | null;
   fromPhoneNumberId?: string | null;
   scheduledAt?: Date | null;
   optedInOnly?: boolean | null;
+  /** Recipients beyond the messaging limit's room wait for the next days, instead of the start being refused. */
+  splitOverDays?: boolean | null;
 }
 
 /** Contacts named one by one, at most: larger audiences are labels. */
@@ -81,7 +84,7 @@ export function bodyParametersOf(campaign: Pick<Campaign, "bodyParameters">): Bo
 }
 
 /** The template, or undefined when the catalogue cannot be read right now (Meta then checks the send). */
-async function templateOf(templates: TemplateCatalog, workspaceId: string, from: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
+export async function templateOf(templates: TemplateCatalog, workspaceId: string, from: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
   try {
     return await templates.find(workspaceId, from, name, language);
   } catch {
@@ -106,7 +109,11 @@ export async function createCampaign(deps: CampaignDependencies, viewer: Viewer,
 
   const labelIds = [...new Set(input.audience.labelIds ?? [])];
   const contactIds = [...new Set(input.audience.contactIds ?? [])];
-  if (labelIds.length === 0 && contactIds.length === 0) problems.push({ field: "audience", message: "Choose at least one label or contact" });
+  const savedFilterIds = [...new Set(input.audience.savedFilterIds ?? [])];
+  if (labelIds.length === 0 && contactIds.length === 0 && savedFilterIds.length === 0) problems.push({ field: "audience", message: "Choose at least one label, saved filter or contact" });
+  if (savedFilterIds.length > 0 && (await db.savedFilter.count({ where: { workspaceId, id: { in: savedFilterIds } } })) !== savedFilterIds.length) {
+    problems.push({ field: "audience.savedFilterIds", message: "Some of these saved filters do not exist" });
+  }
   if (contactIds.length > MAX_AUDIENCE_CONTACT_IDS) problems.push({ field: "audience.contactIds", message: `Name at most ${MAX_AUDIENCE_CONTACT_IDS.toLocaleString("en")} contacts; label larger audiences` });
   else if (contactIds.length > 0 && (await db.contact.count({ where: { workspaceId, id: { in: contactIds } } })) !== contactIds.length) {
     problems.push({ field: "audience.contactIds", message: "Some of these contacts do not exist" });
@@ -148,9 +155,10 @@ export async function createCampaign(deps: CampaignDependencies, viewer: Viewer,
       templateName,
       languageCode,
       templateCategory,
-      audience: JSON.stringify({ labelIds, contactIds } satisfies AudienceSpec),
+      audience: JSON.stringify({ labelIds, contactIds, savedFilterIds } satisfies AudienceSpec),
       bodyParameters: JSON.stringify(parameters),
       optedInOnly: input.optedInOnly ?? false,
+      splitOverDays: input.splitOverDays ?? false,
       fromPhoneNumberId,
       scheduledAt: input.scheduledAt ?? null,
       createdById: viewer.userId,
@@ -178,7 +186,7 @@ export async function startCampaign(deps: CampaignDependencies, viewer: Viewer, 
  * The business number the campaign leaves from: the one it names (checked to be the workspace's
  * and able to send), else the workspace's first that can send — as for any send (send.service.ts).
  */
-async function sendingNumberOf(deps: CampaignDependencies, workspaceId: string, requested: string | null): Promise<string> {
+export async function sendingNumberOf(deps: CampaignDependencies, workspaceId: string, requested: string | null): Promise<string> {
   const { first } = await sendingNumbers(deps, workspaceId, requested);
   await ensureConfigured(deps, { from: first });
   return first;
@@ -207,6 +215,9 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
     optedInOnly: campaign.optedInOnly,
     parameters,
   });
+  // Meta's messaging limit: refused before anything is queued, or split over days as the admin chose.
+  const plan = await planAgainstLimit(db, { workspaceId: campaign.workspaceId, businessPhoneNumberId: sendingNumber, recipients, splitOverDays: campaign.splitOverDays });
+  if (plan.verdict === "REFUSED") throw new MessagingLimitError(plan);
   const template = await templateOf(deps.templates, campaign.workspaceId, sendingNumber, campaign.templateName, campaign.languageCode);
   const estimate = estimatedCostOf(deps.config, campaign.templateCategory, recipients);
   // On the driver, not Prisma's client: 100,000 rows through the client took half a minute.
@@ -219,7 +230,7 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
           "total" = ${sql.integer(recipients.length)}, "exclusions" = ${sql.text(JSON.stringify(exclusions))}, "estimatedCost" = ${estimate === null ? null : estimate}
         WHERE "id" = ${sql.text(campaign.id)} AND "status" IN (${Prisma.join(from.map((status) => sql.enumValue(status, "CampaignStatus")))})`);
       if (moved === 0) return false;
-      await insertRecipients(tx, sql, campaign, sendingNumber, recipients, template ?? null, userId, now);
+      await insertRecipients(tx, sql, campaign, sendingNumber, recipients, template ?? null, userId, now, plan.notBefore);
       return true;
     }),
   );
@@ -230,7 +241,7 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
   return now;
 }
 
-function estimatedCostOf(config: Config, category: string | null, recipients: readonly CampaignRecipient[]) {
+export function estimatedCostOf(config: Config, category: string | null, recipients: readonly CampaignRecipient[]) {
   if (!category) return null;
   // Countries by the first digits: the metadata lookup costs tens of microseconds a number.
   const countries = new Map<string, string | null>();
@@ -257,6 +268,8 @@ async function insertRecipients(
   template: CachedTemplate | null,
   userId: string | null,
   now: Date,
+  /** Recipients beyond today's messaging limit: the outbox sends none before its time. */
+  notBefore: ReadonlyMap<string, Date> = new Map(),
 ) {
   const at = sql.dateTime(now);
   const { workspaceId } = campaign;
@@ -308,7 +321,8 @@ async function insertRecipients(
         templateLanguage: campaign.languageCode,
         status: "QUEUED",
         raw: JSON.stringify(request),
-        timestamp: now,
+        timestamp: notBefore.get(recipient.contactId) ?? now,
+        nextAttemptAt: notBefore.get(recipient.contactId) ?? null,
         idempotencyKey: recipientKey(campaign.id, recipient.contactId),
         attempts: 0,
         mediaAttempts: 0,

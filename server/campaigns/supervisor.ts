@@ -1,6 +1,9 @@
 import { OPT_OUT_IN_WHATSAPP } from "../contacts/consent.ts";
 import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
 import { publishInboxEvents } from "../realtime/pubsub.ts";
+import { serializedWrite } from "../db/write-queue.ts";
+import type { Campaign } from "../generated/prisma/client.ts";
+import { MessagingLimitError } from "./messaging-limit.ts";
 import { dropUnsent, labelReplies, REPLY_WINDOW_MS, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
 
 /**
@@ -49,12 +52,21 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
     }
   }
 
+  /** A scheduled campaign the messaging limit refused goes back to draft, saying why: the admin splits it or narrows it. */
+  async function backToDraft(campaign: Campaign, reason: string) {
+    const { count } = await serializedWrite(db, () => db.campaign.updateMany({ where: { id: campaign.id, status: "SCHEDULED" }, data: { status: "DRAFT", pausedReason: reason } }));
+    if (count === 0) return;
+    logger.warn({ campaignId: campaign.id }, `Scheduled campaign "${campaign.name}" not started: ${reason}`);
+    publishCampaign(deps.pubsub, campaign);
+  }
+
   async function tick() {
     const now = new Date();
     for (const campaign of await db.campaign.findMany({ where: { status: "SCHEDULED", scheduledAt: { lte: now } } })) {
-      await queueCampaign(deps, campaign, ["SCHEDULED"], campaign.createdById).catch((error: Error) =>
-        logger.debug({ err: error, campaignId: campaign.id }, "Scheduled campaign already started elsewhere"),
-      );
+      await queueCampaign(deps, campaign, ["SCHEDULED"], campaign.createdById).catch(async (error: Error) => {
+        if (error instanceof MessagingLimitError) return backToDraft(campaign, error.message);
+        logger.debug({ err: error, campaignId: campaign.id }, "Scheduled campaign already started elsewhere");
+      });
     }
     for (const campaign of await db.campaign.findMany({ where: { status: "RUNNING" } })) {
       // Since the admin's last resume only: they resumed knowing of the earlier ones.

@@ -98,6 +98,7 @@ export const numberInputSchema = z.object({
   qualityRating: z.enum(["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"]).default("GREEN"),
   throughputLevel: z.enum(["STANDARD", "HIGH", "NOT_APPLICABLE"]).default("STANDARD"),
   messagingLimitTier: z.string().regex(/^TIER_\w+$/).default("TIER_1K"),
+  enforceMessagingLimit: z.boolean().default(false),
   isOnBizApp: z.boolean().default(false),
 });
 export type NumberInput = z.input<typeof numberInputSchema>;
@@ -108,6 +109,13 @@ export const userPreferenceInputSchema = z.object({
   value: z.enum(["stop", "resume"]),
 });
 export type UserPreferenceInput = z.input<typeof userPreferenceInputSchema>;
+
+/** A number's messaging-limit tier, and whether sends are held to it. */
+export const messagingLimitInputSchema = z.object({
+  tier: z.enum(["TIER_50", "TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]),
+  enforce: z.boolean().default(true),
+});
+export type MessagingLimitInput = z.input<typeof messagingLimitInputSchema>;
 
 /** The number's quality or messaging limit changes: a `phone_number_quality_update` webhook. */
 export const qualityInputSchema = z.object({
@@ -139,6 +147,7 @@ const ROUTES = {
   "POST /media/{id}/expire": "Meta forgets the media, as after 30 days: its id answers (#100) does not exist",
   "POST /media-failures": "{status?: 500, count?: 1}: the next media file downloads fail with that HTTP status",
   "GET|POST /numbers": "{phoneNumberId, businessAccountId, token, displayPhoneNumber?, verifiedName?, qualityRating?, throughputLevel?, messagingLimitTier?, isOnBizApp?}: another business number, with its own token",
+  "POST /numbers/{phoneNumberId}/messaging-limit": '{tier: "TIER_250"|"TIER_2K"|…|"TIER_UNLIMITED", enforce?: true}: business-initiated sends beyond the tier\'s unique customers in 24 h (per business account) fail with 131048',
   "GET /messages": "every accepted outgoing message",
   "GET /requests": "every Graph API request and its answer",
   "GET /webhooks": "every webhook delivery attempt",
@@ -151,6 +160,7 @@ const ROUTES = {
 export async function handleControl(simulator: Simulator, method: string, path: string, body: unknown): Promise<ControlAnswer> {
   const route = path.slice(CONTROL_PREFIX.length) || "/";
   const customer = /^\/customers\/(\d{1,20})$/.exec(route);
+  const limitOf = /^\/numbers\/(\d{1,20})\/messaging-limit$/.exec(route);
   const media = /^\/media\/([A-Za-z0-9_-]{1,128})(\/expire)?$/.exec(route);
   const parse = <T>(schema: z.ZodType<T>) => {
     const parsed = schema.safeParse(body ?? {});
@@ -191,6 +201,10 @@ export async function handleControl(simulator: Simulator, method: string, path: 
       return ok({ status, count });
     }
     if (method === "POST" && route === "/numbers") return ok(simulator.addNumber(parse(numberInputSchema)));
+    if (method === "POST" && limitOf) {
+      if (!simulator.numbers().some((number) => number.phoneNumberId === limitOf[1])) return { status: 404, json: { error: `No number ${limitOf[1]}` } };
+      return ok(simulator.setMessagingLimit(limitOf[1]!, parse(messagingLimitInputSchema)));
+    }
     if (method === "GET" && route === "/numbers") return ok({ numbers: simulator.numbers(), subscribedAccounts: simulator.subscribedAccounts() });
     if (method === "POST" && route === "/coexistence/phone-sends") return ok(await simulator.phoneSends(parse(inboundInputSchema)));
     if (method === "POST" && route === "/coexistence/history") return ok(await simulator.syncHistory(parse(historyInputSchema)));

@@ -25,6 +25,8 @@ import {
   templateStatusInputSchema,
   userPreferenceInputSchema,
   qualityInputSchema,
+  messagingLimitInputSchema,
+  type MessagingLimitInput,
   type UserPreferenceInput,
   type QualityInput,
   type TemplateStatusInput,
@@ -156,6 +158,8 @@ export interface Simulator {
   updateTemplateStatus(input: TemplateStatusInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
   /** The customer stops or resumes the business's marketing messages in WhatsApp (`user_preferences`). */
   sendUserPreference(input: UserPreferenceInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
+  /** Holds a number's sends to a messaging-limit tier (unique customers in 24 h per business account); answers the number. */
+  setMessagingLimit(phoneNumberId: string, input: MessagingLimitInput): SimulatedNumber;
   /** Meta flags the number, or changes its messaging limit (`phone_number_quality_update`). */
   updateQuality(input: QualityInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
   sentMessages(): SentMessage[];
@@ -198,6 +202,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     qualityRating: "GREEN",
     throughputLevel: "STANDARD",
     messagingLimitTier: "TIER_1K",
+    enforceMessagingLimit: false,
     isOnBizApp: false,
   });
   // Further numbers of the same business account, answering to the same token.
@@ -216,6 +221,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     lastInboundAtMs: new Map(),
     notOnWhatsApp: new Set(options.notOnWhatsApp ?? []),
     blocked: new Set(),
+    reachedByAccount: new Map(),
     failures: [],
     sent: [],
     requests: [],
@@ -325,6 +331,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return { ...number };
     },
     numbers: () => [...state.numbers.values()].map((number) => ({ ...number })),
+    setMessagingLimit(phoneNumberId, input) {
+      const { tier, enforce } = messagingLimitInputSchema.parse(input);
+      const number = state.numbers.get(phoneNumberId);
+      if (!number) throw new Error(`No number ${phoneNumberId}`);
+      number.messagingLimitTier = tier;
+      number.enforceMessagingLimit = enforce;
+      return { ...number };
+    },
     subscribedAccounts: () => [...state.subscribedAccounts],
 
     forceFailures(input) {
