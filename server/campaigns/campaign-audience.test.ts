@@ -250,6 +250,14 @@ describe("the messaging limit", () => {
     expect((await preview(campaign.id)).limit).toMatchObject({ tier: "TIER_10K", limit: 10_000, verdict: "WITHIN", newCustomers: 1, room: 10_000 });
   });
 
+  it("is learnt from the portfolio's business_capability_update, which names no number", async () => {
+    await whatsapp.simulator.updateCapability({ maxDailyConversationsPerBusiness: 100_000 });
+    const tier = () => db().whatsAppPhoneNumber.findUniqueOrThrow({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID } }).then((number) => number.messagingLimitTier);
+    await eventually(async () => (await tier()) === "TIER_100K", "the new tier stored");
+    await whatsapp.simulator.updateCapability({ maxDailyConversationsPerBusiness: -1 });
+    await eventually(async () => (await tier()) === "TIER_UNLIMITED", "unlimited stored");
+  });
+
   it("refuses a campaign that would pass it, saying the numbers, and queues nothing", async () => {
     await db().whatsAppPhoneNumber.update({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID }, data: { messagingLimitTier: "TIER_250" } });
     await alreadyReached(247);

@@ -126,6 +126,10 @@ export const qualityInputSchema = z.object({
 });
 export type QualityInput = z.input<typeof qualityInputSchema>;
 
+/** The portfolio's messaging limit changes: a `business_capability_update` webhook (-1: unlimited). */
+export const capabilityInputSchema = z.object({ maxDailyConversationsPerBusiness: z.number().int().min(-1) });
+export type CapabilityInput = z.input<typeof capabilityInputSchema>;
+
 export interface ControlAnswer {
   status: number;
   json: unknown;
@@ -146,6 +150,7 @@ const ROUTES = {
   "GET /media/{id}": "a media file the simulator holds: {id, mimeType, sha256, size, filename}",
   "POST /media/{id}/expire": "Meta forgets the media, as after 30 days: its id answers (#100) does not exist",
   "POST /media-failures": "{status?: 500, count?: 1}: the next media file downloads fail with that HTTP status",
+  "POST /capability": "{maxDailyConversationsPerBusiness: 2000} (-1: unlimited) → signed business_capability_update webhook",
   "GET|POST /numbers": "{phoneNumberId, businessAccountId, token, displayPhoneNumber?, verifiedName?, qualityRating?, throughputLevel?, messagingLimitTier?, isOnBizApp?}: another business number, with its own token",
   "POST /numbers/{phoneNumberId}/messaging-limit": '{tier: "TIER_250"|"TIER_2K"|…|"TIER_UNLIMITED", enforce?: true}: business-initiated sends beyond the tier\'s unique customers in 24 h (per business account) fail with 131048',
   "GET /messages": "every accepted outgoing message",
@@ -190,6 +195,7 @@ export async function handleControl(simulator: Simulator, method: string, path: 
     }
     if (method === "POST" && route === "/user-preferences") return ok(await simulator.sendUserPreference(parse(userPreferenceInputSchema)));
     if (method === "POST" && route === "/quality") return ok(await simulator.updateQuality(parse(qualityInputSchema)));
+    if (method === "POST" && route === "/capability") return ok(await simulator.updateCapability(parse(capabilityInputSchema)));
     if (method === "GET" && media && !media[2]) {
       const info = simulator.mediaInfo(media[1]!);
       return info ? ok(info) : { status: 404, json: { error: `No media ${media[1]}` } };

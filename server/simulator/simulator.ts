@@ -25,6 +25,8 @@ import {
   templateStatusInputSchema,
   userPreferenceInputSchema,
   qualityInputSchema,
+  capabilityInputSchema,
+  type CapabilityInput,
   messagingLimitInputSchema,
   type MessagingLimitInput,
   type UserPreferenceInput,
@@ -162,6 +164,8 @@ export interface Simulator {
   setMessagingLimit(phoneNumberId: string, input: MessagingLimitInput): SimulatedNumber;
   /** Meta flags the number, or changes its messaging limit (`phone_number_quality_update`). */
   updateQuality(input: QualityInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
+  /** Meta changes the portfolio's messaging limit (`business_capability_update`); the simulator's numbers take it too. */
+  updateCapability(input: CapabilityInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
   sentMessages(): SentMessage[];
   /** A media file the simulator holds (uploaded by the product, or sent by a customer); null when unknown or expired. */
   mediaInfo(mediaId: string): { id: string; mimeType: string; sha256: string; size: number; filename: string | null } | null;
@@ -425,6 +429,15 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         event,
         current_limit: limit,
         max_daily_conversations_per_business: limit,
+      });
+      return { httpStatus: await sender.deliver("status", payload), payload };
+    },
+
+    async updateCapability(input) {
+      const { maxDailyConversationsPerBusiness } = capabilityInputSchema.parse(input);
+      const payload = accountChangeEnvelope(options.businessAccountId, "business_capability_update", {
+        max_daily_conversations_per_business: maxDailyConversationsPerBusiness,
+        max_phone_numbers_per_waba: 25,
       });
       return { httpStatus: await sender.deliver("status", payload), payload };
     },

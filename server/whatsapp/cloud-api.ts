@@ -210,14 +210,15 @@ const phoneNumberSchema = z.looseObject({
   display_phone_number: z.string().optional(),
   verified_name: z.string().optional(),
   quality_rating: z.string().optional(),
-  messaging_limit_tier: z.string().optional(),
+  /** The portfolio's messaging limit (Meta deprecated the number's `messaging_limit_tier` for it). */
+  whatsapp_business_manager_messaging_limit: z.string().optional(),
   platform_type: z.string().optional(),
   is_on_biz_app: z.boolean().optional(),
   throughput: z.looseObject({ level: z.string().optional() }).optional(),
 });
 const accountNumbersSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
 /** The fields asked of a number: Meta answers only what is asked (and the id). */
-const PHONE_NUMBER_FIELDS = "id,display_phone_number,verified_name,quality_rating,throughput,messaging_limit_tier,platform_type,is_on_biz_app";
+const PHONE_NUMBER_FIELDS = "id,display_phone_number,verified_name,quality_rating,throughput,whatsapp_business_manager_messaging_limit,platform_type,is_on_biz_app";
 /** Numbers of a business account listed at most, per page. */
 const ACCOUNT_NUMBERS_PAGE_SIZE = 100;
 
@@ -436,7 +437,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
         verifiedName: answer.verified_name ?? null,
         qualityRating: answer.quality_rating ?? null,
         throughputLevel: answer.throughput?.level ?? null,
-        messagingLimitTier: answer.messaging_limit_tier ?? null,
+        messagingLimitTier: answer.whatsapp_business_manager_messaging_limit ?? null,
         coexistence: answer.is_on_biz_app === true && (answer.platform_type ?? "CLOUD_API") === "CLOUD_API",
       };
     },

@@ -166,9 +166,9 @@ export interface QualityUpdateEvent {
   kind: "qualityUpdate";
   phoneNumberId: null;
   businessAccountId: string;
-  /** Digits, as Meta writes it, e.g. 15550783881. */
+  /** Digits, as Meta writes it, e.g. 15550783881; empty for the portfolio's `business_capability_update`. */
   displayPhoneNumber: string;
-  /** DOWNGRADE, FLAGGED, UNFLAGGED, UPGRADE, ONBOARDING, THROUGHPUT_UPGRADE… */
+  /** DOWNGRADE, FLAGGED, UNFLAGGED, UPGRADE, ONBOARDING, THROUGHPUT_UPGRADE…; CAPABILITY_UPDATE for `business_capability_update`. */
   event: string;
   /** TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED… (`max_daily_conversations_per_business`, else the older `current_limit`). */
   limit: string | null;
