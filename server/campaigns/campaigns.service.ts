@@ -452,16 +452,24 @@ function replyWindow(campaign: Campaign, sql: SqlValues) {
   return { from: sql.dateTime(campaign.startedAt), until: sql.dateTime(until) };
 }
 
-/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
-function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
+/**
+ * The condition that the campaign's message `m` was sent and its customer wrote back in the
+ * window: the one definition of "replied" for the counts, the labels and the recipients' CSV.
+ */
+export function repliedCondition(db: Database, campaign: Campaign) {
   const sql = sqlValues(providerOf(db));
   const { from, until } = replyWindow(campaign, sql);
   const sent = Prisma.join(EVER_SENT.map((status) => sql.enumValue(status, "MessageStatus")));
+  return Prisma.sql`m."status" IN (${sent})
+      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
+        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})`;
+}
+
+/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
+function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
   return Prisma.sql`
     FROM "WhatsAppMessage" m
-    WHERE m."campaignId" = ${campaign.id} AND m."status" IN (${sent})
-      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
-        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})${extra}`;
+    WHERE m."campaignId" = ${campaign.id} AND ${repliedCondition(db, campaign)}${extra}`;
 }
 
 /** The label a campaign's replies wear in the inbox: "Campaign: <name>", within a label's 40 characters. */

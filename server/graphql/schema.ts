@@ -3,6 +3,7 @@ import "./errors.graphql.ts";
 import "../auth/auth.graphql.ts";
 import "../autoreply/autoreply.graphql.ts";
 import "../campaigns/campaigns.graphql.ts";
+import "../campaigns/campaign-report.graphql.ts";
 import "../contacts/contacts.graphql.ts";
 import "../inbox/inbox.graphql.ts";
 import "../inbox/send.graphql.ts";
