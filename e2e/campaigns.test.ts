@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TEMPLATES } from "../server/simulator/templates.ts";
@@ -68,5 +69,32 @@ describe("the campaigns page", () => {
     expect(sent).toHaveLength(CUSTOMERS - 1);
     expect(sent.map((message) => message.to)).not.toContain(waIdOf(0));
     expect(JSON.stringify(sent.find((message) => message.to === waIdOf(3))!.request)).toContain('"Asha"');
+  }, 60_000);
+
+  it("reports the finished campaign — funnel, failures by reason, cost — live, and downloads every recipient's outcome as CSV", async () => {
+    const card = page.getByRole("article", { name: "Diwali offer" });
+    await card.getByText("Report", { exact: true }).click();
+    const funnel = card.getByRole("table", { name: "Recipients at each stage" });
+    const stage = (name: string) => funnel.getByRole("row", { name: new RegExp(`^${name}`) }).getByRole("cell").first();
+    await expect.poll(() => stage("Read").textContent(), { timeout: 15_000 }).toBe(String(CUSTOMERS - 1));
+    expect(await stage("Sent").textContent()).toBe(String(CUSTOMERS - 1));
+    expect(await stage("Replied within 72 h").textContent()).toBe("0");
+    expect(await card.getByRole("img", { name: /Recipients at each stage/ }).count()).toBe(1);
+    await card.getByText("No recipient failed.").waitFor();
+    await card.getByText(/for 19 billable messages/).waitFor({ timeout: 15_000 });
+
+    // A customer answers: the report counts it without a reload (campaignUpdated).
+    await bed.simulator.sendInbound({ from: waIdOf(5), name: "Asha 5", type: "text", text: "Is it valid online too?" });
+    await expect.poll(() => stage("Replied within 72 h").textContent(), { timeout: 15_000 }).toBe("1");
+    await screenshot(page, "campaigns-report");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe("campaign-diwali-offer-recipients.csv");
+    const csv = readFileSync((await download.path())!, "utf8").trimEnd().split("\r\n");
+    expect(csv[0]).toBe("name,phone,bsuid,status,status_at,sent,delivered,read,replied_within_72h,error_code,error_title");
+    expect(csv).toHaveLength(CUSTOMERS);
+    const asha5 = csv.find((line) => line.startsWith(`Asha 5,${waIdOf(5)},`))!;
+    expect(asha5).toMatch(/^Asha 5,\d+,,read,[^,]+,yes,yes,yes,yes,,$/);
+    expect(csv.filter((line) => line.endsWith(",yes,yes,yes,no,,"))).toHaveLength(CUSTOMERS - 2);
   }, 60_000);
 });
