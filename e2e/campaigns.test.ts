@@ -18,6 +18,9 @@ const FESTIVAL_OFFER = {
   components: [{ type: "BODY", text: "Hi {{1}}, enjoy {{2}} off this Diwali!" }],
 };
 const CUSTOMERS = 20;
+/** A second number, on a business account of its own with its own templates. */
+const SUPPORT_LINE = { phoneNumberId: "106540352249003", businessAccountId: "102290129349003", displayPhoneNumber: "919000000003", token: "support-line-token-0123456789abcdef" };
+const SUPPORT_TEMPLATE = { id: "1000000000000203", name: "service_followup", language: "en", status: "APPROVED", category: "UTILITY", components: [{ type: "BODY", text: "How did we do?" }] };
 const waIdOf = (index: number) => `91982${String(index).padStart(7, "0")}`;
 
 let bed: WhatsAppTestBed;
@@ -96,5 +99,33 @@ describe("the campaigns page", () => {
     const asha5 = csv.find((line) => line.startsWith(`Asha 5,${waIdOf(5)},`))!;
     expect(asha5).toMatch(/^Asha 5,\d+,,read,[^,]+,yes,yes,yes,yes,,$/);
     expect(csv.filter((line) => line.endsWith(",yes,yes,yes,no,,"))).toHaveLength(CUSTOMERS - 2);
+  }, 60_000);
+
+  it("sends from the number the admin chooses, listing that number's templates", async () => {
+    const { db } = bed.server.app;
+    const workspace = await db.workspace.findFirstOrThrow();
+    const { token, ...line } = SUPPORT_LINE;
+    bed.simulator.addNumber(SUPPORT_LINE);
+    await db.whatsAppPhoneNumber.create({ data: { ...line, workspaceId: workspace.id, accessTokenSealed: bed.server.app.numbers.seal(line.phoneNumberId, token) } });
+    // As connectWhatsAppNumber does after its commit: the server's cached list of numbers is dropped.
+    bed.server.app.numbers.changed({ phoneNumberId: SUPPORT_LINE.phoneNumberId, workspaceId: workspace.id });
+    bed.simulator.setTemplates([SUPPORT_TEMPLATE] as typeof DEFAULT_TEMPLATES, SUPPORT_LINE.businessAccountId);
+    await page.reload();
+    const form = page.getByRole("form", { name: "New campaign" });
+    const templates = () => form.getByLabel("Template").locator("option").allTextContents();
+    await expect.poll(templates).toContain("festival_offer (en, marketing)");
+    const numbers = await form.getByLabel("From").locator("option").allTextContents();
+    expect(numbers).toHaveLength(3);
+    expect(numbers[0]).toBe("The default number");
+    expect(numbers.some((label) => label.replace(/\D/g, "") === SUPPORT_LINE.displayPhoneNumber)).toBe(true);
+    await form.getByLabel("From").selectOption(SUPPORT_LINE.phoneNumberId);
+    await expect.poll(templates).toContain("service_followup (en, utility)");
+    expect(await templates()).not.toContain("festival_offer (en, marketing)");
+    await form.getByLabel("Name").fill("Support follow-up");
+    await form.getByLabel("Template").selectOption({ label: "service_followup (en, utility)" });
+    await form.getByLabel("Diwali", { exact: true }).check();
+    await form.getByRole("button", { name: "Create draft" }).click();
+    await page.getByRole("article", { name: "Support follow-up" }).getByText("Draft").waitFor();
+    expect((await db.campaign.findFirstOrThrow({ where: { name: "Support follow-up" } })).fromPhoneNumberId).toBe(SUPPORT_LINE.phoneNumberId);
   }, 60_000);
 });
