@@ -44,8 +44,13 @@ export interface RecipientOutcome {
   errorTitle: string | null;
 }
 
-/** Recipients per query: a page of rows in memory at a time, however large the campaign. */
-export const RECIPIENT_PAGE_SIZE = 1_000;
+/**
+ * Recipients per query: a page of rows in memory at a time, however large the campaign. Each page
+ * reads the campaign's rows on the (campaignId, status) index and sorts them by id, so fewer,
+ * larger pages are faster: 100,000 recipients took 12.8 s in pages of 1,000 and 4.6 s in pages of
+ * 5,000 (load average 10 on the 2 cores).
+ */
+export const RECIPIENT_PAGE_SIZE = 5_000;
 
 interface OutcomeRow {
   id: string;
