@@ -3,6 +3,7 @@ import fastifyHelmet from "@fastify/helmet";
 import Fastify from "fastify";
 import { Redis } from "ioredis";
 import { registerAuthRoutes } from "./auth/auth.routes.ts";
+import { registerCampaignRoutes } from "./campaigns/campaigns.routes.ts";
 import { aiSettingsOf, createAiClient } from "./autoreply/ai-client.ts";
 import { createAutoReplyRunner } from "./autoreply/runner.ts";
 import { bootstrapDatabase } from "./auth/bootstrap.ts";
@@ -140,6 +141,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     registerWhatsAppRoutes(api, services);
     await api.register(mediaRoutes(services));
     registerReportRoutes(api, services);
+    registerCampaignRoutes(api, services);
     registerGraphQLRoute(api, yoga, config.isProduction);
   });
   await registerClientRoutes(http);

@@ -237,7 +237,7 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   campaignUpdated: t.prismaField({
     type: "Campaign",
-    description: "A campaign's status or progress changed (about once a second while it runs); all of the workspace's, or the one given.",
+    description: "A campaign's status or progress changed: about once a second while it runs and for an hour after it completes (late statuses), and when a reply arrives within 72 hours; all of the workspace's, or the one given.",
     args: { id: t.arg.id() },
     subscribe: (_root, args, { pubsub, viewer }) =>
       pipe(

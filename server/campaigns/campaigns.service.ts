@@ -1,10 +1,11 @@
+import { randomFillSync } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { requireAdmin } from "../auth/roles.ts";
 import type { Viewer } from "../auth/auth.service.ts";
 import type { Config } from "../config.ts";
-import { providerOf, type Database } from "../db/client.ts";
+import { providerOf, type Database, type DatabaseProvider } from "../db/client.ts";
 import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
-import { driverTransaction, insertRows, type DriverTransaction } from "../db/driver-transaction.ts";
+import { driverTransaction, type DriverTransaction } from "../db/driver-transaction.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { ExpectedError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
@@ -230,7 +231,7 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
           "total" = ${sql.integer(recipients.length)}, "exclusions" = ${sql.text(JSON.stringify(exclusions))}, "estimatedCost" = ${estimate === null ? null : estimate}
         WHERE "id" = ${sql.text(campaign.id)} AND "status" IN (${Prisma.join(from.map((status) => sql.enumValue(status, "CampaignStatus")))})`);
       if (moved === 0) return false;
-      await insertRecipients(tx, sql, campaign, sendingNumber, recipients, template ?? null, userId, now, plan.notBefore);
+      await insertRecipients(tx, providerOf(db), campaign, sendingNumber, recipients, template ?? null, userId, now, plan.notBefore);
       return true;
     }),
   );
@@ -258,10 +259,48 @@ export function estimatedCostOf(config: Config, category: string | null, recipie
   ).amount;
 }
 
+/**
+ * Rows per INSERT of recipients: only the few values that differ per recipient are parameters
+ * (the rest are the statement's own), so a statement takes many more rows than insertRows' 500.
+ */
+const RECIPIENT_ROWS_PER_STATEMENT = 2_000;
+
+/**
+ * `(VALUES (…), (…)) AS v`, one row per item, its columns v.column1, v.column2… (both databases
+ * name a VALUES list's columns so). Built as one Prisma.Sql from plain strings: a Prisma.sql
+ * fragment per value cost more than the insert itself at 100,000 recipients.
+ */
+function valuesTable(postgres: boolean, rows: ReadonlyArray<ReadonlyArray<string | null>>): Prisma.Sql {
+  // PostgreSQL types a VALUES list's parameters only through casts; SQLite takes them as they are.
+  const [open, close] = postgres ? ["CAST(", " AS TEXT)"] : ["", ""];
+  const strings: string[] = [];
+  const values: Array<string | null> = [];
+  let pending = "(VALUES ";
+  rows.forEach((row, index) => {
+    pending += index === 0 ? "(" : "), (";
+    row.forEach((value, column) => {
+      strings.push(pending + (column === 0 ? "" : ", ") + open);
+      values.push(value);
+      pending = close;
+    });
+  });
+  strings.push(`${pending})) AS v`);
+  return new Prisma.Sql(strings, values);
+}
+
+/**
+ * UUIDv7 ids for many rows from one draw of randomness: uuid's v7() asks the OS for 16 bytes per
+ * id, a second per 100,000 — more than the rows' insert.
+ */
+function uuidv7s(count: number): string[] {
+  const random = randomFillSync(new Uint8Array(16 * count));
+  return Array.from({ length: count }, (_, index) => uuidv7({ random: random.subarray(16 * index, 16 * index + 16) }));
+}
+
 /** Set-based inserts: a conversation for each customer who has none, then one outbox row each. */
 async function insertRecipients(
   tx: DriverTransaction,
-  sql: SqlValues,
+  provider: DatabaseProvider,
   campaign: Campaign,
   businessPhoneNumberId: string,
   recipients: readonly CampaignRecipient[],
@@ -271,68 +310,75 @@ async function insertRecipients(
   /** Recipients beyond today's messaging limit: the outbox sends none before its time. */
   notBefore: ReadonlyMap<string, Date> = new Map(),
 ) {
+  const sql = sqlValues(provider);
+  const postgres = provider === "postgresql";
   const at = sql.dateTime(now);
   const { workspaceId } = campaign;
-  const textOf = (recipient: CampaignRecipient) => (template ? renderTemplate(template.body, recipient.parameters) : recipient.parameters.join(" · ") || null);
+  const texts = recipients.map((recipient) => (template ? renderTemplate(template.body, recipient.parameters) : recipient.parameters.join(" · ") || null));
   const previewOf = (text: string | null) => (text ? oneLine(text) : `[Template] ${campaign.templateName}`);
-  const withoutConversation = recipients.filter((recipient) => !recipient.conversationId);
+  const previews = texts.map(previewOf);
+  const withoutConversation = recipients.flatMap((recipient, index) => (recipient.conversationId ? [] : [{ recipient, index }]));
   const conversationIds = new Map<string, string>();
-  for (const chunk of statementChunks(withoutConversation)) {
+  const newConversationIds = uuidv7s(withoutConversation.length);
+  let offset = 0;
+  for (const chunk of statementChunks(withoutConversation, RECIPIENT_ROWS_PER_STATEMENT)) {
+    const ids = newConversationIds.slice(offset, (offset += chunk.length));
     // A new conversation lists the campaign's message, as an agent's template send would; an existing one keeps its place in the inbox.
+    // (WHERE true: SQLite reads ON CONFLICT after a bare FROM as a join's constraint.)
     const inserted = await tx.query<{ id: string; waId: string }>(Prisma.sql`
       INSERT INTO "Conversation" ("id", "workspaceId", "businessPhoneNumberId", "waId", "contactId", "lastMessageAt", "lastMessagePreview", "createdAt", "updatedAt")
-      VALUES ${Prisma.join(
-        chunk.map(
-          (recipient) =>
-            Prisma.sql`(${sql.text(uuidv7())}, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)}, ${sql.text(recipient.waId)}, ${sql.text(recipient.contactId)}, ${at}, ${sql.text(previewOf(textOf(recipient)))}, ${at}, ${at})`,
-        ),
-      )}
+      SELECT v.column1, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)}, v.column2, v.column3, ${at}, v.column4, ${at}, ${at}
+      FROM ${valuesTable(postgres, chunk.map(({ recipient, index }, row) => [ids[row]!, recipient.waId, recipient.contactId, previews[index]!]))}
+      WHERE true
       ON CONFLICT DO NOTHING RETURNING "id", "waId"`);
     // A customer who wrote meanwhile has a conversation already: theirs is used.
     const known = new Set(inserted.map((row) => row.waId));
-    const others = chunk.filter((recipient) => !known.has(recipient.waId!));
+    const others = chunk.filter(({ recipient }) => !known.has(recipient.waId!));
     const rows =
       others.length === 0
         ? inserted
         : [
             ...inserted,
             ...(await tx.query<{ id: string; waId: string }>(
-              Prisma.sql`SELECT "id", "waId" FROM "Conversation" WHERE "workspaceId" = ${sql.text(workspaceId)} AND "businessPhoneNumberId" = ${sql.text(businessPhoneNumberId)} AND "waId" IN (${Prisma.join(others.map((recipient) => sql.text(recipient.waId)))})`,
+              Prisma.sql`SELECT "id", "waId" FROM "Conversation" WHERE "workspaceId" = ${sql.text(workspaceId)} AND "businessPhoneNumberId" = ${sql.text(businessPhoneNumberId)} AND "waId" IN (${Prisma.join(others.map(({ recipient }) => sql.text(recipient.waId)))})`,
             )),
           ];
     for (const row of rows) conversationIds.set(row.waId, row.id);
   }
-  await insertRows(
-    tx,
-    "WhatsAppMessage",
-    recipients.map((recipient) => {
-      const request: OutboundRequest = { type: "template", to: recipient.waId ?? recipient.userId!, name: campaign.templateName, languageCode: campaign.languageCode, bodyParameters: recipient.parameters };
-      const text = textOf(recipient);
-      return {
-        id: uuidv7(),
-        workspaceId,
-        businessPhoneNumberId,
-        conversationId: recipient.conversationId ?? conversationIds.get(recipient.waId!)!,
-        direction: "OUTBOUND",
-        type: "template",
-        text,
-        preview: previewOf(text),
-        templateName: campaign.templateName,
-        templateLanguage: campaign.languageCode,
-        status: "QUEUED",
-        raw: JSON.stringify(request),
-        timestamp: notBefore.get(recipient.contactId) ?? now,
-        nextAttemptAt: notBefore.get(recipient.contactId) ?? null,
-        idempotencyKey: recipientKey(campaign.id, recipient.contactId),
-        attempts: 0,
-        mediaAttempts: 0,
-        sentByUserId: userId,
-        campaignId: campaign.id,
-        createdAt: now,
-        updatedAt: now,
-      };
-    }),
-  );
+  const messageIds = uuidv7s(recipients.length);
+  // Recipients beyond today's messaging limit wait for their day: one group per not-before time.
+  const groups = new Map<number | null, number[]>();
+  recipients.forEach((recipient, index) => {
+    const key = notBefore.get(recipient.contactId)?.getTime() ?? null;
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+  for (const [waitUntil, indexes] of groups) {
+    const due = waitUntil === null ? null : new Date(waitUntil);
+    for (const chunk of statementChunks(indexes, RECIPIENT_ROWS_PER_STATEMENT)) {
+      const rows = chunk.map((index) => {
+        const recipient = recipients[index]!;
+        const request: OutboundRequest = { type: "template", to: recipient.waId ?? recipient.userId!, name: campaign.templateName, languageCode: campaign.languageCode, bodyParameters: recipient.parameters };
+        return [
+          messageIds[index]!,
+          recipient.conversationId ?? conversationIds.get(recipient.waId!)!,
+          texts[index]!,
+          previews[index]!,
+          JSON.stringify(request),
+          recipientKey(campaign.id, recipient.contactId),
+        ];
+      });
+      // What every recipient's row shares is written once in the statement, not once per row.
+      await tx.execute(Prisma.sql`
+        INSERT INTO "WhatsAppMessage" ("id", "conversationId", "text", "preview", "raw", "idempotencyKey", "workspaceId", "businessPhoneNumberId", "direction", "type",
+          "templateName", "templateLanguage", "status", "timestamp", "nextAttemptAt", "attempts", "mediaAttempts", "sentByUserId", "campaignId", "createdAt", "updatedAt")
+        SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)},
+          ${sql.enumValue("OUTBOUND", "MessageDirection")}, ${sql.text("template")}, ${sql.text(campaign.templateName)}, ${sql.text(campaign.languageCode)},
+          ${sql.enumValue("QUEUED", "MessageStatus")}, ${due ? sql.dateTime(due) : at}, ${sql.dateTime(due)}, ${sql.integer(0)}, ${sql.integer(0)}, ${sql.text(userId)}, ${sql.text(campaign.id)}, ${at}, ${at}
+        FROM ${valuesTable(postgres, rows)}`);
+    }
+  }
 }
 
 /** A recipient's row is its campaign's and its contact's: queued twice, it is refused (and the supervisor reads the contact back). */
@@ -434,16 +480,24 @@ function replyWindow(campaign: Campaign, sql: SqlValues) {
   return { from: sql.dateTime(campaign.startedAt), until: sql.dateTime(until) };
 }
 
-/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
-function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
+/**
+ * The condition that the campaign's message `m` was sent and its customer wrote back in the
+ * window: the one definition of "replied" for the counts, the labels and the recipients' CSV.
+ */
+export function repliedCondition(db: Database, campaign: Campaign) {
   const sql = sqlValues(providerOf(db));
   const { from, until } = replyWindow(campaign, sql);
   const sent = Prisma.join(EVER_SENT.map((status) => sql.enumValue(status, "MessageStatus")));
+  return Prisma.sql`m."status" IN (${sent})
+      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
+        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})`;
+}
+
+/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
+function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
   return Prisma.sql`
     FROM "WhatsAppMessage" m
-    WHERE m."campaignId" = ${campaign.id} AND m."status" IN (${sent})
-      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
-        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})${extra}`;
+    WHERE m."campaignId" = ${campaign.id} AND ${repliedCondition(db, campaign)}${extra}`;
 }
 
 /** The label a campaign's replies wear in the inbox: "Campaign: <name>", within a label's 40 characters. */

@@ -25,6 +25,12 @@ export interface SupervisorOptions {
 
 export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = { intervalMs: 1_000, spamFailures: 10, spamWindowMs: 300_000, replyLabelIntervalMs: 10_000 };
 
+/**
+ * How long after it completes a campaign's report is still pushed every tick: delivered and read
+ * statuses keep arriving for a while after the last message is sent.
+ */
+export const LATE_STATUSES_MS = 3600_000;
+
 /** Quality events that pause a number's campaigns: its limit went down, or it was flagged. */
 const TROUBLE = new Set(["DOWNGRADE", "FLAGGED"]);
 
@@ -48,6 +54,8 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
     });
     for (const campaign of campaigns) {
       const labelled = await labelReplies(db, campaign);
+      // A new reply changes the campaign's report too.
+      if (labelled.length > 0) publishCampaign(deps.pubsub, campaign);
       publishInboxEvents(deps.pubsub, labelled.map((conversationId) => ({ workspaceId: campaign.workspaceId, event: { type: "conversationUpdated" as const, conversationId } })));
     }
   }
@@ -85,6 +93,10 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
       if (queued === 0) {
         await db.campaign.updateMany({ where: { id: campaign.id, status: "RUNNING" }, data: { status: "COMPLETED", completedAt: now } });
       }
+      publishCampaign(deps.pubsub, campaign);
+    }
+    // Subscribers read the report again: statuses that arrived since the last tick show.
+    for (const campaign of await db.campaign.findMany({ where: { status: "COMPLETED", completedAt: { gte: new Date(now.getTime() - LATE_STATUSES_MS) } }, select: { id: true, workspaceId: true } })) {
       publishCampaign(deps.pubsub, campaign);
     }
     if (now.getTime() - repliesLabelledAt >= options.replyLabelIntervalMs) {

@@ -4,6 +4,7 @@ import "../auth/auth.graphql.ts";
 import "../autoreply/autoreply.graphql.ts";
 import "../campaigns/campaigns.graphql.ts";
 import "../campaigns/campaign-preview.graphql.ts";
+import "../campaigns/campaign-report.graphql.ts";
 import "../campaigns/saved-filters.graphql.ts";
 import "../contacts/contacts.graphql.ts";
 import "../inbox/inbox.graphql.ts";
