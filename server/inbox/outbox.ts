@@ -11,6 +11,7 @@ import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
 import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import type { RichMessage } from "../whatsapp/interactive.ts";
 import { CloudApiError, CloudApiValidationError, META_ERRORS } from "../whatsapp/errors.ts";
+import { callbackDataOf } from "./outbox-callback-data.ts";
 import { applyPendingStatuses, applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import type { SendPacer } from "./send-pacer.ts";
 
@@ -34,6 +35,13 @@ export interface OutboxOptions {
   pollIntervalMs: number;
   /** A claimed row is another worker's again after this long (a crashed attempt). @default 60_000 ms */
   leaseMs: number;
+  /**
+   * A row whose worker died after its request may have reached Meta waits this long, from when
+   * another worker finds it, for a status webhook naming it (by its callback data) before it is
+   * given up on: then a campaign's row is failed as "outcome unknown", any other is sent again.
+   * @default 120_000 ms
+   */
+  unknownOutcomeGraceMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -42,7 +50,11 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   retryMaxMs: 300_000,
   pollIntervalMs: 1_000,
   leaseMs: 60_000,
+  unknownOutcomeGraceMs: 120_000,
 };
+
+/** Why a campaign row whose outcome stayed unknown is failed rather than sent again (docs/operations.md). */
+export const UNKNOWN_OUTCOME_TITLE = "Outcome unknown: the server sending it stopped mid-send and Meta reported no status for it; not sent again, so that no customer gets it twice";
 
 export interface OutboxDependencies {
   db: Database;
@@ -107,10 +119,31 @@ async function markChunkSent(tx: Prisma.TransactionClient, sql: SqlValues, now: 
   await tx.$executeRaw`
     WITH accepted (id, wamid) AS (VALUES ${Prisma.join(sent.map(({ id, wamid }) => Prisma.sql`(${sql.text(id)}, ${sql.text(wamid)})`))})
     UPDATE "WhatsAppMessage" SET
-      "status" = ${sql.enumValue("SENT", "MessageStatus")}, "wamid" = accepted.wamid, "statusAt" = ${now},
-      "lockedUntil" = NULL, "nextAttemptAt" = NULL, "errorCode" = NULL, "errorTitle" = NULL, "errorDetails" = NULL, "updatedAt" = ${now}
+      "status" = CASE WHEN ${waiting} THEN ${sql.enumValue("SENT", "MessageStatus")} ELSE "WhatsAppMessage"."status" END,
+      "statusAt" = CASE WHEN ${waiting} THEN ${now} ELSE "WhatsAppMessage"."statusAt" END,
+      "wamid" = accepted.wamid, "lockedUntil" = NULL, "nextAttemptAt" = NULL, "sendStartedAt" = NULL,
+      "errorCode" = NULL, "errorTitle" = NULL, "errorDetails" = NULL, "updatedAt" = ${now}
     FROM accepted
     WHERE "WhatsAppMessage"."id" = accepted.id`;
+}
+
+/**
+ * Still waiting to be sent: a status that named the row by its callback data before its answer
+ * came (delivered, read, failed) is further along than "sent", and stays.
+ */
+const waiting = Prisma.sql`"WhatsAppMessage"."status" IN ('PENDING', 'QUEUED')`;
+
+/**
+ * Marks rows whose requests go to Meta now, in one statement, before the requests go: if the
+ * process dies before Meta's answer is recorded, the mark tells the next worker that the outcome
+ * is unknown (see settleUnknownOutcomes).
+ */
+async function markStarted(db: Database, ids: string[]) {
+  const sql = sqlValues(providerOf(db));
+  const now = sql.dateTime(new Date());
+  for (const chunk of statementChunks(ids)) {
+    await db.$executeRaw`UPDATE "WhatsAppMessage" SET "sendStartedAt" = ${now} WHERE "id" IN (${Prisma.join(chunk.map((id) => sql.text(id)))})`;
+  }
 }
 
 /** Exponential backoff with full jitter: retries from many rows never arrive in step. */
@@ -160,6 +193,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
         where: {
           id: { in: ids },
           status: { in: ["PENDING", "QUEUED"] },
+          // A row whose last attempt may have reached Meta is settled first, never simply taken.
+          sendStartedAt: null,
           AND: [{ OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, sendable],
         },
         data: { lockedUntil: new Date(now.getTime() + options.leaseMs), attempts: { increment: 1 } },
@@ -177,12 +212,24 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     });
   }
 
-  function send(cloudApi: CloudApi, request: OutboundRequest): Promise<SendResult> {
-    if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
-    if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji);
-    if (request.type === "media") return cloudApi.sendMedia(request.to, request);
-    if (request.type === "rich") return cloudApi.sendRich(request.to, request.message, { replyToWamid: request.replyToWamid });
-    return cloudApi.sendTemplate(request.to, request);
+  /** Group-committed: the sends whose slots come while one mark is being written share the next. */
+  const started = groupCommits(
+    async (ids: string[]) => {
+      await serializedWrite(db, () => markStarted(db, ids));
+      return ids.map(() => undefined);
+    },
+    { maxSize: 500 },
+  );
+
+  /** The row's id rides along as callback data: Meta's statuses name the row even if its answer is lost. */
+  async function send(cloudApi: CloudApi, message: ClaimedRow, request: OutboundRequest): Promise<SendResult> {
+    await started(message.id);
+    const options = { callbackData: callbackDataOf(message.id) };
+    if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid, ...options });
+    if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji, options);
+    if (request.type === "media") return cloudApi.sendMedia(request.to, request, options);
+    if (request.type === "rich") return cloudApi.sendRich(request.to, request.message, { replyToWamid: request.replyToWamid, ...options });
+    return cloudApi.sendTemplate(request.to, request, options);
   }
 
   function publish(message: WhatsAppMessage) {
@@ -227,6 +274,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
           status: retry ? "QUEUED" : "FAILED",
           statusAt: new Date(),
           lockedUntil: null,
+          // Meta answered: the outcome is known (a refusal, or a retryable error before acceptance).
+          sendStartedAt: null,
           nextAttemptAt: retry ? new Date(Date.now() + delayMs) : null,
         },
       }),
@@ -241,7 +290,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       const cloudApi = await clientFor(message);
       // Meta's throughput limit is per business number: each number has its own pace.
       const result = await deps.pacer.pace<SendResult | typeof HELD>(message.businessPhoneNumberId!, () =>
-        message.campaignId && !running.has(message.campaignId) ? Promise.resolve(HELD) : send(cloudApi, request),
+        message.campaignId && !running.has(message.campaignId) ? Promise.resolve(HELD) : send(cloudApi, message, request),
       );
       if (result === HELD) {
         await release(message);
@@ -257,10 +306,45 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     return outcome;
   }
 
+  /**
+   * Rows whose worker died (its lease ended) after their request may have gone to Meta. Each first
+   * waits `unknownOutcomeGraceMs` — counted from now, when a live worker, and so a live webhook,
+   * is there to hear it — for a status naming it by its callback data, which adopts its wamid and
+   * takes it out of the outbox (outbox-callback-data.ts). When none came: a campaign's row fails
+   * as "outcome unknown" (a marketing message twice is worse than once not, and the report says
+   * which), any other is sent again (an agent's reply must arrive). Each step is one conditional
+   * UPDATE, so two instances settling at once do it once, and a status adopting the row meanwhile wins.
+   */
+  async function settleUnknownOutcomes() {
+    const now = new Date();
+    const inDoubt = { direction: "OUTBOUND", status: { in: ["PENDING", "QUEUED"] }, sendStartedAt: { not: null } } satisfies Prisma.WhatsAppMessageWhereInput;
+    await serializedWrite(db, () =>
+      db.whatsAppMessage.updateMany({
+        where: { ...inDoubt, lockedUntil: { lt: now } },
+        data: { status: "QUEUED", lockedUntil: null, nextAttemptAt: new Date(now.getTime() + options.unknownOutcomeGraceMs) },
+      }),
+    );
+    const givenUp = { ...inDoubt, lockedUntil: null, nextAttemptAt: { lte: now } } satisfies Prisma.WhatsAppMessageWhereInput;
+    const failed = await serializedWrite(db, () =>
+      db.whatsAppMessage.updateManyAndReturn({
+        where: { ...givenUp, campaignId: { not: null } },
+        data: { status: "FAILED", statusAt: now, nextAttemptAt: null, sendStartedAt: null, errorCode: null, errorTitle: UNKNOWN_OUTCOME_TITLE, errorDetails: null },
+      }),
+    );
+    for (const message of failed) {
+      logger.warn({ messageId: message.id, campaignId: message.campaignId }, "Campaign send failed: its outcome is unknown");
+      publish(message);
+    }
+    const resent = await serializedWrite(db, () => db.whatsAppMessage.updateMany({ where: { ...givenUp, campaignId: null }, data: { sendStartedAt: null } }));
+    if (resent.count > 0) logger.warn({ count: resent.count }, "Sending again messages whose outcome stayed unknown (their server stopped mid-send)");
+  }
+
   /** Every row due now — queued retries, rows whose worker died mid-attempt — and stranded statuses. */
   async function drain() {
     const size = dueBatchSize(deps.pacer.perSecond, options.leaseMs);
     for (;;) {
+      // Each batch, not once a drain: a long campaign must not hold a dead worker's rows unsettled.
+      await settleUnknownOutcomes();
       const { due, attempts } = await attemptDueBatch(size);
       if (due < size) {
         await Promise.all(attempts);
@@ -285,6 +369,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     const due = await db.whatsAppMessage.findMany({
       where: {
         direction: "OUTBOUND",
+        sendStartedAt: null,
         AND: [sendable],
         OR: [
           // Not those of the previous batch, claimed and still waiting for their slots.

@@ -50,7 +50,9 @@ export async function handleMessages(context: StatusContext, version: string, bo
     if (refusal && (refusal.deferrable === false || state.settings.refusalsAt === "request")) return errorAnswer(refusal.error);
     if (refusal) failureCode = refusal.error.body.error.code;
   }
-  return accept(context, version, request, customer, failureCode, arrivedAtMs);
+  const answer = accept(context, version, request, customer, failureCode, arrivedAtMs);
+  if (forced?.kind === "lateAnswer") await context.scheduler.sleep(forced.delayMs);
+  return answer;
 }
 
 function takeForcedFailure(state: SimulatorState): ForcedFailure | null {

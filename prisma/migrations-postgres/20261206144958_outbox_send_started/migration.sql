@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WhatsAppMessage" ADD COLUMN     "sendStartedAt" TIMESTAMP(3);
