@@ -120,6 +120,26 @@ describe("a row whose worker died mid-send", () => {
   });
 });
 
+describe("a campaign send that times out", () => {
+  it("may have reached Meta: it waits for a status like a crashed one, and fails as outcome unknown rather than going twice", async () => {
+    const campaign = await db().campaign.create({
+      data: { workspaceId, name: "Timeouts", templateName: "hello_world", languageCode: "en_US", audience: "{}", bodyParameters: "[]", status: "RUNNING" },
+    });
+    const { row, waId } = await rowInDoubt({ campaignId: campaign.id });
+    // A row like any queued one: not started, not held.
+    await db().whatsAppMessage.update({ where: { id: row.id }, data: { sendStartedAt: null, lockedUntil: null, attempts: 0 } });
+    // Meta hangs past the client's 1 s timeout (and then takes nothing).
+    whatsapp.simulator.forceFailures({ kind: "timeout", hangMs: 1_500, count: 1 });
+    const failed = await eventually(async () => {
+      const now = await db().whatsAppMessage.findUniqueOrThrow({ where: { id: row.id } });
+      return now.status === "FAILED" && now;
+    }, "the row to be given up after the grace period", 10_000);
+    expect(failed).toMatchObject({ errorTitle: UNKNOWN_OUTCOME_TITLE, attempts: 1 });
+    expect(whatsapp.simulator.requests().filter((request) => JSON.stringify(request).includes(waId))).toHaveLength(1);
+    expect(arrivalsFor(waId)).toHaveLength(0);
+  });
+});
+
 describe("a status overtaking the answer to its send", () => {
   it("names the row by its callback data; the late answer then moves nothing back", async () => {
     const waId = "919876599999";

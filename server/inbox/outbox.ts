@@ -54,7 +54,8 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 };
 
 /** Why a campaign row whose outcome stayed unknown is failed rather than sent again (docs/operations.md). */
-export const UNKNOWN_OUTCOME_TITLE = "Outcome unknown: the server sending it stopped mid-send and Meta reported no status for it; not sent again, so that no customer gets it twice";
+export const UNKNOWN_OUTCOME_TITLE =
+  "Outcome unknown: Meta's answer to the send was lost (its server stopped mid-send, or the answer timed out) and no status from Meta named it; not sent again, so that no customer gets it twice";
 
 export interface OutboxDependencies {
   db: Database;
@@ -266,20 +267,25 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       error instanceof CloudApiError
         ? { errorCode: error.code, errorTitle: error.title, errorDetails: error.details }
         : { errorCode: null, errorTitle: error.message, errorDetails: null };
-    return serializedWrite(db, () =>
-      db.whatsAppMessage.update({
-        where: { id: message.id },
-        data: {
+    const now = new Date();
+    // A campaign send that timed out may have reached Meta: it waits for a status, as after a crash.
+    const outcomeUnknown = error instanceof CloudApiError && error.kind === "timeout" && message.campaignId !== null;
+    const data: Prisma.WhatsAppMessageUpdateManyMutationInput = outcomeUnknown
+      ? { ...fields, status: "QUEUED", statusAt: now, lockedUntil: null, nextAttemptAt: new Date(now.getTime() + options.unknownOutcomeGraceMs) }
+      : {
           ...fields,
           status: retry ? "QUEUED" : "FAILED",
-          statusAt: new Date(),
+          statusAt: now,
           lockedUntil: null,
           // Meta answered: the outcome is known (a refusal, or a retryable error before acceptance).
           sendStartedAt: null,
-          nextAttemptAt: retry ? new Date(Date.now() + delayMs) : null,
-        },
-      }),
-    );
+          nextAttemptAt: retry ? new Date(now.getTime() + delayMs) : null,
+        };
+    return serializedWrite(db, async () => {
+      // Only while still waiting: a status naming the row by its callback data (Meta took it after all) stays.
+      await db.whatsAppMessage.updateMany({ where: { id: message.id, status: { in: ["PENDING", "QUEUED"] } }, data });
+      return db.whatsAppMessage.findUniqueOrThrow({ where: { id: message.id } });
+    });
   }
 
   async function attemptClaimed(message: ClaimedRow): Promise<WhatsAppMessage | null> {
