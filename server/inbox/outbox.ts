@@ -94,19 +94,6 @@ export function dueBatchSize(perSecond: number, leaseMs: number) {
   return Math.max(1, Math.min(DUE_BATCH_SIZE, Math.floor((perSecond * leaseMs) / 4_000)));
 }
 
-/** Resolves once at most `most` of `attempts` (promises that never reject) are unfinished. */
-function atMostUnfinished(attempts: Array<Promise<unknown>>, most: number): Promise<void> {
-  let unfinished = attempts.length;
-  if (unfinished <= most) return Promise.resolve();
-  return new Promise((resolve) => {
-    for (const attempt of attempts) {
-      void attempt.finally(() => {
-        if (--unfinished === most) resolve();
-      });
-    }
-  });
-}
-
 /**
  * Sent rows in one statement (Prisma would send an UPDATE each, at about half a millisecond of
  * its own per row): each gets Meta's wamid, and its lease and last error are cleared.
@@ -164,6 +151,24 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   const { db, logger } = deps;
   let timer: NodeJS.Timeout | null = null;
   const inFlight = new Set<Promise<unknown>>();
+
+  /**
+   * Attempts whose slot has not come yet, and who waits for fewer: the next batch is claimed while
+   * half a batch still waits — counted by slots, not by finished attempts, whose recording lags
+   * behind their sends (a claim started when half a batch was recorded found the pacer nearly
+   * empty, and sending paused while it ran).
+   */
+  let waitingForSlots = 0;
+  let slotWaiters: Array<{ most: number; resolve: () => void }> = [];
+  function slotCame() {
+    waitingForSlots--;
+    const ready = slotWaiters.filter((waiter) => waitingForSlots <= waiter.most);
+    slotWaiters = slotWaiters.filter((waiter) => waitingForSlots > waiter.most);
+    for (const waiter of ready) waiter.resolve();
+  }
+  function atMostWaitingForSlots(most: number): Promise<void> {
+    return waitingForSlots <= most ? Promise.resolve() : new Promise((resolve) => slotWaiters.push({ most, resolve }));
+  }
 
   /** The campaigns running at the last look: a claimed row of another one is given back, not sent. */
   let running = new Set<string>();
@@ -292,18 +297,27 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     const { id } = message;
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
+    waitingForSlots++;
+    let slotDone = false;
+    const slot = () => {
+      if (slotDone) return;
+      slotDone = true;
+      slotCame();
+    };
     try {
       const cloudApi = await clientFor(message);
       // Meta's throughput limit is per business number: each number has its own pace.
-      const result = await deps.pacer.pace<SendResult | typeof HELD>(message.businessPhoneNumberId!, () =>
-        message.campaignId && !running.has(message.campaignId) ? Promise.resolve(HELD) : send(cloudApi, message, request),
-      );
+      const result = await deps.pacer.pace<SendResult | typeof HELD>(message.businessPhoneNumberId!, () => {
+        slot();
+        return message.campaignId && !running.has(message.campaignId) ? Promise.resolve(HELD) : send(cloudApi, message, request);
+      });
       if (result === HELD) {
         await release(message);
         return null;
       }
       outcome = await recordSuccess({ message, result });
     } catch (error) {
+      slot();
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
       outcome = await recordFailure(message, error);
       logger.warn({ messageId: id, attempt: message.attempts, status: outcome.status, code: outcome.errorCode }, `WhatsApp send failed: ${outcome.errorTitle}`);
@@ -358,7 +372,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       }
       // A full batch: more are due now. They are claimed while this batch's second half still
       // waits for its slots, so that sending does not pause between batches.
-      await atMostUnfinished(attempts, Math.floor(size / 2));
+      await atMostWaitingForSlots(Math.floor(size / 2));
     }
     for (const change of await applyStrandedPendingStatuses(db)) {
       publishInboxEvents(deps.pubsub, [
