@@ -335,8 +335,12 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
    * which), any other is sent again (an agent's reply must arrive). Each step is one conditional
    * UPDATE, so two instances settling at once do it once, and a status adopting the row meanwhile wins.
    */
+  let settledAt = 0;
   async function settleUnknownOutcomes() {
     const now = new Date();
+    // Leases and grace periods are counted in seconds: once a poll interval is often enough.
+    if (now.getTime() - settledAt < options.pollIntervalMs) return;
+    settledAt = now.getTime();
     const inDoubt = { direction: "OUTBOUND", status: { in: ["PENDING", "QUEUED"] }, sendStartedAt: { not: null } } satisfies Prisma.WhatsAppMessageWhereInput;
     await serializedWrite(db, () =>
       db.whatsAppMessage.updateMany({
@@ -363,7 +367,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   async function drain() {
     const size = dueBatchSize(deps.pacer.perSecond, options.leaseMs);
     for (;;) {
-      // Each batch, not once a drain: a long campaign must not hold a dead worker's rows unsettled.
+      // During a drain too: a long campaign must not hold a dead worker's rows unsettled.
       await settleUnknownOutcomes();
       const { due, attempts } = await attemptDueBatch(size);
       if (due < size) {

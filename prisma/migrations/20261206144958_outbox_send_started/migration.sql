@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "WhatsAppMessage" ADD COLUMN "sendStartedAt" DATETIME;
