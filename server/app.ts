@@ -69,7 +69,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND, numbers.sendRateOf);
   const outbox = createOutbox(
     { db, numbers, pacer, pubsub, mirror, logger },
-    { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
+    { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS, unknownOutcomeGraceMs: config.OUTBOX_UNKNOWN_OUTCOME_GRACE_MS },
   );
   const templates = createTemplateCatalog(db, numbers);
   const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM, logger) : null;

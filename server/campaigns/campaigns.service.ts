@@ -415,7 +415,8 @@ export async function dropUnsent(db: Database, campaignId: string) {
   return serializedWrite(db, () =>
     db.$transaction(async (tx) => {
       const { count } = await tx.whatsAppMessage.deleteMany({
-        where: { campaignId, status: { in: ["PENDING", "QUEUED"] }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+        // Not a row whose request may have reached Meta: its status may still come (the outbox settles it).
+        where: { campaignId, status: { in: ["PENDING", "QUEUED"] }, sendStartedAt: null, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
       });
       if (count > 0) await tx.campaign.update({ where: { id: campaignId }, data: { cancelled: { increment: count } } });
       return count;

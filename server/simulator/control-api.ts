@@ -22,6 +22,11 @@ export const failureInputSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("timeout"), hangMs: z.number().int().positive().default(30_000), count }),
   /** A normal answer, after `delayMs`: Meta under load. */
   z.object({ kind: z.literal("slow"), delayMs: z.number().int().positive().default(2_000), count }),
+  /**
+   * Accepted at once (recorded, its statuses on their way), its answer held back `delayMs`: the
+   * window in which a sender that dies has had its message taken without learning its wamid.
+   */
+  z.object({ kind: z.literal("lateAnswer"), delayMs: z.number().int().positive().default(2_000), count }),
 ]);
 export type FailureInput = z.input<typeof failureInputSchema>;
 
@@ -141,7 +146,7 @@ const ROUTES = {
   "GET /blocked": "the wa_ids the business blocked (POST/DELETE /block_users)",
   "POST /raw": "any body with a valid, wrong or missing signature; answers {httpStatus, responseBody}",
   "POST /customers/{waId}": "{lastInboundAt | lastInboundHoursAgo, onWhatsApp}",
-  "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?}',
+  "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?} | {kind:"lateAnswer", delayMs?, count?}',
   "GET|POST /settings": "{webhookUrl, messagesPerSecond, statusDelaysMs, statusMode, refusalsAt}",
   "GET|POST /templates": "{templates: [{id, name, language, status, category, components}], businessAccountId?}: what GET message_templates lists (of that WABA only, when given)",
   "POST /template-status": '{name, language, event: "APPROVED"|"REJECTED"|"PAUSED"|"DISABLED"…, reason?} → signed message_template_status_update webhook',

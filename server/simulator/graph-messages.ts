@@ -52,7 +52,9 @@ export async function handleMessages(context: StatusContext, version: string, bo
     if (refusal) failureCode = refusal.error.body.error.code;
     else if (!isWindowOpen(state, customer, arrivedAtMs)) recordBusinessInitiated(state, state.numbers.get(context.phoneNumberId), customer, arrivedAtMs);
   }
-  return accept(context, version, request, customer, failureCode, arrivedAtMs);
+  const answer = accept(context, version, request, customer, failureCode, arrivedAtMs);
+  if (forced?.kind === "lateAnswer") await context.scheduler.sleep(forced.delayMs);
+  return answer;
 }
 
 function takeForcedFailure(state: SimulatorState): ForcedFailure | null {

@@ -43,7 +43,8 @@ export type ForcedFailure =
   | { kind: "meta"; code: number; at: "request" | "status"; remaining: number }
   | { kind: "http"; status: number; remaining: number }
   | { kind: "timeout"; hangMs: number; remaining: number }
-  | { kind: "slow"; delayMs: number; remaining: number };
+  | { kind: "slow"; delayMs: number; remaining: number }
+  | { kind: "lateAnswer"; delayMs: number; remaining: number };
 
 /**
  * A business phone number the simulated Meta knows: its own access token (a System User token of

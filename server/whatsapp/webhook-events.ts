@@ -90,6 +90,8 @@ export interface StatusEvent {
   /** Why it failed (the first of Meta's errors). */
   error: DeliveryError | null;
   pricing: Pricing | null;
+  /** The send's `biz_opaque_callback_data`, echoed by Meta: the outbox row it came from, before its wamid is known. */
+  callbackData: string | null;
   /** Meta's status object as received: kept with a status whose message is not stored yet. */
   raw: unknown;
 }

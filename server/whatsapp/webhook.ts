@@ -200,6 +200,9 @@ export const statusSchema = z.looseObject({
   recipient_user_id: optionalId(bsuid),
   recipient_parent_user_id: optionalId(bsuid),
   errors: z.array(metaErrorSchema).optional(),
+  // What the send carried as biz_opaque_callback_data (the outbox names its row there). A value we
+  // cannot read costs only itself: the status still applies by its wamid.
+  biz_opaque_callback_data: z.string().min(1).max(512).optional().catch(undefined),
   // What Meta charges for the message. Informational: a shape we cannot read is dropped rather
   // than costing the status itself.
   pricing: z
@@ -479,6 +482,7 @@ function statusEvent(phoneNumberId: string, status: StatusUpdate, value: Deliver
     pricing: status.pricing
       ? { billable: status.pricing.billable ?? null, model: status.pricing.pricing_model ?? null, category: status.pricing.category ?? null }
       : null,
+    callbackData: status.biz_opaque_callback_data ?? null,
     raw: status,
   };
 }
