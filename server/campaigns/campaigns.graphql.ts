@@ -141,7 +141,7 @@ const CampaignType = builder.prismaObject("Campaign", {
       resolve: async (campaign, _args, context) => (await progress(campaign, context)).replied,
     }),
     failed: t.int({ resolve: async (campaign, _args, context) => (await progress(campaign, context)).failed }),
-    cancelled: t.exposeInt("cancelled", { description: "Recipients not sent because the campaign was cancelled." }),
+    cancelled: t.int({ description: "Recipients not sent because the campaign was cancelled.", resolve: async (campaign, _args, context) => (await progress(campaign, context)).cancelled }),
     failures: t.field({ type: [FailureType], description: "Failed recipients by Meta's reason, most first.", resolve: async (campaign, _args, context) => (await progress(campaign, context)).failures }),
     estimatedCost: t.float({
       nullable: true,

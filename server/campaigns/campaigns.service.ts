@@ -444,6 +444,7 @@ export interface CampaignProgress {
   delivered: number;
   read: number;
   failed: number;
+  cancelled: number;
   replied: number;
   failures: Array<{ code: number | null; title: string; count: number }>;
 }
@@ -454,9 +455,16 @@ const EVER_SENT = ["SENT", "DELIVERED", "READ", "PLAYED"] as const;
 export const REPLY_WINDOW_MS = 72 * 3600_000;
 
 /** The campaign's recipients by outcome, from their outbox rows and status webhooks. */
+/** Not a message status: the row of `campaignProgress`'s statement that carries the cancelled count. */
+const CANCELLED_COUNTER = "(cancelled)";
+
 export async function campaignProgress(db: Database, campaign: Campaign): Promise<CampaignProgress> {
-  const byStatus = await db.whatsAppMessage.groupBy({ by: ["status"], where: { campaignId: campaign.id }, _count: { _all: true } });
-  const count = (...statuses: string[]) => byStatus.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row._count._all, 0);
+  // One statement, so one snapshot: a cancel deletes unsent rows and counts them in `cancelled` in
+  // one transaction, and two reads could see the rows gone but not yet counted.
+  const rows = await db.$queryRaw<Array<{ status: string; count: bigint | number }>>`
+    SELECT CAST("status" AS TEXT) AS "status", COUNT(*) AS "count" FROM "WhatsAppMessage" WHERE "campaignId" = ${campaign.id} GROUP BY "status"
+    UNION ALL SELECT ${CANCELLED_COUNTER}, "cancelled" FROM "Campaign" WHERE "id" = ${campaign.id}`;
+  const count = (...statuses: string[]) => rows.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + Number(row.count), 0);
   const failures = await db.whatsAppMessage.groupBy({
     by: ["errorCode", "errorTitle"],
     where: { campaignId: campaign.id, status: "FAILED" },
@@ -468,6 +476,7 @@ export async function campaignProgress(db: Database, campaign: Campaign): Promis
     delivered: count("DELIVERED", "READ", "PLAYED"),
     read: count("READ", "PLAYED"),
     failed: count("FAILED"),
+    cancelled: count(CANCELLED_COUNTER),
     replied: await repliedCount(db, campaign),
     failures: failures
       .map((row) => ({ code: row.errorCode, title: row.errorTitle ?? "Unknown error", count: row._count._all }))
