@@ -5,7 +5,7 @@ import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { DeliveryTimeline } from "../step-timing.ts";
 import type { QualityUpdateEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
-import { consentSignalsOf } from "./consent-signals.ts";
+import { createConsentSignals } from "./consent-signals.ts";
 import { applyConsentSignals } from "../contacts/consent.ts";
 import { createIngest, type IngestResult, type TemplateAccountRef, type TemplateStatusStore } from "./ingest.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
@@ -49,16 +49,18 @@ export type ReceiveDelivery = (events: readonly WebhookEvent[], acknowledge: () 
  */
 export function createDeliveryReceiver(deps: DeliveryDependencies): ReceiveDelivery {
   const ingest = createIngest(deps.db, deps.templates?.applyStatuses);
+  const consentSignalsOf = createConsentSignals(deps.db);
   return async (events, acknowledge, timeline) => {
     const result = await ingest(events, timeline);
+    timeline?.mark("commit");
     // Coexistence's other fields: durable before Meta hears 200, like the messages.
     await receiveBusinessAppState(deps, events);
     // Before the answer: a customer who asked to stop must be opted out even if we crash now (Meta delivers again).
-    const signals = await consentSignalsOf(deps.db, result.received, events);
+    const signals = await consentSignalsOf(result.received, events);
     const optedOut = signals.length > 0 ? await applyConsentSignals(deps.db, signals) : [];
     const qualityUpdates = events.filter((event) => event.kind === "qualityUpdate");
     if (qualityUpdates.length > 0 && deps.qualityUpdates) await deps.qualityUpdates(qualityUpdates);
-    timeline?.mark("commit");
+    timeline?.mark("before the answer");
     // Not the delivery's failure: an answer that never reached Meta only makes it deliver again.
     await Promise.resolve(acknowledge()).catch((error: unknown) => deps.logger.warn({ err: error }, "Could not answer a stored webhook delivery"));
     timeline?.mark("answer");
