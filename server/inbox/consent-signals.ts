@@ -5,6 +5,11 @@ import { mayBeOptOutKeyword, optOutKeywordIn, optOutKeywordsOf, OPT_OUT_BY_KEYWO
 import type { WebhookEvent } from "../whatsapp/webhook-events.ts";
 import type { ReceivedMessage } from "./ingest.ts";
 
+/** Whether a delivery could change anyone's consent at all: a short text, or a `user_preferences` change. */
+export function mayCarryConsent(received: readonly ReceivedMessage[], events: readonly WebhookEvent[]): boolean {
+  return received.some((message) => mayBeOptOutKeyword(message.preview)) || events.some((event) => event.kind === "marketingPreference");
+}
+
 export type ConsentSignalsOf = (received: readonly ReceivedMessage[], events: readonly WebhookEvent[]) => Promise<ConsentSignal[]>;
 
 /**
