@@ -35,6 +35,7 @@ import { createRealtime } from "./realtime/pubsub.ts";
 import { registerReportRoutes } from "./reports/reports.routes.ts";
 import { attachGraphQLWebSocket } from "./websocket/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
+import { conversationFileThread } from "./storage/conversation-file-thread.ts";
 import { applyTemplateStatusEvents } from "./templates/template-statuses.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
 import { createSecretBox, loadSecretsKey } from "./secrets/secrets.ts";
@@ -60,7 +61,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 }) : null;
   const realtime = createRealtime(redis);
   const { pubsub } = realtime;
-  const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger);
+  const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger, { writer: conversationFileThread(config.DATABASE_URL, config.CONVERSATIONS_DIR) });
 
   const numbers = createNumberDirectory({ db, config, pubsub, logger, secrets: createSecretBox(loadSecretsKey(config, logger)) });
   // With Redis the rate limit is counted for all instances together.
