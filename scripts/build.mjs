@@ -41,8 +41,9 @@ const TARGETS = [
 ];
 
 /**
- * Our code in one file, with the packages that find files of their own at run time (native
- * drivers, Prisma's engines, pino's workers, ioredis) left to node_modules. It sits two folders
+ * Our code in one file (the conversation files' thread in another), with the packages that find
+ * files of their own at run time (native drivers, Prisma's engines, pino's workers, ioredis) left
+ * to node_modules. It sits two folders
  * deep like server/*.ts, so that its paths to client/dist and prisma/migrations hold.
  */
 async function buildServer() {
@@ -50,8 +51,11 @@ async function buildServer() {
   const esbuild = await import("esbuild");
   await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: ["server/main.ts"],
-    outfile: SERVER_BUNDLE,
+    // The conversation files' thread (server/storage/conversation-file-thread.ts) loads its
+    // compiled entry from beside main.mjs.
+    entryPoints: { main: "server/main.ts", "conversation-file-worker": "server/storage/conversation-file-worker.ts" },
+    outdir: path.dirname(SERVER_BUNDLE),
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",

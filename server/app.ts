@@ -3,6 +3,7 @@ import fastifyHelmet from "@fastify/helmet";
 import Fastify from "fastify";
 import { Redis } from "ioredis";
 import { registerAuthRoutes } from "./auth/auth.routes.ts";
+import { registerCampaignRoutes } from "./campaigns/campaigns.routes.ts";
 import { aiSettingsOf, createAiClient } from "./autoreply/ai-client.ts";
 import { createAutoReplyRunner } from "./autoreply/runner.ts";
 import { bootstrapDatabase } from "./auth/bootstrap.ts";
@@ -20,6 +21,7 @@ import { timeDeliveryRequests } from "./http/delivery-timing.ts";
 import { guardWebhook } from "./http/webhook-guard.ts";
 import { createOutbox } from "./inbox/outbox.ts";
 import { createCampaignSupervisor, pauseOnQualityTrouble } from "./campaigns/supervisor.ts";
+import { recordMessagingLimits } from "./campaigns/messaging-limit.ts";
 import { createRedisSendPacer, createSendPacer } from "./inbox/send-pacer.ts";
 import { createDeliveryReceiver } from "./inbox/receive-delivery.ts";
 import { createHistoryImporter, DEFAULT_HISTORY_IMPORT_OPTIONS } from "./inbox/history-import.ts";
@@ -33,6 +35,7 @@ import { createRealtime } from "./realtime/pubsub.ts";
 import { registerReportRoutes } from "./reports/reports.routes.ts";
 import { attachGraphQLWebSocket } from "./websocket/websocket.ts";
 import { createConversationMirror } from "./storage/conversation-files.ts";
+import { conversationFileThread } from "./storage/conversation-file-thread.ts";
 import { applyTemplateStatusEvents } from "./templates/template-statuses.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
 import { createSecretBox, loadSecretsKey } from "./secrets/secrets.ts";
@@ -58,7 +61,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 }) : null;
   const realtime = createRealtime(redis);
   const { pubsub } = realtime;
-  const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger);
+  const mirror = createConversationMirror(db, config.CONVERSATIONS_DIR, logger, { writer: conversationFileThread(config.DATABASE_URL, config.CONVERSATIONS_DIR) });
 
   const numbers = createNumberDirectory({ db, config, pubsub, logger, secrets: createSecretBox(loadSecretsKey(config, logger)) });
   // With Redis the rate limit is counted for all instances together.
@@ -67,7 +70,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     : createSendPacer(config.WHATSAPP_SEND_RATE_PER_SECOND, numbers.sendRateOf);
   const outbox = createOutbox(
     { db, numbers, pacer, pubsub, mirror, logger },
-    { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
+    { retryBaseMs: config.OUTBOX_RETRY_BASE_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS, unknownOutcomeGraceMs: config.OUTBOX_UNKNOWN_OUTCOME_GRACE_MS },
   );
   const templates = createTemplateCatalog(db, numbers);
   const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM, logger) : null;
@@ -125,7 +128,10 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     autoReplies,
     history: historyImport,
     templates: { applyStatuses: applyTemplateStatusEvents, syncAccount: templates.syncAccount },
-    qualityUpdates: (events) => pauseOnQualityTrouble(services, events),
+    qualityUpdates: async (events) => {
+      await recordMessagingLimits(db, events);
+      await pauseOnQualityTrouble(services, events);
+    },
   });
   await registerWebhookRoutes(http, { config, logger, receiveDelivery });
   await http.register(async (api) => {
@@ -136,6 +142,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     registerWhatsAppRoutes(api, services);
     await api.register(mediaRoutes(services));
     registerReportRoutes(api, services);
+    registerCampaignRoutes(api, services);
     registerGraphQLRoute(api, yoga, config.isProduction);
   });
   await registerClientRoutes(http);

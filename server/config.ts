@@ -96,6 +96,7 @@ const environmentSchema = z.object({
   WHATSAPP_SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2_000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  OUTBOX_UNKNOWN_OUTCOME_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
   DEFAULT_COUNTRY: z
     .string()
     .default("IN")

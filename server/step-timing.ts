@@ -32,6 +32,8 @@ export const DELIVERY_STEPS = [
   "statements",
   /** COMMIT (SQLite's fsync of the WAL) and the group's results reaching this delivery. */
   "commit",
+  /** What is stored before the answer, after the group: opt-out keywords, the business app's contacts and history, quality updates. */
+  "before the answer",
   /** reply.send to the answer written and finished (serialisation, onSend hooks). */
   "answer",
   /** Publishing events, scheduling files and auto-replies: what runs before the handler returns. */

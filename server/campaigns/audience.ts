@@ -1,9 +1,10 @@
 import { formatPhoneInternational, waIdOf } from "../contacts/phone.ts";
 import type { Database } from "../db/client.ts";
 import type { Contact } from "../generated/prisma/client.ts";
+import { savedFiltersWhere } from "./saved-filters.ts";
 
 /** Why an audience member gets no message, in the order they are checked. */
-export const EXCLUSION_REASONS = ["OPTED_OUT", "NOT_OPTED_IN", "NO_WHATSAPP", "MISSING_VARIABLE", "DUPLICATE"] as const;
+export const EXCLUSION_REASONS = ["OPTED_OUT", "NOT_OPTED_IN", "NO_WHATSAPP", "BLOCKED", "MISSING_VARIABLE", "DUPLICATE"] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 export type Exclusions = Partial<Record<ExclusionReason, number>>;
 
@@ -41,6 +42,8 @@ async function customFieldValues(db: Database, workspaceId: string, parameters: 
 export interface AudienceSpec {
   labelIds: string[];
   contactIds: string[];
+  /** Absent in campaigns made before saved filters. */
+  savedFilterIds?: string[];
 }
 
 type AudienceContact = Pick<Contact, "id" | "name" | "email" | "company" | "whatsappNumber" | "marketingConsent">;
@@ -53,6 +56,8 @@ export interface CampaignRecipient {
   waId: string | null;
   userId: string | null;
   parameters: string[];
+  /** The contact's name, for the preview's search. */
+  name?: string;
 }
 
 export interface AudienceRules {
@@ -64,7 +69,7 @@ export interface AudienceRules {
 
 /**
  * The campaign's recipients: contacts wearing one of the labels (or whose conversation wears
- * one) and the contacts named, each once, and what was left out and why.
+ * one), those a saved filter matches and the contacts named, each once, and what was left out and why.
  */
 export async function resolveAudience(db: Database, workspaceId: string, businessPhoneNumberId: string, spec: AudienceSpec, rules: AudienceRules) {
   const contacts: AudienceContact[] = await db.contact.findMany({
@@ -75,6 +80,7 @@ export async function resolveAudience(db: Database, workspaceId: string, busines
         ...(spec.labelIds.length > 0
           ? [{ labels: { some: { labelId: { in: spec.labelIds } } } }, { conversations: { some: { labels: { some: { labelId: { in: spec.labelIds } } } } } }]
           : []),
+        ...(await savedFiltersWhere(db, workspaceId, spec.savedFilterIds ?? [])),
       ],
     },
     select: { id: true, name: true, email: true, company: true, whatsappNumber: true, marketingConsent: true },
@@ -83,7 +89,7 @@ export async function resolveAudience(db: Database, workspaceId: string, busines
   // Every conversation on the sending number that could be theirs, in one query: by link, or by number.
   const conversations = await db.conversation.findMany({
     where: { workspaceId, businessPhoneNumberId, OR: [{ contactId: { not: null } }, { waId: { not: null } }] },
-    select: { id: true, waId: true, userId: true, contactId: true },
+    select: { id: true, waId: true, userId: true, contactId: true, blockedAt: true },
   });
   const byContact = new Map(conversations.filter((c) => c.contactId).map((c) => [c.contactId!, c]));
   const byWaId = new Map(conversations.filter((c) => c.waId).map((c) => [c.waId!, c]));
@@ -113,6 +119,11 @@ export async function resolveAudience(db: Database, workspaceId: string, busines
       exclude("NO_WHATSAPP");
       continue;
     }
+    // The business blocked them on this number: Meta would refuse the message, and they asked for nothing.
+    if (conversation?.blockedAt) {
+      exclude("BLOCKED");
+      continue;
+    }
     const parameters = rules.parameters.map((parameter) => (parameter.text ?? valueOf(contact, parameter.contactField)).trim());
     if (parameters.some((value) => !value)) {
       exclude("MISSING_VARIABLE");
@@ -124,7 +135,7 @@ export async function resolveAudience(db: Database, workspaceId: string, busines
       continue;
     }
     seen.add(address);
-    recipients.push({ contactId: contact.id, conversationId: conversation?.id ?? null, waId, userId, parameters });
+    recipients.push({ contactId: contact.id, conversationId: conversation?.id ?? null, waId, userId, parameters, name: contact.name });
   }
   return { recipients, exclusions };
 }

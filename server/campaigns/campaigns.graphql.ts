@@ -19,6 +19,7 @@ import {
   startCampaign,
   type CampaignProgress,
 } from "./campaigns.service.ts";
+import { MessagingLimitError } from "./messaging-limit.ts";
 
 const CampaignStatusType = builder.enumType("CampaignStatus", {
   values: ["DRAFT", "SCHEDULED", "RUNNING", "PAUSED", "COMPLETED", "CANCELLED"] as const,
@@ -30,6 +31,7 @@ const ExclusionReasonType = builder.enumType("CampaignExclusionReason", {
     OPTED_OUT: { description: "Opted out of marketing (MARKETING templates only)." },
     NOT_OPTED_IN: { description: "Not opted in, and the campaign is opted-in only." },
     NO_WHATSAPP: { description: "Neither a WhatsApp number nor a conversation (BSUID) to send to." },
+    BLOCKED: { description: "The business blocked them on the sending number: they get nothing." },
     MISSING_VARIABLE: { description: "A contact field the template's variables take is empty for them." },
     DUPLICATE: { description: "Another audience member has the same WhatsApp number." },
   } satisfies Record<(typeof EXCLUSION_REASONS)[number], { description: string }>,
@@ -54,12 +56,16 @@ const FailureType = builder.objectRef<Outcome>("CampaignFailure").implement({
   fields: (t) => ({ code: t.exposeInt("code", { nullable: true }), title: t.exposeString("title"), count: t.exposeInt("count") }),
 });
 
-const ExclusionType = builder.objectRef<{ reason: (typeof EXCLUSION_REASONS)[number]; count: number }>("CampaignExclusion").implement({
+export const ExclusionType = builder.objectRef<{ reason: (typeof EXCLUSION_REASONS)[number]; count: number }>("CampaignExclusion").implement({
   fields: (t) => ({ reason: t.expose("reason", { type: ExclusionReasonType }), count: t.exposeInt("count") }),
 });
 
-const AudienceType = builder.objectRef<{ labelIds: string[]; contactIds: string[] }>("CampaignAudience").implement({
-  fields: (t) => ({ labelIds: t.exposeIDList("labelIds"), contactIds: t.exposeIDList("contactIds") }),
+const AudienceType = builder.objectRef<{ labelIds: string[]; contactIds: string[]; savedFilterIds?: string[] }>("CampaignAudience").implement({
+  fields: (t) => ({
+    labelIds: t.exposeIDList("labelIds"),
+    contactIds: t.exposeIDList("contactIds"),
+    savedFilterIds: t.idList({ resolve: (audience) => audience.savedFilterIds ?? [] }),
+  }),
 });
 
 const BodyParameterType = builder.objectRef<{ text?: string; contactField?: string }>("CampaignBodyParameter").implement({
@@ -106,6 +112,7 @@ const CampaignType = builder.prismaObject("Campaign", {
     audience: t.field({ type: AudienceType, resolve: (campaign) => audienceOf(campaign) }),
     bodyParameters: t.field({ type: [BodyParameterType], resolve: (campaign) => bodyParametersOf(campaign) }),
     optedInOnly: t.exposeBoolean("optedInOnly"),
+    splitOverDays: t.exposeBoolean("splitOverDays", { description: "Beyond the messaging limit's room, recipients wait for the next days (else starting is refused)." }),
     fromPhoneNumberId: t.exposeString("fromPhoneNumberId", { nullable: true }),
     status: t.expose("status", { type: CampaignStatusType }),
     pausedReason: t.exposeString("pausedReason", { nullable: true, description: "Why it is paused: an admin, a quality flag, or a burst of spam-related errors." }),
@@ -134,7 +141,7 @@ const CampaignType = builder.prismaObject("Campaign", {
       resolve: async (campaign, _args, context) => (await progress(campaign, context)).replied,
     }),
     failed: t.int({ resolve: async (campaign, _args, context) => (await progress(campaign, context)).failed }),
-    cancelled: t.exposeInt("cancelled", { description: "Recipients not sent because the campaign was cancelled." }),
+    cancelled: t.int({ description: "Recipients not sent because the campaign was cancelled.", resolve: async (campaign, _args, context) => (await progress(campaign, context)).cancelled }),
     failures: t.field({ type: [FailureType], description: "Failed recipients by Meta's reason, most first.", resolve: async (campaign, _args, context) => (await progress(campaign, context)).failures }),
     estimatedCost: t.float({
       nullable: true,
@@ -146,8 +153,8 @@ const CampaignType = builder.prismaObject("Campaign", {
 });
 
 const AudienceInput = builder.inputType("CampaignAudienceInput", {
-  description: "Contacts wearing any of the labels (on the contact or its conversation), and the contacts named.",
-  fields: (t) => ({ labelIds: t.idList(), contactIds: t.idList() }),
+  description: "Contacts wearing any of the labels (on the contact or its conversation), those any of the saved filters matches, and the contacts named.",
+  fields: (t) => ({ labelIds: t.idList(), contactIds: t.idList(), savedFilterIds: t.idList() }),
 });
 
 const BodyParameterInput = builder.inputType("CampaignBodyParameterInput", {
@@ -165,6 +172,7 @@ const CreateCampaignInput = builder.inputType("CreateCampaignInput", {
     fromPhoneNumberId: t.string({ description: "The workspace's business number to send from; the configured one when unset." }),
     scheduledAt: t.field({ type: "DateTime", description: "Started, it waits until then (SCHEDULED)." }),
     optedInOnly: t.boolean({ description: "Only contacts who opted in; otherwise everyone not opted out." }),
+    splitOverDays: t.boolean({ description: "When it would pass the number's messaging limit: send today's room now and the rest on the next days, instead of refusing to start." }),
   }),
 });
 
@@ -193,13 +201,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) =>
       createCampaign(context, context.viewer, {
         ...input,
-        audience: { labelIds: input.audience.labelIds?.map(String), contactIds: input.audience.contactIds?.map(String) },
+        audience: { labelIds: input.audience.labelIds?.map(String), contactIds: input.audience.contactIds?.map(String), savedFilterIds: input.audience.savedFilterIds?.map(String) },
       }),
   }),
   startCampaign: t.field({
     type: CampaignType,
-    description: "Queues every recipient now (RUNNING), or waits for scheduledAt (SCHEDULED). Admins.",
-    errors: { types: [...LIFECYCLE_ERRORS, WhatsAppNotConfiguredError], dataField: { name: "campaign" } },
+    description: "Queues every recipient now (RUNNING), or waits for scheduledAt (SCHEDULED). Refused (MessagingLimitError) when it would pass the number's messaging limit and is not split over days. Admins.",
+    errors: { types: [...LIFECYCLE_ERRORS, WhatsAppNotConfiguredError, MessagingLimitError], dataField: { name: "campaign" } },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => startCampaign(context, context.viewer, String(id)),
   }),
@@ -229,7 +237,7 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   campaignUpdated: t.prismaField({
     type: "Campaign",
-    description: "A campaign's status or progress changed (about once a second while it runs); all of the workspace's, or the one given.",
+    description: "A campaign's status or progress changed: about once a second while it runs and for an hour after it completes (late statuses), and when a reply arrives within 72 hours; all of the workspace's, or the one given.",
     args: { id: t.arg.id() },
     subscribe: (_root, args, { pubsub, viewer }) =>
       pipe(

@@ -1,10 +1,11 @@
+import { randomFillSync } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { requireAdmin } from "../auth/roles.ts";
 import type { Viewer } from "../auth/auth.service.ts";
 import type { Config } from "../config.ts";
-import { providerOf, type Database } from "../db/client.ts";
+import { providerOf, type Database, type DatabaseProvider } from "../db/client.ts";
 import { sqlValues, statementChunks, type SqlValues } from "../db/sql-values.ts";
-import { driverTransaction, insertRows, type DriverTransaction } from "../db/driver-transaction.ts";
+import { driverTransaction, type DriverTransaction } from "../db/driver-transaction.ts";
 import { serializedWrite } from "../db/write-queue.ts";
 import { ExpectedError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
@@ -19,6 +20,7 @@ import { renderTemplate } from "../templates/template-content.ts";
 import type { CachedTemplate, TemplateCatalog } from "../templates/templates.service.ts";
 import { oneLine } from "../whatsapp/message-content.ts";
 import type { NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
+import { MessagingLimitError, planAgainstLimit } from "./messaging-limit.ts";
 import { isContactField, resolveAudience, type AudienceSpec, type BodyParameter, type CampaignRecipient, type Exclusions } from "./audience.ts";
 
 export interface CampaignDependencies {
@@ -35,11 +37,13 @@ export interface CreateCampaignInput {
   name: string;
   templateName: string;
   languageCode: string;
-  audience: { labelIds?: readonly string[] | null; contactIds?: readonly string[] | null };
+  audience: { labelIds?: readonly string[] | null; contactIds?: readonly string[] | null; savedFilterIds?: readonly string[] | null };
   bodyParameters?: ReadonlyArray<{ text?: string | null; contactField?: string | null }> | null;
   fromPhoneNumberId?: string | null;
   scheduledAt?: Date | null;
   optedInOnly?: boolean | null;
+  /** Recipients beyond the messaging limit's room wait for the next days, instead of the start being refused. */
+  splitOverDays?: boolean | null;
 }
 
 /** Contacts named one by one, at most: larger audiences are labels. */
@@ -81,7 +85,7 @@ export function bodyParametersOf(campaign: Pick<Campaign, "bodyParameters">): Bo
 }
 
 /** The template, or undefined when the catalogue cannot be read right now (Meta then checks the send). */
-async function templateOf(templates: TemplateCatalog, workspaceId: string, from: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
+export async function templateOf(templates: TemplateCatalog, workspaceId: string, from: string, name: string, language: string): Promise<CachedTemplate | null | undefined> {
   try {
     return await templates.find(workspaceId, from, name, language);
   } catch {
@@ -106,7 +110,11 @@ export async function createCampaign(deps: CampaignDependencies, viewer: Viewer,
 
   const labelIds = [...new Set(input.audience.labelIds ?? [])];
   const contactIds = [...new Set(input.audience.contactIds ?? [])];
-  if (labelIds.length === 0 && contactIds.length === 0) problems.push({ field: "audience", message: "Choose at least one label or contact" });
+  const savedFilterIds = [...new Set(input.audience.savedFilterIds ?? [])];
+  if (labelIds.length === 0 && contactIds.length === 0 && savedFilterIds.length === 0) problems.push({ field: "audience", message: "Choose at least one label, saved filter or contact" });
+  if (savedFilterIds.length > 0 && (await db.savedFilter.count({ where: { workspaceId, id: { in: savedFilterIds } } })) !== savedFilterIds.length) {
+    problems.push({ field: "audience.savedFilterIds", message: "Some of these saved filters do not exist" });
+  }
   if (contactIds.length > MAX_AUDIENCE_CONTACT_IDS) problems.push({ field: "audience.contactIds", message: `Name at most ${MAX_AUDIENCE_CONTACT_IDS.toLocaleString("en")} contacts; label larger audiences` });
   else if (contactIds.length > 0 && (await db.contact.count({ where: { workspaceId, id: { in: contactIds } } })) !== contactIds.length) {
     problems.push({ field: "audience.contactIds", message: "Some of these contacts do not exist" });
@@ -148,9 +156,10 @@ export async function createCampaign(deps: CampaignDependencies, viewer: Viewer,
       templateName,
       languageCode,
       templateCategory,
-      audience: JSON.stringify({ labelIds, contactIds } satisfies AudienceSpec),
+      audience: JSON.stringify({ labelIds, contactIds, savedFilterIds } satisfies AudienceSpec),
       bodyParameters: JSON.stringify(parameters),
       optedInOnly: input.optedInOnly ?? false,
+      splitOverDays: input.splitOverDays ?? false,
       fromPhoneNumberId,
       scheduledAt: input.scheduledAt ?? null,
       createdById: viewer.userId,
@@ -178,7 +187,7 @@ export async function startCampaign(deps: CampaignDependencies, viewer: Viewer, 
  * The business number the campaign leaves from: the one it names (checked to be the workspace's
  * and able to send), else the workspace's first that can send — as for any send (send.service.ts).
  */
-async function sendingNumberOf(deps: CampaignDependencies, workspaceId: string, requested: string | null): Promise<string> {
+export async function sendingNumberOf(deps: CampaignDependencies, workspaceId: string, requested: string | null): Promise<string> {
   const { first } = await sendingNumbers(deps, workspaceId, requested);
   await ensureConfigured(deps, { from: first });
   return first;
@@ -207,6 +216,9 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
     optedInOnly: campaign.optedInOnly,
     parameters,
   });
+  // Meta's messaging limit: refused before anything is queued, or split over days as the admin chose.
+  const plan = await planAgainstLimit(db, { workspaceId: campaign.workspaceId, businessPhoneNumberId: sendingNumber, recipients, splitOverDays: campaign.splitOverDays });
+  if (plan.verdict === "REFUSED") throw new MessagingLimitError(plan);
   const template = await templateOf(deps.templates, campaign.workspaceId, sendingNumber, campaign.templateName, campaign.languageCode);
   const estimate = estimatedCostOf(deps.config, campaign.templateCategory, recipients);
   // On the driver, not Prisma's client: 100,000 rows through the client took half a minute.
@@ -219,7 +231,7 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
           "total" = ${sql.integer(recipients.length)}, "exclusions" = ${sql.text(JSON.stringify(exclusions))}, "estimatedCost" = ${estimate === null ? null : estimate}
         WHERE "id" = ${sql.text(campaign.id)} AND "status" IN (${Prisma.join(from.map((status) => sql.enumValue(status, "CampaignStatus")))})`);
       if (moved === 0) return false;
-      await insertRecipients(tx, sql, campaign, sendingNumber, recipients, template ?? null, userId, now);
+      await insertRecipients(tx, providerOf(db), campaign, sendingNumber, recipients, template ?? null, userId, now, plan.notBefore);
       return true;
     }),
   );
@@ -230,7 +242,7 @@ export async function queueCampaign(deps: CampaignDependencies, campaign: Campai
   return now;
 }
 
-function estimatedCostOf(config: Config, category: string | null, recipients: readonly CampaignRecipient[]) {
+export function estimatedCostOf(config: Config, category: string | null, recipients: readonly CampaignRecipient[]) {
   if (!category) return null;
   // Countries by the first digits: the metadata lookup costs tens of microseconds a number.
   const countries = new Map<string, string | null>();
@@ -247,78 +259,126 @@ function estimatedCostOf(config: Config, category: string | null, recipients: re
   ).amount;
 }
 
+/**
+ * Rows per INSERT of recipients: only the few values that differ per recipient are parameters
+ * (the rest are the statement's own), so a statement takes many more rows than insertRows' 500.
+ */
+const RECIPIENT_ROWS_PER_STATEMENT = 2_000;
+
+/**
+ * `(VALUES (…), (…)) AS v`, one row per item, its columns v.column1, v.column2… (both databases
+ * name a VALUES list's columns so). Built as one Prisma.Sql from plain strings: a Prisma.sql
+ * fragment per value cost more than the insert itself at 100,000 recipients.
+ */
+function valuesTable(postgres: boolean, rows: ReadonlyArray<ReadonlyArray<string | null>>): Prisma.Sql {
+  // PostgreSQL types a VALUES list's parameters only through casts; SQLite takes them as they are.
+  const [open, close] = postgres ? ["CAST(", " AS TEXT)"] : ["", ""];
+  const strings: string[] = [];
+  const values: Array<string | null> = [];
+  let pending = "(VALUES ";
+  rows.forEach((row, index) => {
+    pending += index === 0 ? "(" : "), (";
+    row.forEach((value, column) => {
+      strings.push(pending + (column === 0 ? "" : ", ") + open);
+      values.push(value);
+      pending = close;
+    });
+  });
+  strings.push(`${pending})) AS v`);
+  return new Prisma.Sql(strings, values);
+}
+
+/**
+ * UUIDv7 ids for many rows from one draw of randomness: uuid's v7() asks the OS for 16 bytes per
+ * id, a second per 100,000 — more than the rows' insert.
+ */
+function uuidv7s(count: number): string[] {
+  const random = randomFillSync(new Uint8Array(16 * count));
+  return Array.from({ length: count }, (_, index) => uuidv7({ random: random.subarray(16 * index, 16 * index + 16) }));
+}
+
 /** Set-based inserts: a conversation for each customer who has none, then one outbox row each. */
 async function insertRecipients(
   tx: DriverTransaction,
-  sql: SqlValues,
+  provider: DatabaseProvider,
   campaign: Campaign,
   businessPhoneNumberId: string,
   recipients: readonly CampaignRecipient[],
   template: CachedTemplate | null,
   userId: string | null,
   now: Date,
+  /** Recipients beyond today's messaging limit: the outbox sends none before its time. */
+  notBefore: ReadonlyMap<string, Date> = new Map(),
 ) {
+  const sql = sqlValues(provider);
+  const postgres = provider === "postgresql";
   const at = sql.dateTime(now);
   const { workspaceId } = campaign;
-  const textOf = (recipient: CampaignRecipient) => (template ? renderTemplate(template.body, recipient.parameters) : recipient.parameters.join(" · ") || null);
+  const texts = recipients.map((recipient) => (template ? renderTemplate(template.body, recipient.parameters) : recipient.parameters.join(" · ") || null));
   const previewOf = (text: string | null) => (text ? oneLine(text) : `[Template] ${campaign.templateName}`);
-  const withoutConversation = recipients.filter((recipient) => !recipient.conversationId);
+  const previews = texts.map(previewOf);
+  const withoutConversation = recipients.flatMap((recipient, index) => (recipient.conversationId ? [] : [{ recipient, index }]));
   const conversationIds = new Map<string, string>();
-  for (const chunk of statementChunks(withoutConversation)) {
+  const newConversationIds = uuidv7s(withoutConversation.length);
+  let offset = 0;
+  for (const chunk of statementChunks(withoutConversation, RECIPIENT_ROWS_PER_STATEMENT)) {
+    const ids = newConversationIds.slice(offset, (offset += chunk.length));
     // A new conversation lists the campaign's message, as an agent's template send would; an existing one keeps its place in the inbox.
+    // (WHERE true: SQLite reads ON CONFLICT after a bare FROM as a join's constraint.)
     const inserted = await tx.query<{ id: string; waId: string }>(Prisma.sql`
       INSERT INTO "Conversation" ("id", "workspaceId", "businessPhoneNumberId", "waId", "contactId", "lastMessageAt", "lastMessagePreview", "createdAt", "updatedAt")
-      VALUES ${Prisma.join(
-        chunk.map(
-          (recipient) =>
-            Prisma.sql`(${sql.text(uuidv7())}, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)}, ${sql.text(recipient.waId)}, ${sql.text(recipient.contactId)}, ${at}, ${sql.text(previewOf(textOf(recipient)))}, ${at}, ${at})`,
-        ),
-      )}
+      SELECT v.column1, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)}, v.column2, v.column3, ${at}, v.column4, ${at}, ${at}
+      FROM ${valuesTable(postgres, chunk.map(({ recipient, index }, row) => [ids[row]!, recipient.waId, recipient.contactId, previews[index]!]))}
+      WHERE true
       ON CONFLICT DO NOTHING RETURNING "id", "waId"`);
     // A customer who wrote meanwhile has a conversation already: theirs is used.
     const known = new Set(inserted.map((row) => row.waId));
-    const others = chunk.filter((recipient) => !known.has(recipient.waId!));
+    const others = chunk.filter(({ recipient }) => !known.has(recipient.waId!));
     const rows =
       others.length === 0
         ? inserted
         : [
             ...inserted,
             ...(await tx.query<{ id: string; waId: string }>(
-              Prisma.sql`SELECT "id", "waId" FROM "Conversation" WHERE "workspaceId" = ${sql.text(workspaceId)} AND "businessPhoneNumberId" = ${sql.text(businessPhoneNumberId)} AND "waId" IN (${Prisma.join(others.map((recipient) => sql.text(recipient.waId)))})`,
+              Prisma.sql`SELECT "id", "waId" FROM "Conversation" WHERE "workspaceId" = ${sql.text(workspaceId)} AND "businessPhoneNumberId" = ${sql.text(businessPhoneNumberId)} AND "waId" IN (${Prisma.join(others.map(({ recipient }) => sql.text(recipient.waId)))})`,
             )),
           ];
     for (const row of rows) conversationIds.set(row.waId, row.id);
   }
-  await insertRows(
-    tx,
-    "WhatsAppMessage",
-    recipients.map((recipient) => {
-      const request: OutboundRequest = { type: "template", to: recipient.waId ?? recipient.userId!, name: campaign.templateName, languageCode: campaign.languageCode, bodyParameters: recipient.parameters };
-      const text = textOf(recipient);
-      return {
-        id: uuidv7(),
-        workspaceId,
-        businessPhoneNumberId,
-        conversationId: recipient.conversationId ?? conversationIds.get(recipient.waId!)!,
-        direction: "OUTBOUND",
-        type: "template",
-        text,
-        preview: previewOf(text),
-        templateName: campaign.templateName,
-        templateLanguage: campaign.languageCode,
-        status: "QUEUED",
-        raw: JSON.stringify(request),
-        timestamp: now,
-        idempotencyKey: recipientKey(campaign.id, recipient.contactId),
-        attempts: 0,
-        mediaAttempts: 0,
-        sentByUserId: userId,
-        campaignId: campaign.id,
-        createdAt: now,
-        updatedAt: now,
-      };
-    }),
-  );
+  const messageIds = uuidv7s(recipients.length);
+  // Recipients beyond today's messaging limit wait for their day: one group per not-before time.
+  const groups = new Map<number | null, number[]>();
+  recipients.forEach((recipient, index) => {
+    const key = notBefore.get(recipient.contactId)?.getTime() ?? null;
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+  for (const [waitUntil, indexes] of groups) {
+    const due = waitUntil === null ? null : new Date(waitUntil);
+    for (const chunk of statementChunks(indexes, RECIPIENT_ROWS_PER_STATEMENT)) {
+      const rows = chunk.map((index) => {
+        const recipient = recipients[index]!;
+        const request: OutboundRequest = { type: "template", to: recipient.waId ?? recipient.userId!, name: campaign.templateName, languageCode: campaign.languageCode, bodyParameters: recipient.parameters };
+        return [
+          messageIds[index]!,
+          recipient.conversationId ?? conversationIds.get(recipient.waId!)!,
+          texts[index]!,
+          previews[index]!,
+          JSON.stringify(request),
+          recipientKey(campaign.id, recipient.contactId),
+        ];
+      });
+      // What every recipient's row shares is written once in the statement, not once per row.
+      await tx.execute(Prisma.sql`
+        INSERT INTO "WhatsAppMessage" ("id", "conversationId", "text", "preview", "raw", "idempotencyKey", "workspaceId", "businessPhoneNumberId", "direction", "type",
+          "templateName", "templateLanguage", "status", "timestamp", "nextAttemptAt", "attempts", "mediaAttempts", "sentByUserId", "campaignId", "createdAt", "updatedAt")
+        SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)},
+          ${sql.enumValue("OUTBOUND", "MessageDirection")}, ${sql.text("template")}, ${sql.text(campaign.templateName)}, ${sql.text(campaign.languageCode)},
+          ${sql.enumValue("QUEUED", "MessageStatus")}, ${due ? sql.dateTime(due) : at}, ${sql.dateTime(due)}, ${sql.integer(0)}, ${sql.integer(0)}, ${sql.text(userId)}, ${sql.text(campaign.id)}, ${at}, ${at}
+        FROM ${valuesTable(postgres, rows)}`);
+    }
+  }
 }
 
 /** A recipient's row is its campaign's and its contact's: queued twice, it is refused (and the supervisor reads the contact back). */
@@ -355,7 +415,8 @@ export async function dropUnsent(db: Database, campaignId: string) {
   return serializedWrite(db, () =>
     db.$transaction(async (tx) => {
       const { count } = await tx.whatsAppMessage.deleteMany({
-        where: { campaignId, status: { in: ["PENDING", "QUEUED"] }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+        // Not a row whose request may have reached Meta: its status may still come (the outbox settles it).
+        where: { campaignId, status: { in: ["PENDING", "QUEUED"] }, sendStartedAt: null, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
       });
       if (count > 0) await tx.campaign.update({ where: { id: campaignId }, data: { cancelled: { increment: count } } });
       return count;
@@ -383,6 +444,7 @@ export interface CampaignProgress {
   delivered: number;
   read: number;
   failed: number;
+  cancelled: number;
   replied: number;
   failures: Array<{ code: number | null; title: string; count: number }>;
 }
@@ -393,9 +455,16 @@ const EVER_SENT = ["SENT", "DELIVERED", "READ", "PLAYED"] as const;
 export const REPLY_WINDOW_MS = 72 * 3600_000;
 
 /** The campaign's recipients by outcome, from their outbox rows and status webhooks. */
+/** Not a message status: the row of `campaignProgress`'s statement that carries the cancelled count. */
+const CANCELLED_COUNTER = "(cancelled)";
+
 export async function campaignProgress(db: Database, campaign: Campaign): Promise<CampaignProgress> {
-  const byStatus = await db.whatsAppMessage.groupBy({ by: ["status"], where: { campaignId: campaign.id }, _count: { _all: true } });
-  const count = (...statuses: string[]) => byStatus.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row._count._all, 0);
+  // One statement, so one snapshot: a cancel deletes unsent rows and counts them in `cancelled` in
+  // one transaction, and two reads could see the rows gone but not yet counted.
+  const rows = await db.$queryRaw<Array<{ status: string; count: bigint | number }>>`
+    SELECT CAST("status" AS TEXT) AS "status", COUNT(*) AS "count" FROM "WhatsAppMessage" WHERE "campaignId" = ${campaign.id} GROUP BY "status"
+    UNION ALL SELECT ${CANCELLED_COUNTER}, "cancelled" FROM "Campaign" WHERE "id" = ${campaign.id}`;
+  const count = (...statuses: string[]) => rows.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + Number(row.count), 0);
   const failures = await db.whatsAppMessage.groupBy({
     by: ["errorCode", "errorTitle"],
     where: { campaignId: campaign.id, status: "FAILED" },
@@ -407,6 +476,7 @@ export async function campaignProgress(db: Database, campaign: Campaign): Promis
     delivered: count("DELIVERED", "READ", "PLAYED"),
     read: count("READ", "PLAYED"),
     failed: count("FAILED"),
+    cancelled: count(CANCELLED_COUNTER),
     replied: await repliedCount(db, campaign),
     failures: failures
       .map((row) => ({ code: row.errorCode, title: row.errorTitle ?? "Unknown error", count: row._count._all }))
@@ -420,16 +490,24 @@ function replyWindow(campaign: Campaign, sql: SqlValues) {
   return { from: sql.dateTime(campaign.startedAt), until: sql.dateTime(until) };
 }
 
-/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
-function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
+/**
+ * The condition that the campaign's message `m` was sent and its customer wrote back in the
+ * window: the one definition of "replied" for the counts, the labels and the recipients' CSV.
+ */
+export function repliedCondition(db: Database, campaign: Campaign) {
   const sql = sqlValues(providerOf(db));
   const { from, until } = replyWindow(campaign, sql);
   const sent = Prisma.join(EVER_SENT.map((status) => sql.enumValue(status, "MessageStatus")));
+  return Prisma.sql`m."status" IN (${sent})
+      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
+        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})`;
+}
+
+/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
+function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
   return Prisma.sql`
     FROM "WhatsAppMessage" m
-    WHERE m."campaignId" = ${campaign.id} AND m."status" IN (${sent})
-      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
-        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})${extra}`;
+    WHERE m."campaignId" = ${campaign.id} AND ${repliedCondition(db, campaign)}${extra}`;
 }
 
 /** The label a campaign's replies wear in the inbox: "Campaign: <name>", within a label's 40 characters. */

@@ -1,6 +1,9 @@
 import { OPT_OUT_IN_WHATSAPP } from "../contacts/consent.ts";
 import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
 import { publishInboxEvents } from "../realtime/pubsub.ts";
+import { serializedWrite } from "../db/write-queue.ts";
+import type { Campaign } from "../generated/prisma/client.ts";
+import { MessagingLimitError } from "./messaging-limit.ts";
 import { dropUnsent, labelReplies, REPLY_WINDOW_MS, pauseRunning, publishCampaign, queueCampaign, type CampaignDependencies } from "./campaigns.service.ts";
 
 /**
@@ -21,6 +24,12 @@ export interface SupervisorOptions {
 }
 
 export const DEFAULT_SUPERVISOR_OPTIONS: SupervisorOptions = { intervalMs: 1_000, spamFailures: 10, spamWindowMs: 300_000, replyLabelIntervalMs: 10_000 };
+
+/**
+ * How long after it completes a campaign's report is still pushed every tick: delivered and read
+ * statuses keep arriving for a while after the last message is sent.
+ */
+export const LATE_STATUSES_MS = 3600_000;
 
 /** Quality events that pause a number's campaigns: its limit went down, or it was flagged. */
 const TROUBLE = new Set(["DOWNGRADE", "FLAGGED"]);
@@ -47,16 +56,27 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
     });
     for (const campaign of campaigns) {
       const labelled = await labelReplies(db, campaign);
+      // A new reply changes the campaign's report too.
+      if (labelled.length > 0) publishCampaign(deps.pubsub, campaign);
       publishInboxEvents(deps.pubsub, labelled.map((conversationId) => ({ workspaceId: campaign.workspaceId, event: { type: "conversationUpdated" as const, conversationId } })));
     }
+  }
+
+  /** A scheduled campaign the messaging limit refused goes back to draft, saying why: the admin splits it or narrows it. */
+  async function backToDraft(campaign: Campaign, reason: string) {
+    const { count } = await serializedWrite(db, () => db.campaign.updateMany({ where: { id: campaign.id, status: "SCHEDULED" }, data: { status: "DRAFT", pausedReason: reason } }));
+    if (count === 0) return;
+    logger.warn({ campaignId: campaign.id }, `Scheduled campaign "${campaign.name}" not started: ${reason}`);
+    publishCampaign(deps.pubsub, campaign);
   }
 
   async function tick() {
     const now = new Date();
     for (const campaign of await db.campaign.findMany({ where: { status: "SCHEDULED", scheduledAt: { lte: now } } })) {
-      await queueCampaign(deps, campaign, ["SCHEDULED"], campaign.createdById).catch((error: Error) =>
-        logger.debug({ err: error, campaignId: campaign.id }, "Scheduled campaign already started elsewhere"),
-      );
+      await queueCampaign(deps, campaign, ["SCHEDULED"], campaign.createdById).catch(async (error: Error) => {
+        if (error instanceof MessagingLimitError) return backToDraft(campaign, error.message);
+        logger.debug({ err: error, campaignId: campaign.id }, "Scheduled campaign already started elsewhere");
+      });
     }
     for (const campaign of await db.campaign.findMany({ where: { status: "RUNNING" } })) {
       // Since the admin's last resume only: they resumed knowing of the earlier ones.
@@ -75,6 +95,10 @@ export function createCampaignSupervisor(deps: CampaignDependencies, overrides: 
       if (queued === 0) {
         await db.campaign.updateMany({ where: { id: campaign.id, status: "RUNNING" }, data: { status: "COMPLETED", completedAt: now } });
       }
+      publishCampaign(deps.pubsub, campaign);
+    }
+    // Subscribers read the report again: statuses that arrived since the last tick show.
+    for (const campaign of await db.campaign.findMany({ where: { status: "COMPLETED", completedAt: { gte: new Date(now.getTime() - LATE_STATUSES_MS) } }, select: { id: true, workspaceId: true } })) {
       publishCampaign(deps.pubsub, campaign);
     }
     if (now.getTime() - repliesLabelledAt >= options.replyLabelIntervalMs) {

@@ -1,4 +1,6 @@
 import type { Database } from "./client.ts";
+import { driverQuery } from "./driver-transaction.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 
 /**
  * A workspace's business numbers, its first first: the number the bootstrap gave it, or the one
@@ -16,6 +18,18 @@ export function workspaceNumbers(db: Database, workspaceId: string) {
 /** The same, as Meta's phone number ids. */
 export async function workspaceNumberIds(db: Database, workspaceId: string): Promise<string[]> {
   return (await workspaceNumbers(db, workspaceId)).map(({ phoneNumberId }) => phoneNumberId);
+}
+
+/**
+ * The workspace's first number alone, in the same order, on the driver: the conversation files ask
+ * it for every file they write (Prisma's client costs several times the statement).
+ */
+export async function firstWorkspaceNumberId(db: Database, workspaceId: string): Promise<string | null> {
+  const [first] = await driverQuery<{ phoneNumberId: string }>(
+    db,
+    Prisma.sql`SELECT "phoneNumberId" FROM "WhatsAppPhoneNumber" WHERE "workspaceId" = ${workspaceId} ORDER BY "createdAt" ASC, "phoneNumberId" ASC LIMIT 1`,
+  );
+  return first?.phoneNumberId ?? null;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { MessageStatus } from "../generated/prisma/enums.ts";
 import type { DeliveryError, Pricing, StatusEvent } from "../whatsapp/webhook-events.ts";
 import type { Delivered, IngestResult } from "./ingest.ts";
 import { isStatusAdvance, statusRankSql, toMessageStatus } from "./message-status.ts";
+import { adoptByCallbackData } from "./outbox-callback-data.ts";
 
 /** An outgoing message a status names, as stored. */
 interface StatusTarget {
@@ -36,6 +37,9 @@ export async function applyStatuses(tx: DriverTransaction, sql: SqlValues, owner
     (chunk) => Prisma.sql`SELECT "id", "wamid", "status", "workspaceId", "conversationId" FROM "WhatsAppMessage" WHERE "wamid" IN (${Prisma.join(chunk)})`,
   );
   const messageOf = new Map(messages.map((message) => [message.wamid, message]));
+  // Not known by its wamid: perhaps an outbox row whose answer was never recorded, named by the callback data.
+  const unknown = statuses.filter(({ event }) => event.callbackData !== null && !messageOf.has(event.wamid));
+  for (const message of await adoptByCallbackData(tx, sql, owners, unknown)) messageOf.set(message.wamid, message);
   const pending: Array<InsertRow<"PendingStatus">> = [];
   const plans = new Map<string, StatusPlan>();
   const now = new Date();
@@ -132,6 +136,7 @@ export async function applyPendingStatusesTo(tx: DriverTransaction, sql: SqlValu
       at: new Date(row.timestamp),
       error: row.errorCode === null ? null : { code: row.errorCode, title: row.errorTitle, message: null, details: null },
       pricing: null,
+      callbackData: null,
       raw: JSON.parse(row.raw) as unknown,
     },
   }));

@@ -11,6 +11,7 @@ import type { CloudApi, MediaKind, SendResult } from "../whatsapp/cloud-api.ts";
 import { WhatsAppNotConfiguredError, type NumberDirectory } from "../whatsapp-numbers/number-directory.ts";
 import type { RichMessage } from "../whatsapp/interactive.ts";
 import { CloudApiError, CloudApiValidationError, META_ERRORS } from "../whatsapp/errors.ts";
+import { callbackDataOf } from "./outbox-callback-data.ts";
 import { applyPendingStatuses, applyStrandedPendingStatuses } from "./pending-statuses.ts";
 import type { SendPacer } from "./send-pacer.ts";
 
@@ -34,6 +35,13 @@ export interface OutboxOptions {
   pollIntervalMs: number;
   /** A claimed row is another worker's again after this long (a crashed attempt). @default 60_000 ms */
   leaseMs: number;
+  /**
+   * A row whose worker died after its request may have reached Meta waits this long, from when
+   * another worker finds it, for a status webhook naming it (by its callback data) before it is
+   * given up on: then a campaign's row is failed as "outcome unknown", any other is sent again.
+   * @default 120_000 ms
+   */
+  unknownOutcomeGraceMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -42,7 +50,12 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   retryMaxMs: 300_000,
   pollIntervalMs: 1_000,
   leaseMs: 60_000,
+  unknownOutcomeGraceMs: 120_000,
 };
+
+/** Why a campaign row whose outcome stayed unknown is failed rather than sent again (docs/operations.md). */
+export const UNKNOWN_OUTCOME_TITLE =
+  "Outcome unknown: Meta's answer to the send was lost (its server stopped mid-send, or the answer timed out) and no status from Meta named it; not sent again, so that no customer gets it twice";
 
 export interface OutboxDependencies {
   db: Database;
@@ -81,19 +94,6 @@ export function dueBatchSize(perSecond: number, leaseMs: number) {
   return Math.max(1, Math.min(DUE_BATCH_SIZE, Math.floor((perSecond * leaseMs) / 4_000)));
 }
 
-/** Resolves once at most `most` of `attempts` (promises that never reject) are unfinished. */
-function atMostUnfinished(attempts: Array<Promise<unknown>>, most: number): Promise<void> {
-  let unfinished = attempts.length;
-  if (unfinished <= most) return Promise.resolve();
-  return new Promise((resolve) => {
-    for (const attempt of attempts) {
-      void attempt.finally(() => {
-        if (--unfinished === most) resolve();
-      });
-    }
-  });
-}
-
 /**
  * Sent rows in one statement (Prisma would send an UPDATE each, at about half a millisecond of
  * its own per row): each gets Meta's wamid, and its lease and last error are cleared.
@@ -107,10 +107,31 @@ async function markChunkSent(tx: Prisma.TransactionClient, sql: SqlValues, now: 
   await tx.$executeRaw`
     WITH accepted (id, wamid) AS (VALUES ${Prisma.join(sent.map(({ id, wamid }) => Prisma.sql`(${sql.text(id)}, ${sql.text(wamid)})`))})
     UPDATE "WhatsAppMessage" SET
-      "status" = ${sql.enumValue("SENT", "MessageStatus")}, "wamid" = accepted.wamid, "statusAt" = ${now},
-      "lockedUntil" = NULL, "nextAttemptAt" = NULL, "errorCode" = NULL, "errorTitle" = NULL, "errorDetails" = NULL, "updatedAt" = ${now}
+      "status" = CASE WHEN ${waiting} THEN ${sql.enumValue("SENT", "MessageStatus")} ELSE "WhatsAppMessage"."status" END,
+      "statusAt" = CASE WHEN ${waiting} THEN ${now} ELSE "WhatsAppMessage"."statusAt" END,
+      "wamid" = accepted.wamid, "lockedUntil" = NULL, "nextAttemptAt" = NULL, "sendStartedAt" = NULL,
+      "errorCode" = NULL, "errorTitle" = NULL, "errorDetails" = NULL, "updatedAt" = ${now}
     FROM accepted
     WHERE "WhatsAppMessage"."id" = accepted.id`;
+}
+
+/**
+ * Still waiting to be sent: a status that named the row by its callback data before its answer
+ * came (delivered, read, failed) is further along than "sent", and stays.
+ */
+const waiting = Prisma.sql`"WhatsAppMessage"."status" IN ('PENDING', 'QUEUED')`;
+
+/**
+ * Marks rows whose requests go to Meta now, in one statement, before the requests go: if the
+ * process dies before Meta's answer is recorded, the mark tells the next worker that the outcome
+ * is unknown (see settleUnknownOutcomes).
+ */
+async function markStarted(db: Database, ids: string[]) {
+  const sql = sqlValues(providerOf(db));
+  const now = sql.dateTime(new Date());
+  for (const chunk of statementChunks(ids)) {
+    await db.$executeRaw`UPDATE "WhatsAppMessage" SET "sendStartedAt" = ${now} WHERE "id" IN (${Prisma.join(chunk.map((id) => sql.text(id)))})`;
+  }
 }
 
 /** Exponential backoff with full jitter: retries from many rows never arrive in step. */
@@ -130,6 +151,24 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   const { db, logger } = deps;
   let timer: NodeJS.Timeout | null = null;
   const inFlight = new Set<Promise<unknown>>();
+
+  /**
+   * Attempts whose slot has not come yet, and who waits for fewer: the next batch is claimed while
+   * half a batch still waits — counted by slots, not by finished attempts, whose recording lags
+   * behind their sends (a claim started when half a batch was recorded found the pacer nearly
+   * empty, and sending paused while it ran).
+   */
+  let waitingForSlots = 0;
+  let slotWaiters: Array<{ most: number; resolve: () => void }> = [];
+  function slotCame() {
+    waitingForSlots--;
+    const ready = slotWaiters.filter((waiter) => waitingForSlots <= waiter.most);
+    slotWaiters = slotWaiters.filter((waiter) => waitingForSlots > waiter.most);
+    for (const waiter of ready) waiter.resolve();
+  }
+  function atMostWaitingForSlots(most: number): Promise<void> {
+    return waitingForSlots <= most ? Promise.resolve() : new Promise((resolve) => slotWaiters.push({ most, resolve }));
+  }
 
   /** The campaigns running at the last look: a claimed row of another one is given back, not sent. */
   let running = new Set<string>();
@@ -160,6 +199,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
         where: {
           id: { in: ids },
           status: { in: ["PENDING", "QUEUED"] },
+          // A row whose last attempt may have reached Meta is settled first, never simply taken.
+          sendStartedAt: null,
           AND: [{ OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, sendable],
         },
         data: { lockedUntil: new Date(now.getTime() + options.leaseMs), attempts: { increment: 1 } },
@@ -177,12 +218,24 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     });
   }
 
-  function send(cloudApi: CloudApi, request: OutboundRequest): Promise<SendResult> {
-    if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid });
-    if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji);
-    if (request.type === "media") return cloudApi.sendMedia(request.to, request);
-    if (request.type === "rich") return cloudApi.sendRich(request.to, request.message, { replyToWamid: request.replyToWamid });
-    return cloudApi.sendTemplate(request.to, request);
+  /** Group-committed: the sends whose slots come while one mark is being written share the next. */
+  const started = groupCommits(
+    async (ids: string[]) => {
+      await serializedWrite(db, () => markStarted(db, ids));
+      return ids.map(() => undefined);
+    },
+    { maxSize: 500 },
+  );
+
+  /** The row's id rides along as callback data: Meta's statuses name the row even if its answer is lost. */
+  async function send(cloudApi: CloudApi, message: ClaimedRow, request: OutboundRequest): Promise<SendResult> {
+    await started(message.id);
+    const options = { callbackData: callbackDataOf(message.id) };
+    if (request.type === "text") return cloudApi.sendText(request.to, request.body, { replyToWamid: request.replyToWamid, ...options });
+    if (request.type === "reaction") return cloudApi.sendReaction(request.to, request.wamid, request.emoji, options);
+    if (request.type === "media") return cloudApi.sendMedia(request.to, request, options);
+    if (request.type === "rich") return cloudApi.sendRich(request.to, request.message, { replyToWamid: request.replyToWamid, ...options });
+    return cloudApi.sendTemplate(request.to, request, options);
   }
 
   function publish(message: WhatsAppMessage) {
@@ -219,36 +272,52 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       error instanceof CloudApiError
         ? { errorCode: error.code, errorTitle: error.title, errorDetails: error.details }
         : { errorCode: null, errorTitle: error.message, errorDetails: null };
-    return serializedWrite(db, () =>
-      db.whatsAppMessage.update({
-        where: { id: message.id },
-        data: {
+    const now = new Date();
+    // A campaign send that timed out may have reached Meta: it waits for a status, as after a crash.
+    const outcomeUnknown = error instanceof CloudApiError && error.kind === "timeout" && message.campaignId !== null;
+    const data: Prisma.WhatsAppMessageUpdateManyMutationInput = outcomeUnknown
+      ? { ...fields, status: "QUEUED", statusAt: now, lockedUntil: null, nextAttemptAt: new Date(now.getTime() + options.unknownOutcomeGraceMs) }
+      : {
           ...fields,
           status: retry ? "QUEUED" : "FAILED",
-          statusAt: new Date(),
+          statusAt: now,
           lockedUntil: null,
-          nextAttemptAt: retry ? new Date(Date.now() + delayMs) : null,
-        },
-      }),
-    );
+          // Meta answered: the outcome is known (a refusal, or a retryable error before acceptance).
+          sendStartedAt: null,
+          nextAttemptAt: retry ? new Date(now.getTime() + delayMs) : null,
+        };
+    return serializedWrite(db, async () => {
+      // Only while still waiting: a status naming the row by its callback data (Meta took it after all) stays.
+      await db.whatsAppMessage.updateMany({ where: { id: message.id, status: { in: ["PENDING", "QUEUED"] } }, data });
+      return db.whatsAppMessage.findUniqueOrThrow({ where: { id: message.id } });
+    });
   }
 
   async function attemptClaimed(message: ClaimedRow): Promise<WhatsAppMessage | null> {
     const { id } = message;
     const request = JSON.parse(message.raw ?? "null") as OutboundRequest;
     let outcome: WhatsAppMessage;
+    waitingForSlots++;
+    let slotDone = false;
+    const slot = () => {
+      if (slotDone) return;
+      slotDone = true;
+      slotCame();
+    };
     try {
       const cloudApi = await clientFor(message);
       // Meta's throughput limit is per business number: each number has its own pace.
-      const result = await deps.pacer.pace<SendResult | typeof HELD>(message.businessPhoneNumberId!, () =>
-        message.campaignId && !running.has(message.campaignId) ? Promise.resolve(HELD) : send(cloudApi, request),
-      );
+      const result = await deps.pacer.pace<SendResult | typeof HELD>(message.businessPhoneNumberId!, () => {
+        slot();
+        return message.campaignId && !running.has(message.campaignId) ? Promise.resolve(HELD) : send(cloudApi, message, request);
+      });
       if (result === HELD) {
         await release(message);
         return null;
       }
       outcome = await recordSuccess({ message, result });
     } catch (error) {
+      slot();
       if (!(error instanceof CloudApiError || error instanceof CloudApiValidationError)) throw error;
       outcome = await recordFailure(message, error);
       logger.warn({ messageId: id, attempt: message.attempts, status: outcome.status, code: outcome.errorCode }, `WhatsApp send failed: ${outcome.errorTitle}`);
@@ -257,10 +326,49 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     return outcome;
   }
 
+  /**
+   * Rows whose worker died (its lease ended) after their request may have gone to Meta. Each first
+   * waits `unknownOutcomeGraceMs` — counted from now, when a live worker, and so a live webhook,
+   * is there to hear it — for a status naming it by its callback data, which adopts its wamid and
+   * takes it out of the outbox (outbox-callback-data.ts). When none came: a campaign's row fails
+   * as "outcome unknown" (a marketing message twice is worse than once not, and the report says
+   * which), any other is sent again (an agent's reply must arrive). Each step is one conditional
+   * UPDATE, so two instances settling at once do it once, and a status adopting the row meanwhile wins.
+   */
+  let settledAt = 0;
+  async function settleUnknownOutcomes() {
+    const now = new Date();
+    // Leases and grace periods are counted in seconds: once a poll interval is often enough.
+    if (now.getTime() - settledAt < options.pollIntervalMs) return;
+    settledAt = now.getTime();
+    const inDoubt = { direction: "OUTBOUND", status: { in: ["PENDING", "QUEUED"] }, sendStartedAt: { not: null } } satisfies Prisma.WhatsAppMessageWhereInput;
+    await serializedWrite(db, () =>
+      db.whatsAppMessage.updateMany({
+        where: { ...inDoubt, lockedUntil: { lt: now } },
+        data: { status: "QUEUED", lockedUntil: null, nextAttemptAt: new Date(now.getTime() + options.unknownOutcomeGraceMs) },
+      }),
+    );
+    const givenUp = { ...inDoubt, lockedUntil: null, nextAttemptAt: { lte: now } } satisfies Prisma.WhatsAppMessageWhereInput;
+    const failed = await serializedWrite(db, () =>
+      db.whatsAppMessage.updateManyAndReturn({
+        where: { ...givenUp, campaignId: { not: null } },
+        data: { status: "FAILED", statusAt: now, nextAttemptAt: null, sendStartedAt: null, errorCode: null, errorTitle: UNKNOWN_OUTCOME_TITLE, errorDetails: null },
+      }),
+    );
+    for (const message of failed) {
+      logger.warn({ messageId: message.id, campaignId: message.campaignId }, "Campaign send failed: its outcome is unknown");
+      publish(message);
+    }
+    const resent = await serializedWrite(db, () => db.whatsAppMessage.updateMany({ where: { ...givenUp, campaignId: null }, data: { sendStartedAt: null } }));
+    if (resent.count > 0) logger.warn({ count: resent.count }, "Sending again messages whose outcome stayed unknown (their server stopped mid-send)");
+  }
+
   /** Every row due now — queued retries, rows whose worker died mid-attempt — and stranded statuses. */
   async function drain() {
     const size = dueBatchSize(deps.pacer.perSecond, options.leaseMs);
     for (;;) {
+      // During a drain too: a long campaign must not hold a dead worker's rows unsettled.
+      await settleUnknownOutcomes();
       const { due, attempts } = await attemptDueBatch(size);
       if (due < size) {
         await Promise.all(attempts);
@@ -268,7 +376,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
       }
       // A full batch: more are due now. They are claimed while this batch's second half still
       // waits for its slots, so that sending does not pause between batches.
-      await atMostUnfinished(attempts, Math.floor(size / 2));
+      await atMostWaitingForSlots(Math.floor(size / 2));
     }
     for (const change of await applyStrandedPendingStatuses(db)) {
       publishInboxEvents(deps.pubsub, [
@@ -285,6 +393,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     const due = await db.whatsAppMessage.findMany({
       where: {
         direction: "OUTBOUND",
+        sendStartedAt: null,
         AND: [sendable],
         OR: [
           // Not those of the previous batch, claimed and still waiting for their slots.

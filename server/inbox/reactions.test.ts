@@ -37,7 +37,15 @@ describe("reactions", () => {
     expect(answer.data.reactToMessage).toEqual({ __typename: "MutationReactToMessageSuccess", reactedMessage: { id: messageId, reactions: [{ emoji: "👍", direction: "OUTBOUND" }] } });
     const sent = simulator().sentMessages().filter((message) => message.to === waId);
     expect(sent.map((message) => message.request)).toEqual([
-      { messaging_product: "whatsapp", recipient_type: "individual", to: waId, type: "reaction", reaction: { message_id: wamid, emoji: "👍" } },
+      {
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: waId,
+        type: "reaction",
+        reaction: { message_id: wamid, emoji: "👍" },
+        // Its outbox row, named in the reaction's statuses (outbox-callback-data.ts).
+        biz_opaque_callback_data: expect.stringMatching(/^outbox:/),
+      },
     ]);
     const stored = await db().whatsAppMessage.findFirstOrThrow({ where: { conversationId, direction: "OUTBOUND", type: "reaction" } });
     expect(stored).toMatchObject({ reactionEmoji: "👍", reactionToWamid: wamid, wamid: sent[0]!.wamid });

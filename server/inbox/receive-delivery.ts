@@ -5,7 +5,7 @@ import type { WorkspaceEvent } from "../realtime/events.ts";
 import { publishInboxEvents, type InboxPubSub } from "../realtime/pubsub.ts";
 import type { DeliveryTimeline } from "../step-timing.ts";
 import type { QualityUpdateEvent, WebhookEvent } from "../whatsapp/webhook-events.ts";
-import { consentSignalsOf } from "./consent-signals.ts";
+import { createConsentSignals, mayCarryConsent } from "./consent-signals.ts";
 import { applyConsentSignals } from "../contacts/consent.ts";
 import { createIngest, type IngestResult, type TemplateAccountRef, type TemplateStatusStore } from "./ingest.ts";
 import type { AutoReplyRunner } from "./auto-replies.ts";
@@ -49,16 +49,19 @@ export type ReceiveDelivery = (events: readonly WebhookEvent[], acknowledge: () 
  */
 export function createDeliveryReceiver(deps: DeliveryDependencies): ReceiveDelivery {
   const ingest = createIngest(deps.db, deps.templates?.applyStatuses);
+  const consentSignalsOf = createConsentSignals(deps.db);
   return async (events, acknowledge, timeline) => {
     const result = await ingest(events, timeline);
-    // Coexistence's other fields: durable before Meta hears 200, like the messages.
-    await receiveBusinessAppState(deps, events);
+    timeline?.mark("commit");
+    // Coexistence's other fields: durable before Meta hears 200, like the messages. Each check
+    // before the answer costs nothing (no query, no await) when the delivery has none of its events.
+    if (events.some(isBusinessAppState)) await receiveBusinessAppState(deps, events);
     // Before the answer: a customer who asked to stop must be opted out even if we crash now (Meta delivers again).
-    const signals = await consentSignalsOf(deps.db, result.received, events);
+    const signals = mayCarryConsent(result.received, events) ? await consentSignalsOf(result.received, events) : [];
     const optedOut = signals.length > 0 ? await applyConsentSignals(deps.db, signals) : [];
     const qualityUpdates = events.filter((event) => event.kind === "qualityUpdate");
     if (qualityUpdates.length > 0 && deps.qualityUpdates) await deps.qualityUpdates(qualityUpdates);
-    timeline?.mark("commit");
+    timeline?.mark("before the answer");
     // Not the delivery's failure: an answer that never reached Meta only makes it deliver again.
     await Promise.resolve(acknowledge()).catch((error: unknown) => deps.logger.warn({ err: error }, "Could not answer a stored webhook delivery"));
     timeline?.mark("answer");
@@ -109,6 +112,8 @@ function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: r
   if (otherFields.length > 0) deps.logger.info({ fields: otherFields }, "Webhook changes of fields the inbox does not handle");
 }
 
+const isBusinessAppState = (event: WebhookEvent) => event.kind === "appContact" || event.kind === "history";
+
 /**
  * The business app's address book and chat history, for numbers a workspace owns: others went to
  * the unrouted log with the rest of the delivery (ingest.ts).
@@ -116,7 +121,6 @@ function afterCommit(deps: DeliveryDependencies, result: IngestResult, events: r
 async function receiveBusinessAppState(deps: DeliveryDependencies, events: readonly WebhookEvent[]) {
   const contacts = events.filter((event) => event.kind === "appContact");
   const history = events.filter((event) => event.kind === "history");
-  if (contacts.length === 0 && history.length === 0) return;
   const ids = [...new Set([...contacts, ...history].map((event) => event.phoneNumberId))];
   const numbers = await deps.db.whatsAppPhoneNumber.findMany({ where: { phoneNumberId: { in: ids } }, select: { phoneNumberId: true, workspaceId: true } });
   const owner = new Map(numbers.map((number) => [number.phoneNumberId, number.workspaceId]));

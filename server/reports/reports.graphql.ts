@@ -15,7 +15,7 @@ const CostLineType = builder.objectRef<CostLine>("CostLine").implement({
   }),
 });
 
-const CostEstimateType = builder.objectRef<CostEstimate>("CostEstimate").implement({
+export const CostEstimateType = builder.objectRef<CostEstimate>("CostEstimate").implement({
   description: "An estimate of what Meta charges for billable messages (from status webhooks' `pricing`), at the configured rates. Meta's invoice is the truth.",
   fields: (t) => ({
     currency: t.exposeString("currency", { description: "ISO 4217, e.g. INR." }),

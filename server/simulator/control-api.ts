@@ -22,6 +22,11 @@ export const failureInputSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("timeout"), hangMs: z.number().int().positive().default(30_000), count }),
   /** A normal answer, after `delayMs`: Meta under load. */
   z.object({ kind: z.literal("slow"), delayMs: z.number().int().positive().default(2_000), count }),
+  /**
+   * Accepted at once (recorded, its statuses on their way), its answer held back `delayMs`: the
+   * window in which a sender that dies has had its message taken without learning its wamid.
+   */
+  z.object({ kind: z.literal("lateAnswer"), delayMs: z.number().int().positive().default(2_000), count }),
 ]);
 export type FailureInput = z.input<typeof failureInputSchema>;
 
@@ -98,6 +103,7 @@ export const numberInputSchema = z.object({
   qualityRating: z.enum(["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"]).default("GREEN"),
   throughputLevel: z.enum(["STANDARD", "HIGH", "NOT_APPLICABLE"]).default("STANDARD"),
   messagingLimitTier: z.string().regex(/^TIER_\w+$/).default("TIER_1K"),
+  enforceMessagingLimit: z.boolean().default(false),
   isOnBizApp: z.boolean().default(false),
 });
 export type NumberInput = z.input<typeof numberInputSchema>;
@@ -109,6 +115,13 @@ export const userPreferenceInputSchema = z.object({
 });
 export type UserPreferenceInput = z.input<typeof userPreferenceInputSchema>;
 
+/** A number's messaging-limit tier, and whether sends are held to it. */
+export const messagingLimitInputSchema = z.object({
+  tier: z.enum(["TIER_50", "TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]),
+  enforce: z.boolean().default(true),
+});
+export type MessagingLimitInput = z.input<typeof messagingLimitInputSchema>;
+
 /** The number's quality or messaging limit changes: a `phone_number_quality_update` webhook. */
 export const qualityInputSchema = z.object({
   /** DOWNGRADE, FLAGGED, UNFLAGGED, UPGRADE, THROUGHPUT_UPGRADE… */
@@ -117,6 +130,10 @@ export const qualityInputSchema = z.object({
   limit: z.string().min(1).default("TIER_2K"),
 });
 export type QualityInput = z.input<typeof qualityInputSchema>;
+
+/** The portfolio's messaging limit changes: a `business_capability_update` webhook (-1: unlimited). */
+export const capabilityInputSchema = z.object({ maxDailyConversationsPerBusiness: z.number().int().min(-1) });
+export type CapabilityInput = z.input<typeof capabilityInputSchema>;
 
 export interface ControlAnswer {
   status: number;
@@ -129,7 +146,7 @@ const ROUTES = {
   "GET /blocked": "the wa_ids the business blocked (POST/DELETE /block_users)",
   "POST /raw": "any body with a valid, wrong or missing signature; answers {httpStatus, responseBody}",
   "POST /customers/{waId}": "{lastInboundAt | lastInboundHoursAgo, onWhatsApp}",
-  "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?}',
+  "POST /failures": '{kind:"meta", code, at?, count?} | {kind:"http", status?, count?} | {kind:"timeout", hangMs?, count?} | {kind:"slow", delayMs?, count?} | {kind:"lateAnswer", delayMs?, count?}',
   "GET|POST /settings": "{webhookUrl, messagesPerSecond, statusDelaysMs, statusMode, refusalsAt}",
   "GET|POST /templates": "{templates: [{id, name, language, status, category, components}], businessAccountId?}: what GET message_templates lists (of that WABA only, when given)",
   "POST /template-status": '{name, language, event: "APPROVED"|"REJECTED"|"PAUSED"|"DISABLED"…, reason?} → signed message_template_status_update webhook',
@@ -138,7 +155,9 @@ const ROUTES = {
   "GET /media/{id}": "a media file the simulator holds: {id, mimeType, sha256, size, filename}",
   "POST /media/{id}/expire": "Meta forgets the media, as after 30 days: its id answers (#100) does not exist",
   "POST /media-failures": "{status?: 500, count?: 1}: the next media file downloads fail with that HTTP status",
+  "POST /capability": "{maxDailyConversationsPerBusiness: 2000} (-1: unlimited) → signed business_capability_update webhook",
   "GET|POST /numbers": "{phoneNumberId, businessAccountId, token, displayPhoneNumber?, verifiedName?, qualityRating?, throughputLevel?, messagingLimitTier?, isOnBizApp?}: another business number, with its own token",
+  "POST /numbers/{phoneNumberId}/messaging-limit": '{tier: "TIER_250"|"TIER_2K"|…|"TIER_UNLIMITED", enforce?: true}: business-initiated sends beyond the tier\'s unique customers in 24 h (per business account) fail with 131048',
   "GET /messages": "every accepted outgoing message",
   "GET /requests": "every Graph API request and its answer",
   "GET /webhooks": "every webhook delivery attempt",
@@ -151,6 +170,7 @@ const ROUTES = {
 export async function handleControl(simulator: Simulator, method: string, path: string, body: unknown): Promise<ControlAnswer> {
   const route = path.slice(CONTROL_PREFIX.length) || "/";
   const customer = /^\/customers\/(\d{1,20})$/.exec(route);
+  const limitOf = /^\/numbers\/(\d{1,20})\/messaging-limit$/.exec(route);
   const media = /^\/media\/([A-Za-z0-9_-]{1,128})(\/expire)?$/.exec(route);
   const parse = <T>(schema: z.ZodType<T>) => {
     const parsed = schema.safeParse(body ?? {});
@@ -180,6 +200,7 @@ export async function handleControl(simulator: Simulator, method: string, path: 
     }
     if (method === "POST" && route === "/user-preferences") return ok(await simulator.sendUserPreference(parse(userPreferenceInputSchema)));
     if (method === "POST" && route === "/quality") return ok(await simulator.updateQuality(parse(qualityInputSchema)));
+    if (method === "POST" && route === "/capability") return ok(await simulator.updateCapability(parse(capabilityInputSchema)));
     if (method === "GET" && media && !media[2]) {
       const info = simulator.mediaInfo(media[1]!);
       return info ? ok(info) : { status: 404, json: { error: `No media ${media[1]}` } };
@@ -191,6 +212,10 @@ export async function handleControl(simulator: Simulator, method: string, path: 
       return ok({ status, count });
     }
     if (method === "POST" && route === "/numbers") return ok(simulator.addNumber(parse(numberInputSchema)));
+    if (method === "POST" && limitOf) {
+      if (!simulator.numbers().some((number) => number.phoneNumberId === limitOf[1])) return { status: 404, json: { error: `No number ${limitOf[1]}` } };
+      return ok(simulator.setMessagingLimit(limitOf[1]!, parse(messagingLimitInputSchema)));
+    }
     if (method === "GET" && route === "/numbers") return ok({ numbers: simulator.numbers(), subscribedAccounts: simulator.subscribedAccounts() });
     if (method === "POST" && route === "/coexistence/phone-sends") return ok(await simulator.phoneSends(parse(inboundInputSchema)));
     if (method === "POST" && route === "/coexistence/history") return ok(await simulator.syncHistory(parse(historyInputSchema)));

@@ -185,6 +185,8 @@ function phoneNumberFields(number: SimulatedNumber, coexistence: boolean): Recor
     name_status: "APPROVED",
     platform_type: "CLOUD_API",
     throughput: { level: number.throughputLevel },
+    // The portfolio's limit, shared by its numbers; `messaging_limit_tier` is deprecated but still answered.
+    whatsapp_business_manager_messaging_limit: number.messagingLimitTier,
     messaging_limit_tier: number.messagingLimitTier,
     // A number also on the WhatsApp Business app (coexistence).
     is_on_biz_app: number.isOnBizApp || coexistence,

@@ -6,6 +6,7 @@
 import type { MediaKind, MessageTemplate, SendMessageRequest, SendMessageResponse, TemplateObject } from "../whatsapp/cloud-api.ts";
 import { newWamid } from "./inbound.ts";
 import { graphError, invalidParameterError, type GraphErrorAnswer } from "./meta-errors.ts";
+import { messagingLimitRefusal, recordBusinessInitiated } from "./messaging-limits.ts";
 import { parseMessagesRequest } from "./send-validation.ts";
 import { templatesOf, type ForcedFailure, type SentMessage, type SimulatorState } from "./state.ts";
 import { scheduleStatuses, type StatusContext } from "./statuses.ts";
@@ -49,8 +50,11 @@ export async function handleMessages(context: StatusContext, version: string, bo
     const refusal = businessRefusal(state, request, customer, arrivedAtMs, context.phoneNumberId, context.businessAccountId);
     if (refusal && (refusal.deferrable === false || state.settings.refusalsAt === "request")) return errorAnswer(refusal.error);
     if (refusal) failureCode = refusal.error.body.error.code;
+    else if (!isWindowOpen(state, customer, arrivedAtMs)) recordBusinessInitiated(state, state.numbers.get(context.phoneNumberId), customer, arrivedAtMs);
   }
-  return accept(context, version, request, customer, failureCode, arrivedAtMs);
+  const answer = accept(context, version, request, customer, failureCode, arrivedAtMs);
+  if (forced?.kind === "lateAnswer") await context.scheduler.sleep(forced.delayMs);
+  return answer;
 }
 
 function takeForcedFailure(state: SimulatorState): ForcedFailure | null {
@@ -84,10 +88,18 @@ function businessRefusal(
   if (state.notOnWhatsApp.has(customer)) return { error: graphError(131026), deferrable: true };
   // Meta: "Your business cannot message the user" once blocked; it documents no code of its own for it.
   if (state.blocked.has(customer)) return { error: graphError(131026, { details: "The business blocked this user" }), deferrable: false };
-  const lastInbound = state.lastInboundAtMs.get(customer);
-  const windowOpen = lastInbound !== undefined && now - lastInbound < SERVICE_WINDOW_MS;
+  const windowOpen = isWindowOpen(state, customer, now);
   if (request.type !== "template" && !windowOpen) return { error: graphError(131047), deferrable: true };
+  if (!windowOpen) {
+    const overLimit = messagingLimitRefusal(state, state.numbers.get(phoneNumberId), customer, now);
+    if (overLimit) return { error: overLimit, deferrable: true };
+  }
   return null;
+}
+
+function isWindowOpen(state: SimulatorState, customer: string, now: number) {
+  const lastInbound = state.lastInboundAtMs.get(customer);
+  return lastInbound !== undefined && now - lastInbound < SERVICE_WINDOW_MS;
 }
 
 /** Messages that arrived in the second before `now`. */

@@ -4,7 +4,7 @@
  * throughput) come after, in graph-messages.ts.
  */
 import { isBsuid } from "../whatsapp/customer-id.ts";
-import type { MarkReadRequest, SendMessageRequest } from "../whatsapp/cloud-api.ts";
+import { CALLBACK_DATA_MAX_LENGTH, type MarkReadRequest, type SendMessageRequest } from "../whatsapp/cloud-api.ts";
 import { invalidParameterError, type GraphErrorAnswer } from "./meta-errors.ts";
 import { interactiveError } from "./interactive-validation.ts";
 import { digitsOnly } from "./state.ts";
@@ -50,6 +50,9 @@ export function parseMessagesRequest(body: unknown): ParsedRequest {
   if (!to && !isBsuid(recipient)) return invalid("Param recipient must be a business-scoped user ID");
   const type = body.type ?? "text";
   if (typeof type !== "string" || !SEND_TYPES.includes(type)) return invalid(`Param type must be one of {${SEND_TYPES.join(", ")}}`);
+  if (body.biz_opaque_callback_data !== undefined && (typeof body.biz_opaque_callback_data !== "string" || characters(body.biz_opaque_callback_data) > CALLBACK_DATA_MAX_LENGTH)) {
+    return invalid(`Param biz_opaque_callback_data must be a string of at most ${CALLBACK_DATA_MAX_LENGTH} characters`);
+  }
   if (body.context !== undefined && (!isObject(body.context) || typeof body.context.message_id !== "string")) {
     return invalid("Param context['message_id'] must be a string");
   }

@@ -154,6 +154,45 @@ describe("status webhooks", () => {
     expect(verifySignature(reserialised, simulator.webhookAttempts()[0].signature ?? undefined, APP_SECRET)).toBe(false);
   });
 
+  it("carry the send's biz_opaque_callback_data, untouched, in each of them", async () => {
+    const callbackData = "outbox:0193-row {\"a\":1} ✓";
+    const { wamid } = await api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] }, { callbackData });
+    const statuses = await receiver.waitForStatuses(3);
+    expect(simulator.sentMessages()[0]!.request.biz_opaque_callback_data).toBe(callbackData);
+    expect(statuses.map((event) => [event.status.id, event.status.status, event.status.biz_opaque_callback_data])).toEqual([
+      [wamid, "sent", callbackData],
+      [wamid, "delivered", callbackData],
+      [wamid, "read", callbackData],
+    ]);
+    // Without it, none is invented.
+    receiver.received = [];
+    await api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] });
+    expect((await receiver.waitForStatuses(3)).map((event) => event.status.biz_opaque_callback_data)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("refuse callback data longer than Meta's 512 characters, and so does our client before sending", async () => {
+    const response = await fetch(`${simulator.baseUrl}/v23.0/${PHONE_ID}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ messaging_product: "whatsapp", to: CUSTOMER, type: "template", template: { name: "hello_world", language: { code: "en_US" } }, biz_opaque_callback_data: "x".repeat(513) }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("biz_opaque_callback_data");
+    await expect(api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] }, { callbackData: "x".repeat(513) })).rejects.toMatchObject({ field: "callbackData" });
+    expect(simulator.sentMessages()).toHaveLength(0);
+  });
+
+  it("of a message accepted with a late answer come before the answer does", async () => {
+    simulator.forceFailures({ kind: "lateAnswer", delayMs: 400, count: 1 });
+    const answered = api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] }, { callbackData: "outbox:late" });
+    const statuses = await receiver.waitForStatuses(1);
+    expect(simulator.sentMessages()).toHaveLength(1);
+    let answer: string | null = null;
+    void answered.then(({ wamid }) => (answer = wamid));
+    expect(answer).toBeNull();
+    expect((await answered).wamid).toBe(statuses[0]!.status.id);
+  });
+
   it("are not sent at all in drop mode", async () => {
     simulator.configure({ statusMode: "drop" });
     await api.sendTemplate(CUSTOMER, { name: "hello_world", languageCode: "en_US", bodyParameters: [] });

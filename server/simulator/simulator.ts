@@ -25,6 +25,10 @@ import {
   templateStatusInputSchema,
   userPreferenceInputSchema,
   qualityInputSchema,
+  capabilityInputSchema,
+  type CapabilityInput,
+  messagingLimitInputSchema,
+  type MessagingLimitInput,
   type UserPreferenceInput,
   type QualityInput,
   type TemplateStatusInput,
@@ -156,8 +160,12 @@ export interface Simulator {
   updateTemplateStatus(input: TemplateStatusInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
   /** The customer stops or resumes the business's marketing messages in WhatsApp (`user_preferences`). */
   sendUserPreference(input: UserPreferenceInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
+  /** Holds a number's sends to a messaging-limit tier (unique customers in 24 h per business account); answers the number. */
+  setMessagingLimit(phoneNumberId: string, input: MessagingLimitInput): SimulatedNumber;
   /** Meta flags the number, or changes its messaging limit (`phone_number_quality_update`). */
   updateQuality(input: QualityInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
+  /** Meta changes the portfolio's messaging limit (`business_capability_update`); the simulator's numbers take it too. */
+  updateCapability(input: CapabilityInput): Promise<{ httpStatus: number | null; payload: WebhookPayload }>;
   sentMessages(): SentMessage[];
   /** A media file the simulator holds (uploaded by the product, or sent by a customer); null when unknown or expired. */
   mediaInfo(mediaId: string): { id: string; mimeType: string; sha256: string; size: number; filename: string | null } | null;
@@ -198,6 +206,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     qualityRating: "GREEN",
     throughputLevel: "STANDARD",
     messagingLimitTier: "TIER_1K",
+    enforceMessagingLimit: false,
     isOnBizApp: false,
   });
   // Further numbers of the same business account, answering to the same token.
@@ -216,6 +225,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     lastInboundAtMs: new Map(),
     notOnWhatsApp: new Set(options.notOnWhatsApp ?? []),
     blocked: new Set(),
+    reachedByAccount: new Map(),
     failures: [],
     sent: [],
     requests: [],
@@ -325,6 +335,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return { ...number };
     },
     numbers: () => [...state.numbers.values()].map((number) => ({ ...number })),
+    setMessagingLimit(phoneNumberId, input) {
+      const { tier, enforce } = messagingLimitInputSchema.parse(input);
+      const number = state.numbers.get(phoneNumberId);
+      if (!number) throw new Error(`No number ${phoneNumberId}`);
+      number.messagingLimitTier = tier;
+      number.enforceMessagingLimit = enforce;
+      return { ...number };
+    },
     subscribedAccounts: () => [...state.subscribedAccounts],
 
     forceFailures(input) {
@@ -411,6 +429,15 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         event,
         current_limit: limit,
         max_daily_conversations_per_business: limit,
+      });
+      return { httpStatus: await sender.deliver("status", payload), payload };
+    },
+
+    async updateCapability(input) {
+      const { maxDailyConversationsPerBusiness } = capabilityInputSchema.parse(input);
+      const payload = accountChangeEnvelope(options.businessAccountId, "business_capability_update", {
+        max_daily_conversations_per_business: maxDailyConversationsPerBusiness,
+        max_phone_numbers_per_waba: 25,
       });
       return { httpStatus: await sender.deliver("status", payload), payload };
     },

@@ -43,7 +43,8 @@ export type ForcedFailure =
   | { kind: "meta"; code: number; at: "request" | "status"; remaining: number }
   | { kind: "http"; status: number; remaining: number }
   | { kind: "timeout"; hangMs: number; remaining: number }
-  | { kind: "slow"; delayMs: number; remaining: number };
+  | { kind: "slow"; delayMs: number; remaining: number }
+  | { kind: "lateAnswer"; delayMs: number; remaining: number };
 
 /**
  * A business phone number the simulated Meta knows: its own access token (a System User token of
@@ -60,8 +61,10 @@ export interface SimulatedNumber {
   qualityRating: string;
   /** STANDARD, HIGH or NOT_APPLICABLE. */
   throughputLevel: string;
-  /** TIER_250, TIER_1K, TIER_10K, TIER_100K or TIER_UNLIMITED. */
+  /** TIER_250, TIER_1K, TIER_2K, TIER_10K, TIER_100K or TIER_UNLIMITED. */
   messagingLimitTier: string;
+  /** Whether sends are held to the tier (off unless a test asks: demos and benchmarks send freely). */
+  enforceMessagingLimit: boolean;
   /** Also used in the WhatsApp Business app (coexistence). */
   isOnBizApp: boolean;
 }
@@ -137,6 +140,8 @@ export interface SimulatorState {
   notOnWhatsApp: Set<string>;
   /** Customers (wa_ids) the business blocked through `POST /block_users`. */
   blocked: Set<string>;
+  /** Business account → customer → when a business-initiated message first reached them (messaging limits). */
+  reachedByAccount: Map<string, Map<string, number>>;
   failures: ForcedFailure[];
   sent: SentMessage[];
   requests: GraphRequestRecord[];

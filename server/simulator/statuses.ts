@@ -85,7 +85,15 @@ function statusUpdate(
 ): StatusUpdate {
   // A message sent to a BSUID is reported by BSUID: the customer's number stays hidden.
   const recipient = isBsuid(message.to) ? { recipient_user_id: message.to } : { recipient_id: message.to };
-  const base: StatusUpdate = { id: message.wamid, status, timestamp: String(Math.floor(atMs / 1000)), ...recipient };
+  // Meta returns the send's biz_opaque_callback_data, untouched, in each of its statuses.
+  const callbackData = message.request.biz_opaque_callback_data;
+  const base: StatusUpdate = {
+    id: message.wamid,
+    status,
+    timestamp: String(Math.floor(atMs / 1000)),
+    ...recipient,
+    ...(callbackData === undefined ? {} : { biz_opaque_callback_data: callbackData }),
+  };
   if (status === "failed") return { ...base, errors: failureCode === null ? [] : [webhookError(failureCode)] };
   if (status === "read") return base;
   const free = billing.category === "service";

@@ -5,14 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../db/client.ts";
 import { applyMigrations } from "../db/migrate.ts";
 import { createLogger } from "../logger.ts";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { conversationFileThread } from "./conversation-file-thread.ts";
 import { CLEAN_STOP_MARKER, conversationFilePath, createConversationMirror, renderConversationFile, type ConversationFile } from "./conversation-files.ts";
 
 let dir: string;
+let url: string;
 let db: Database;
 let workspaceId: string;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "bharat-files-"));
-  const url = `file:${path.join(dir, "test.db")}`;
+  url = `file:${path.join(dir, "test.db")}`;
   await applyMigrations(url);
   db = createDatabase(url);
   workspaceId = (await db.workspace.create({ data: { name: "Files" } })).id;
@@ -143,5 +147,41 @@ describe("the conversation mirror", () => {
     for (const waId of waIds) expect(readFile(filesDir, waId).messages[0]!.text).toBe(`hello from ${waId}`);
     await next.close();
     expect(existsSync(path.join(filesDir, CLEAN_STOP_MARKER))).toBe(true);
+  });
+
+  it("writes the files on a thread of its own, from its own connection: each file ends equal to the database, and a stop closes the thread", async () => {
+    const filesDir = path.join(dir, "thread");
+    const mirror = createConversationMirror(db, filesDir, logger, { coalesceMs: 1, writer: conversationFileThread(url, filesDir) });
+    const conversation = await conversationWith("919800000010", ["first"]);
+    mirror.schedule(conversation.id);
+    await mirror.flush();
+    expect(readFile(filesDir, "919800000010").messages.map((message) => message.text)).toEqual(["first"]);
+    await db.whatsAppMessage.create({
+      data: { workspaceId, conversationId: conversation.id, direction: "INBOUND", type: "text", text: "second", preview: "second", status: "RECEIVED", timestamp: new Date(Date.UTC(2026, 10, 25, 11)) },
+    });
+    mirror.schedule(conversation.id);
+    await mirror.close();
+    expect(readFile(filesDir, "919800000010")).toEqual(await renderConversationFile(db, conversation.id));
+    expect(existsSync(path.join(filesDir, CLEAN_STOP_MARKER))).toBe(true);
+  });
+
+  it("logs a file its thread could not write, and neither a flush nor a stop waits for it", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const filesDir = path.join(dir, "broken");
+    // A database the thread cannot read: every write fails there.
+    const writer = conversationFileThread(`file:${path.join(dir, "missing", "folder", "none.db")}`, filesDir);
+    const mirror = createConversationMirror(db, filesDir, pino({ level: "error" }, sink), { coalesceMs: 1, writer });
+    const conversation = await conversationWith("919800000011", ["lost in the mirror"]);
+    mirror.schedule(conversation.id);
+    await mirror.flush();
+    await mirror.close();
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "Could not write the conversation file", conversationId: conversation.id }));
+    expect(existsSync(conversationFilePath(filesDir, workspaceId, "919800000011"))).toBe(false);
   });
 });

@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Database } from "../db/client.ts";
-import { workspaceNumberIds } from "../db/workspace-numbers.ts";
+import { firstWorkspaceNumberId } from "../db/workspace-numbers.ts";
 import { driverQuery } from "../db/driver-transaction.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import { timeBackgroundWork } from "../step-timing.ts";
 import { isBsuid } from "../whatsapp/customer-id.ts";
+import type { ConversationFileWriter } from "./conversation-file-thread.ts";
 
 /**
  * The conversation mirror: `{dir}/{workspaceId}/{key}.json`, one file per conversation — `key`
@@ -110,9 +111,9 @@ interface StoredMessage {
 const numberOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 
 /**
- * Read on the driver, not Prisma's client: the writer runs on the thread that answers Meta, and
- * Prisma's client cost several times the statements (issue 16). Only what the file shows: `raw`
- * alone is larger than everything else together.
+ * Read on the driver, not Prisma's client, which cost several times the statements (issue 16): the
+ * server writes the files on a thread of its own, but the rebuild and the tests on their caller's.
+ * Only what the file shows: `raw` alone is larger than everything else together.
  */
 export async function renderConversationFile(db: Database, conversationId: string): Promise<ConversationFile | null> {
   const [conversation] = await driverQuery<{
@@ -217,8 +218,8 @@ export async function writeConversationFile(db: Database, dir: string, conversat
 /** The number in the file's name: none on the workspace's first number (and on no number). */
 async function fileNumberOf(db: Database, file: ConversationFile): Promise<string | null> {
   if (!file.businessPhoneNumberId) return null;
-  const [first] = await workspaceNumberIds(db, file.workspaceId);
-  return first === undefined || first === file.businessPhoneNumberId ? null : file.businessPhoneNumberId;
+  const first = await firstWorkspaceNumberId(db, file.workspaceId);
+  return first === null || first === file.businessPhoneNumberId ? null : file.businessPhoneNumberId;
 }
 
 /** Names the conversation's file had before: its BSUID, and the identifiers a number or BSUID change replaced. */
@@ -283,18 +284,23 @@ export const REPAIR_GRACE_MS = 5_000;
  * Schedules file rewrites after commits without ever delaying the caller. Changes to one
  * conversation within MIRROR_COALESCE_MS collapse into one rewrite, and one writer rewrites the
  * due files one at a time, paced by MIRROR_PAUSE_FACTOR, so that a file behind a busy queue
- * absorbs every change made while it waits.
+ * absorbs every change made while it waits. `writer` does the rewriting: the server gives it a
+ * thread of its own (conversation-file-thread.ts); by default it runs on this thread.
  */
 export function createConversationMirror(
   db: Database,
   dir: string,
   logger: Logger,
-  { coalesceMs = MIRROR_COALESCE_MS, repairGraceMs = REPAIR_GRACE_MS } = {},
+  {
+    coalesceMs = MIRROR_COALESCE_MS,
+    repairGraceMs = REPAIR_GRACE_MS,
+    writer = { write: (conversationId: string) => writeConversationFile(db, dir, conversationId), close: async () => undefined } as ConversationFileWriter,
+  } = {},
 ) {
   const waiting = new Map<string, NodeJS.Timeout>();
   /** Due for a rewrite, oldest first. */
   const due = new Set<string>();
-  let writer: Promise<void> | null = null;
+  let running: Promise<void> | null = null;
   /** A flush is waiting: no pauses until it is done. */
   let hurry = false;
   let recovery: Promise<void> | null = null;
@@ -306,21 +312,21 @@ export function createConversationMirror(
       for (const conversationId of due) {
         due.delete(conversationId);
         const started = performance.now();
-        await timeBackgroundWork("conversation file", () => writeConversationFile(db, dir, conversationId)).catch((error: Error) =>
+        await timeBackgroundWork("conversation file", () => writer.write(conversationId)).catch((error: Error) =>
           logger.error({ err: error, conversationId }, "Could not write the conversation file"),
         );
         if (!hurry && due.size > 0) await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * MIRROR_PAUSE_FACTOR));
       }
     } finally {
       // In the same turn as the last look at `due`: a file marked due from now on starts a new writer.
-      writer = null;
+      running = null;
     }
   }
 
   function markDue(conversationId: string) {
     due.add(conversationId);
-    writer ??= writeDue();
-    return writer;
+    running ??= writeDue();
+    return running;
   }
 
   async function flush() {
@@ -332,7 +338,7 @@ export function createConversationMirror(
         waiting.delete(conversationId);
         markDue(conversationId);
       }
-      while (writer) await writer;
+      while (running) await running;
     } finally {
       hurry = false;
     }
@@ -402,6 +408,7 @@ export function createConversationMirror(
       }
       closing = true;
       await flush();
+      await writer.close();
       if (recovered) {
         await mkdir(dir, { recursive: true });
         await writeFile(path.join(dir, CLEAN_STOP_MARKER), `${new Date().toISOString()}\n`);

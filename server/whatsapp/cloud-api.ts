@@ -85,6 +85,8 @@ export interface SendMessageRequest {
   readonly interactive?: InteractiveObject;
   readonly location?: LocationObject;
   readonly contacts?: readonly ContactObject[];
+  /** Meta does not read it; it returns it in this message's status webhooks (at most 512 characters). */
+  readonly biz_opaque_callback_data?: string;
 }
 
 /** Body of `POST` and `DELETE /{version}/{phone-number-id}/block_users`. */
@@ -210,14 +212,15 @@ const phoneNumberSchema = z.looseObject({
   display_phone_number: z.string().optional(),
   verified_name: z.string().optional(),
   quality_rating: z.string().optional(),
-  messaging_limit_tier: z.string().optional(),
+  /** The portfolio's messaging limit (Meta deprecated the number's `messaging_limit_tier` for it). */
+  whatsapp_business_manager_messaging_limit: z.string().optional(),
   platform_type: z.string().optional(),
   is_on_biz_app: z.boolean().optional(),
   throughput: z.looseObject({ level: z.string().optional() }).optional(),
 });
 const accountNumbersSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
 /** The fields asked of a number: Meta answers only what is asked (and the id). */
-const PHONE_NUMBER_FIELDS = "id,display_phone_number,verified_name,quality_rating,throughput,messaging_limit_tier,platform_type,is_on_biz_app";
+const PHONE_NUMBER_FIELDS = "id,display_phone_number,verified_name,quality_rating,throughput,whatsapp_business_manager_messaging_limit,platform_type,is_on_biz_app";
 /** Numbers of a business account listed at most, per page. */
 const ACCOUNT_NUMBERS_PAGE_SIZE = 100;
 
@@ -263,7 +266,19 @@ export interface SendResult {
   messageStatus: string | null;
 }
 
-export interface SendTextOptions {
+/** Longest `biz_opaque_callback_data` Meta accepts, in characters. @default 512 */
+export const CALLBACK_DATA_MAX_LENGTH = 512;
+
+/** What any send may carry besides its message. */
+export interface SendOptions {
+  /**
+   * Echoed by Meta in every status webhook of this message (`biz_opaque_callback_data`): it
+   * names the message before, or without, the answer that gives its wamid.
+   */
+  callbackData?: string;
+}
+
+export interface SendTextOptions extends SendOptions {
   /** Let WhatsApp render a preview of the first URL in the body. */
   previewUrl?: boolean;
   /** Sends the text as a reply quoting this message. */
@@ -322,12 +337,12 @@ export interface CloudApi {
   /** Subscribes the app to the business account's webhooks (`POST /{waba-id}/subscribed_apps`). */
   subscribeApp(): Promise<void>;
   sendText(to: string, body: string, options?: SendTextOptions): Promise<SendResult>;
-  sendTemplate(to: string, template: TemplateMessage): Promise<SendResult>;
-  sendMedia(to: string, media: MediaMessage): Promise<SendResult>;
+  sendTemplate(to: string, template: TemplateMessage, options?: SendOptions): Promise<SendResult>;
+  sendMedia(to: string, media: MediaMessage, options?: SendOptions): Promise<SendResult>;
   /** An empty `emoji` removes an earlier reaction. */
-  sendReaction(to: string, wamid: string, emoji: string): Promise<SendResult>;
+  sendReaction(to: string, wamid: string, emoji: string, options?: SendOptions): Promise<SendResult>;
   /** An interactive, location or contacts message (built by ./interactive.ts). */
-  sendRich(to: string, message: RichMessage, options?: { replyToWamid?: string }): Promise<SendResult>;
+  sendRich(to: string, message: RichMessage, options?: { replyToWamid?: string } & SendOptions): Promise<SendResult>;
   /**
    * Blocks customers (wa_ids) from writing to the number, and the number from writing to them.
    * Meta allows it only for customers who wrote in the last 24 hours; answers the wa_ids blocked.
@@ -401,8 +416,18 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
     });
   }
 
-  async function sendMessage(to: string, type: MessageType, content: Partial<SendMessageRequest>): Promise<SendResult> {
-    const message: SendMessageRequest = { messaging_product: "whatsapp", recipient_type: "individual", ...addressOf(to), type, ...content };
+  async function sendMessage(to: string, type: MessageType, content: Partial<SendMessageRequest>, { callbackData }: SendOptions = {}): Promise<SendResult> {
+    if (callbackData !== undefined && (callbackData.length === 0 || callbackData.length > CALLBACK_DATA_MAX_LENGTH)) {
+      throw new CloudApiValidationError("callbackData", `The callback data must be 1 to ${CALLBACK_DATA_MAX_LENGTH} characters`);
+    }
+    const message: SendMessageRequest = {
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      ...addressOf(to),
+      type,
+      ...content,
+      ...(callbackData === undefined ? {} : { biz_opaque_callback_data: callbackData }),
+    };
     const answer = await requestJson(messagesUrl, { method: "POST", json: message }, sendResponseSchema);
     return {
       wamid: answer.messages[0].id,
@@ -436,7 +461,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
         verifiedName: answer.verified_name ?? null,
         qualityRating: answer.quality_rating ?? null,
         throughputLevel: answer.throughput?.level ?? null,
-        messagingLimitTier: answer.messaging_limit_tier ?? null,
+        messagingLimitTier: answer.whatsapp_business_manager_messaging_limit ?? null,
         coexistence: answer.is_on_biz_app === true && (answer.platform_type ?? "CLOUD_API") === "CLOUD_API",
       };
     },
@@ -452,7 +477,7 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
       await requestJson(accountUrl("subscribed_apps"), { method: "POST" }, successSchema);
     },
 
-    async sendText(to, body, { previewUrl, replyToWamid } = {}) {
+    async sendText(to, body, { previewUrl, replyToWamid, callbackData } = {}) {
       if (body.length === 0) throw new CloudApiValidationError("body", "The text is empty");
       if (body.length > TEXT_BODY_MAX_LENGTH) {
         throw new CloudApiValidationError("body", `The text is longer than ${TEXT_BODY_MAX_LENGTH} characters`);
@@ -461,10 +486,10 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
       return sendMessage(to, "text", {
         text: previewUrl === undefined ? { body } : { body, preview_url: previewUrl },
         ...(replyToWamid === undefined ? {} : { context: { message_id: replyToWamid } }),
-      });
+      }, { callbackData });
     },
 
-    async sendTemplate(to, { name, languageCode, bodyParameters }) {
+    async sendTemplate(to, { name, languageCode, bodyParameters }, options) {
       checkTemplate(name, languageCode, bodyParameters);
       const parameters = bodyParameters.map((text) => ({ type: "text" as const, text }));
       return sendMessage(to, "template", {
@@ -473,17 +498,17 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
           language: { code: languageCode },
           ...(parameters.length > 0 ? { components: [{ type: "body" as const, parameters }] } : {}),
         },
-      });
+      }, options);
     },
 
-    async sendMedia(to, media) {
-      return sendMessage(to, media.kind, { [media.kind]: mediaObject(media) });
+    async sendMedia(to, media, options) {
+      return sendMessage(to, media.kind, { [media.kind]: mediaObject(media) }, options);
     },
 
-    async sendRich(to, message, { replyToWamid } = {}) {
+    async sendRich(to, message, { replyToWamid, callbackData } = {}) {
       if (replyToWamid !== undefined) checkWamid(replyToWamid, "replyToWamid");
       const { type, ...content } = message;
-      return sendMessage(to, type, { ...content, ...(replyToWamid === undefined ? {} : { context: { message_id: replyToWamid } }) } as Partial<SendMessageRequest>);
+      return sendMessage(to, type, { ...content, ...(replyToWamid === undefined ? {} : { context: { message_id: replyToWamid } }) } as Partial<SendMessageRequest>, { callbackData });
     },
 
     async blockUsers(waIds) {
@@ -510,9 +535,9 @@ export function createCloudApi(options: CloudApiOptions): CloudApi {
       return blocked;
     },
 
-    async sendReaction(to, wamid, emoji) {
+    async sendReaction(to, wamid, emoji, options) {
       checkWamid(wamid, "wamid");
-      return sendMessage(to, "reaction", { reaction: { message_id: wamid, emoji } });
+      return sendMessage(to, "reaction", { reaction: { message_id: wamid, emoji } }, options);
     },
 
     async markRead(wamid, { typingIndicator = false } = {}) {

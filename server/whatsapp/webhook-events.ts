@@ -90,6 +90,8 @@ export interface StatusEvent {
   /** Why it failed (the first of Meta's errors). */
   error: DeliveryError | null;
   pricing: Pricing | null;
+  /** The send's `biz_opaque_callback_data`, echoed by Meta: the outbox row it came from, before its wamid is known. */
+  callbackData: string | null;
   /** Meta's status object as received: kept with a status whose message is not stored yet. */
   raw: unknown;
 }
@@ -166,9 +168,9 @@ export interface QualityUpdateEvent {
   kind: "qualityUpdate";
   phoneNumberId: null;
   businessAccountId: string;
-  /** Digits, as Meta writes it, e.g. 15550783881. */
+  /** Digits, as Meta writes it, e.g. 15550783881; empty for the portfolio's `business_capability_update`. */
   displayPhoneNumber: string;
-  /** DOWNGRADE, FLAGGED, UNFLAGGED, UPGRADE, ONBOARDING, THROUGHPUT_UPGRADE… */
+  /** DOWNGRADE, FLAGGED, UNFLAGGED, UPGRADE, ONBOARDING, THROUGHPUT_UPGRADE…; CAPABILITY_UPDATE for `business_capability_update`. */
   event: string;
   /** TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED… (`max_daily_conversations_per_business`, else the older `current_limit`). */
   limit: string | null;

@@ -222,8 +222,15 @@ describe("a status of a message the business sent", () => {
       at: new Date(1749416383 * 1000),
       error: null,
       pricing: { billable: true, model: "PMP", category: "utility" },
+      callbackData: null,
       raw,
     });
+  });
+
+  it("carries the send's biz_opaque_callback_data; one it cannot read costs only itself", () => {
+    expect(only(status({ status: "sent", biz_opaque_callback_data: "outbox:0193abcd" }))).toMatchObject({ status: "sent", callbackData: "outbox:0193abcd" });
+    expect(only(status({ status: "sent", biz_opaque_callback_data: { not: "a string" } }))).toMatchObject({ status: "sent", wamid: WAMID, callbackData: null });
+    expect(only(status({ status: "read", biz_opaque_callback_data: "x".repeat(513) }))).toMatchObject({ status: "read", callbackData: null });
   });
 
   it("carries a failure's code, title, message and details", () => {

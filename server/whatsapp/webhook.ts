@@ -200,6 +200,9 @@ export const statusSchema = z.looseObject({
   recipient_user_id: optionalId(bsuid),
   recipient_parent_user_id: optionalId(bsuid),
   errors: z.array(metaErrorSchema).optional(),
+  // What the send carried as biz_opaque_callback_data (the outbox names its row there). A value we
+  // cannot read costs only itself: the status still applies by its wamid.
+  biz_opaque_callback_data: z.string().min(1).max(512).optional().catch(undefined),
   // What Meta charges for the message. Informational: a shape we cannot read is dropped rather
   // than costing the status itself.
   pricing: z
@@ -272,6 +275,14 @@ export const qualityUpdateValueSchema = z.looseObject({
   current_limit: z.string().max(64).optional(),
   max_daily_conversations_per_business: z.string().max(64).optional(),
 });
+
+/** The portfolio's new limits: `max_daily_conversations_per_business` is a number (-1: unlimited) or a tier name. */
+export const capabilityUpdateValueSchema = z.looseObject({
+  max_daily_conversations_per_business: z.union([z.number().int(), z.string().max(64)]).optional(),
+});
+
+/** Meta's limit as a tier name, as `phone_number_quality_update` and the number's fields give it. */
+const TIER_OF_LIMIT: Readonly<Record<number, string>> = { [-1]: "TIER_UNLIMITED", 50: "TIER_50", 250: "TIER_250", 1000: "TIER_1K", 2000: "TIER_2K", 10000: "TIER_10K", 100000: "TIER_100K" };
 
 export class WebhookShapeError extends Error {
   override name = "WebhookShapeError";
@@ -350,6 +361,14 @@ const FIELDS: Record<string, (value: unknown, change: { businessAccountId: strin
   phone_number_quality_update: (value, { businessAccountId }) => {
     const parsed = qualityUpdateValueSchema.safeParse(value);
     return parsed.success ? [qualityUpdateEvent(businessAccountId, parsed.data)] : null;
+  },
+  // A portfolio-wide change, so no number is named: every number of the account takes the new limit.
+  business_capability_update: (value, { businessAccountId }) => {
+    const parsed = capabilityUpdateValueSchema.safeParse(value);
+    const limit = parsed.success ? parsed.data.max_daily_conversations_per_business : undefined;
+    if (limit === undefined) return null;
+    const tier = typeof limit === "number" ? TIER_OF_LIMIT[limit] : limit;
+    return tier ? [{ kind: "qualityUpdate", phoneNumberId: null, businessAccountId, displayPhoneNumber: "", event: "CAPABILITY_UPDATE", limit: tier }] : null;
   },
   // One we cannot read is only logged: the next template sync corrects the cache anyway.
   message_template_status_update: (value, { businessAccountId }) => {
@@ -463,6 +482,7 @@ function statusEvent(phoneNumberId: string, status: StatusUpdate, value: Deliver
     pricing: status.pricing
       ? { billable: status.pricing.billable ?? null, model: status.pricing.pricing_model ?? null, category: status.pricing.category ?? null }
       : null,
+    callbackData: status.biz_opaque_callback_data ?? null,
     raw: status,
   };
 }

@@ -35,6 +35,9 @@ export const CampaignFieldsFragment = graphql(`
     }
     estimatedCost
     currency
+    cost {
+      ...CostEstimateFields
+    }
   }
 `);
 

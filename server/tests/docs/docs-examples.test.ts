@@ -136,6 +136,11 @@ describe("the examples, against a running server", () => {
       ... on MutationAddConversationNoteSuccess { note { id } } } }`);
     const campaign = await graphql(server, `mutation { createCampaign(input: {name: "Docs", templateName: "order_update", languageCode: "en",
       audience: {contactIds: "${contactId}"}, bodyParameters: [{contactField: \"firstName\"}, {text: "#1"}]}) { ... on MutationCreateCampaignSuccess { campaign { id } } } }`);
+    // The preview needs a draft: the one above is cancelled by an earlier example.
+    const previewed = await graphql(server, `mutation { createCampaign(input: {name: "Docs preview", templateName: "order_update", languageCode: "en",
+      audience: {contactIds: "${contactId}"}, bodyParameters: [{contactField: \"firstName\"}, {text: "#2"}]}) { ... on MutationCreateCampaignSuccess { campaign { id } } } }`);
+    const savedFilter = await graphql(server, `mutation { createSavedFilter(input: {name: "Docs", hasConversation: true}) {
+      ... on MutationCreateSavedFilterSuccess { savedFilter { id } } } }`);
     const upload = await fetch(`${server.url}/api/media/uploads?filename=photo.png`, {
       method: "POST",
       headers: { authorization: `Bearer ${ADMIN_API_TOKEN}`, "content-type": "image/png" },
@@ -155,6 +160,10 @@ describe("the examples, against a running server", () => {
       "campaign.id": campaign.data.createCampaign.campaign.id,
       "cancelCampaign.id": campaign.data.createCampaign.campaign.id,
       "campaignUpdated.id": campaign.data.createCampaign.campaign.id,
+      "campaign id": campaign.data.createCampaign.campaign.id,
+      "campaignPreview.id": previewed.data.createCampaign.campaign.id,
+      "startCampaign.id": previewed.data.createCampaign.campaign.id,
+      "deleteSavedFilter.id": savedFilter.data.createSavedFilter.savedFilter.id,
       "deleteConversationNote.id": note.data.addConversationNote.note.id,
       mediaId: upload.mediaId,
       // Connecting the number the server started with, again, with its own token: Meta (the simulator) accepts it.

@@ -818,6 +818,13 @@ const REST_CASES: Record<string, () => Promise<void>> = {
     expect(counted).toBe(await db().whatsAppMessage.count({ where: { workspaceId: b.workspaceId } }));
     expect((await rest("GET", "/api/reports/daily.csv", undefined, {})).status).toBe(401);
   },
+  "GET /api/campaigns/:id/recipients.csv": async () => {
+    // A's campaign: as if it did not exist for B (not an empty CSV), and nothing for a stranger.
+    const foreign = await rest("GET", `/api/campaigns/${aWorkflow.campaignId}/recipients.csv`);
+    expect(foreign).toMatchObject({ status: 404, body: { success: false, error: "Campaign not found" } });
+    expect((await rest("GET", `/api/campaigns/${aWorkflow.campaignId}/recipients.csv`, undefined, {})).status).toBe(401);
+    expect((await rest("GET", `/api/campaigns/${aWorkflow.campaignId}/recipients.csv`, undefined, { authorization: `Bearer ${ADMIN_API_TOKEN}` })).status).toBe(200);
+  },
   "GET /api/media/:messageId": async () => {
     // A's photo: as if it did not exist for B, and nothing for a stranger.
     const foreign = await rest("GET", `/api/media/${aMedia.messageId}`);

@@ -29,10 +29,12 @@ const running: CampaignFieldsFragment = {
   failures: [{ code: 131026, title: "Message undeliverable", count: 10 }],
   estimatedCost: 172.62,
   currency: "INR",
+  cost: { currency: "INR", amount: 68.2, billableMessages: 80, unpricedMessages: 0, lines: [{ category: "marketing", country: "IN", messages: 80, rate: 0.8525, amount: 68.2 }] },
 };
 
 const card = (campaign: Partial<CampaignFieldsFragment>, admin = true) =>
-  mount(CampaignCard, { props: { campaign: { ...running, ...campaign }, admin }, attachTo: document.body });
+  // The preview asks the server: its own test gives it an answer.
+  mount(CampaignCard, { props: { campaign: { ...running, ...campaign }, admin }, attachTo: document.body, global: { stubs: { CampaignPreview: true } } });
 
 describe("CampaignCard", () => {
   it("shows progress as sent and failed of the recipients, what was left out and why it failed", () => {
