@@ -25,7 +25,7 @@ let whatsapp: SimulatedWhatsApp;
 let server: TestServer;
 const a = { contactId: "", conversationId: "", inboundMessageId: "", outboundWamid: "", tokenIds: [] as string[], userId: "", session: { cookie: "", csrfToken: "" } };
 /** Workspace A's conversation workflow: a label on its conversation, a note, a canned response. */
-const aWorkflow = { labelId: "", noteId: "", cannedId: "", campaignId: "" };
+const aWorkflow = { labelId: "", noteId: "", cannedId: "", campaignId: "", savedFilterId: "" };
 const b = { token: "", userId: "", workspaceId: "", email: "", expiredToken: "", revokedToken: "" };
 
 const db = () => server.app.db;
@@ -71,6 +71,8 @@ async function workspaceA() {
       db().user.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().invite.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
       db().whatsAppPhoneNumber.findMany({ where: { workspaceId }, orderBy: { phoneNumberId: "asc" } }),
+      db().contactFieldValue.findMany({ where: { workspaceId }, orderBy: [{ contactId: "asc" }, { key: "asc" }] }),
+      db().savedFilter.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     ]),
     (key, value) => (key === "lastUsedAt" || key === "updatedAt" || key === "lastSeenAt" ? undefined : value),
   );
@@ -101,6 +103,8 @@ beforeAll(async () => {
       data: { workspaceId: admin.workspaceId, name: "A's secret sale", templateName: "order_update", languageCode: "en", audience: JSON.stringify({ labelIds: [aWorkflow.labelId], contactIds: [] }), bodyParameters: "[]" },
     })
   ).id;
+  await db().contactFieldValue.create({ data: { contactId: a.contactId, workspaceId: admin.workspaceId, key: "a_secret_field", value: "A's secret value" } });
+  aWorkflow.savedFilterId = (await db().savedFilter.create({ data: { workspaceId: admin.workspaceId, name: "A's secret filter", optedIn: true } })).id;
   aWorkflow.cannedId = (await db().cannedResponse.create({ data: { workspaceId: admin.workspaceId, shortcut: "a-secret", body: "A's secret order reply", buttons: JSON.stringify([{ id: "a-secret", title: "A's secret" }]) } })).id;
   const adminSession = await loginAs(server);
   a.session = { cookie: adminSession.cookie!, csrfToken: adminSession.csrfToken };
@@ -169,6 +173,19 @@ const QUERY_CASES: Record<string, FieldCase> = {
   campaigns: {
     operation: `{ campaigns { id name } }`,
     expectRefused: ({ data }) => expect(data.campaigns).toEqual([]),
+  },
+  campaignPreview: {
+    operation: `query($id: ID!) { campaignPreview(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.campaignId }),
+    expectRefused: ({ data }) => expect(data.campaignPreview.__typename).toBe("NotFoundError"),
+  },
+  contactCustomFields: {
+    operation: `{ contactCustomFields }`,
+    expectRefused: ({ data }) => expect(data.contactCustomFields).toEqual([]),
+  },
+  savedFilters: {
+    operation: `{ savedFilters { id name } }`,
+    expectRefused: ({ data }) => expect(data.savedFilters).toEqual([]),
   },
   autoReplyRules: {
     operation: `{ autoReplyRules { id reply } }`,
@@ -271,6 +288,22 @@ const QUERY_CASES: Record<string, FieldCase> = {
 const sentBefore = { count: 0 };
 const notFound = (field: string) => ({ data }: { data: Record<string, { __typename: string }> }) => expect(data[field]!.__typename).toBe("NotFoundError");
 const MUTATION_CASES: Record<string, FieldCase> = {
+  importContacts: {
+    // A's customer's number, into B's workspace wearing A's label: refused, and A's contact untouched.
+    operation: `mutation($labelId: ID!) { importContacts(input: { csv: "name,phone,a_secret_field\\nHijacked,+${A_CUSTOMER},B's value", labelIds: [$labelId] }) { __typename } }`,
+    variables: () => ({ labelId: aWorkflow.labelId }),
+    expectRefused: ({ data }) => expect(data.importContacts.__typename).toBe("ValidationError"),
+  },
+  createSavedFilter: {
+    operation: `mutation($labelId: ID!) { createSavedFilter(input: { name: "B's", labelIds: [$labelId] }) { __typename } }`,
+    variables: () => ({ labelId: aWorkflow.labelId }),
+    expectRefused: ({ data }) => expect(data.createSavedFilter.__typename).toBe("ValidationError"),
+  },
+  deleteSavedFilter: {
+    operation: `mutation($id: ID!) { deleteSavedFilter(id: $id) { __typename } }`,
+    variables: () => ({ id: aWorkflow.savedFilterId }),
+    expectRefused: notFound("deleteSavedFilter"),
+  },
   cancelCampaign: {
     operation: `mutation($id: ID!) { cancelCampaign(id: $id) { __typename } }`,
     variables: () => ({ id: aWorkflow.campaignId }),
