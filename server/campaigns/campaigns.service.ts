@@ -487,7 +487,9 @@ export async function campaignProgress(db: Database, campaign: Campaign): Promis
 /** Where the campaign's replies are looked for: from its start until 72 hours after it finished (or now). */
 function replyWindow(campaign: Campaign, sql: SqlValues) {
   const until = new Date((campaign.completedAt ?? new Date()).getTime() + REPLY_WINDOW_MS);
-  return { from: sql.dateTime(campaign.startedAt), until: sql.dateTime(until) };
+  // Meta stamps a customer's message in whole seconds: a reply in the second the campaign started is stamped before it.
+  const from = campaign.startedAt && new Date(Math.floor(campaign.startedAt.getTime() / 1000) * 1000);
+  return { from: sql.dateTime(from), until: sql.dateTime(until) };
 }
 
 /**
