@@ -39,6 +39,7 @@ import { conversationFileThread } from "./storage/conversation-file-thread.ts";
 import { applyTemplateStatusEvents } from "./templates/template-statuses.ts";
 import { createTemplateCatalog } from "./templates/templates.service.ts";
 import { createSecretBox, loadSecretsKey } from "./secrets/secrets.ts";
+import { learnConfiguredNumber } from "./whatsapp-numbers/connect.service.ts";
 import { createNumberDirectory } from "./whatsapp-numbers/number-directory.ts";
 import { createMailer } from "./team/mailer.ts";
 import { registerTeamRoutes } from "./team/team.routes.ts";
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
       campaigns.start();
       await mediaDownloads.start();
       historyImport.start();
+      if (config.WHATSAPP_PHONE_ID) void learnConfiguredNumber({ db, numbers, logger }, config.WHATSAPP_PHONE_ID);
       const address = http.server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       return `http://${host === "0.0.0.0" ? "localhost" : host}:${actualPort}`;

@@ -15,7 +15,7 @@ const LimitVerdictType = builder.enumType("MessagingLimitVerdict", {
     SPLIT: { description: "Over the limit: today's room goes now, the rest on the next days (splitOverDays)." },
     REFUSED: { description: "Over the limit and not to be split: startCampaign refuses it." },
     UNLIMITED: { description: "The number's tier has no limit." },
-    UNKNOWN: { description: "The number's tier is not known (connect it again): not checked." },
+    UNKNOWN: { description: "The number's tier is not known (WhatsApp has not told it yet): not checked." },
   } satisfies Record<LimitVerdict, { description: string }>,
 });
 

@@ -41,7 +41,7 @@ export function limitOfTier(tier: string | null | undefined): number | null | un
 /**
  * WITHIN: everyone fits today. SPLIT: beyond today's room, the rest follows on the next days.
  * REFUSED: it would pass the limit and is not to be split. UNLIMITED: the tier has no limit.
- * UNKNOWN: the number's tier is not known (connect it again to read it): not checked.
+ * UNKNOWN: the number's tier is not known (WhatsApp has not told it yet): not checked.
  */
 export type LimitVerdict = "WITHIN" | "SPLIT" | "REFUSED" | "UNLIMITED" | "UNKNOWN";
 
@@ -137,7 +137,7 @@ export async function planAgainstLimit(
     summary,
     notBefore: new Map(),
   });
-  if (limit === undefined) return everyoneNow("UNKNOWN", "The number's messaging limit is not known yet: connect it again under Settings → WhatsApp to read it (WhatsApp also tells it when it changes). Messages beyond the limit would fail.");
+  if (limit === undefined) return everyoneNow("UNKNOWN", "The number's messaging limit is not known yet: WhatsApp tells it when the number is connected or the server starts, and when it changes. Messages beyond the limit would fail.");
   if (limit === null) return everyoneNow("UNLIMITED", "The number's messaging limit is unlimited.");
 
   const reached = await customersReached(db, input.workspaceId, now);

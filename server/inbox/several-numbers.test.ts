@@ -202,6 +202,8 @@ describe("fromPhoneNumberId", () => {
 
 describe("the inbox's view of numbers", () => {
   it("shows which number each conversation is on, lists the workspace's numbers first first, and filters by number", async () => {
+    // The configured number's details are asked of Meta once the server has started.
+    await eventually(async () => (await db().whatsAppPhoneNumber.findUnique({ where: { phoneNumberId: TEST_PHONE_NUMBER_ID } }))?.messagingLimitTier, "the configured number's details");
     const waId = newCustomer();
     const onFirst = await writes(waId, "Filter me: first");
     const onSecond = await writes(waId, "Filter me: second", SECOND);
@@ -215,11 +217,11 @@ describe("the inbox's view of numbers", () => {
       { second: SECOND },
     );
     expect(data.whatsappNumbers.slice(0, 2)).toEqual([
-      { phoneNumberId: TEST_PHONE_NUMBER_ID, displayPhoneNumber: null },
+      { phoneNumberId: TEST_PHONE_NUMBER_ID, displayPhoneNumber: "+91 80000 00001" },
       { phoneNumberId: SECOND, displayPhoneNumber: "+91 90000 00002" },
     ]);
     const numberOf = new Map(data.all.edges.map((edge: { node: { id: string; businessPhoneNumber: unknown } }) => [edge.node.id, edge.node.businessPhoneNumber]));
-    expect(numberOf.get(onFirst.conversationId)).toEqual({ phoneNumberId: TEST_PHONE_NUMBER_ID, displayPhoneNumber: null });
+    expect(numberOf.get(onFirst.conversationId)).toEqual({ phoneNumberId: TEST_PHONE_NUMBER_ID, displayPhoneNumber: "+91 80000 00001" });
     expect(numberOf.get(onSecond.conversationId)).toEqual({ phoneNumberId: SECOND, displayPhoneNumber: "+91 90000 00002" });
     const filtered = data.onSecond.edges.map((edge: { node: { id: string } }) => edge.node.id);
     expect(filtered).toContain(onSecond.conversationId);

@@ -12,6 +12,7 @@ import { adoptNumberlessConversations, workspaceNumberIds } from "../db/workspac
 import { serializedWrite } from "../db/write-queue.ts";
 import { ExpectedError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import type { WhatsAppPhoneNumber } from "../generated/prisma/client.ts";
+import type { Logger } from "../logger.ts";
 import type { PhoneNumberInfo } from "../whatsapp/cloud-api.ts";
 import { CloudApiError } from "../whatsapp/errors.ts";
 import type { NumberDirectory } from "./number-directory.ts";
@@ -165,6 +166,35 @@ export async function connectWhatsAppNumber(deps: NumbersDependencies, viewer: V
   });
   deps.numbers.changed({ phoneNumberId: stored.phoneNumberId, workspaceId });
   return stored;
+}
+
+/**
+ * A number set up by the WHATSAPP_* settings never went through connect, so Meta was never asked
+ * for its messaging limit (what a campaign's limit check needs), name or quality: at start, while
+ * it lacks a limit, they are asked for. Its throughput is left alone: WHATSAPP_SEND_RATE_PER_SECOND,
+ * set beside the number, is its rate. A failure is only logged: a webhook announcing a limit, or
+ * the next start, fills them in.
+ */
+export async function learnConfiguredNumber(deps: NumbersDependencies & { logger: Logger }, phoneNumberId: string) {
+  const number = await deps.db.whatsAppPhoneNumber.findUnique({ where: { phoneNumberId } });
+  if (!number || number.status !== "CONNECTED" || number.messagingLimitTier) return;
+  try {
+    const info = await (await deps.numbers.cloudApiFor(phoneNumberId)).getPhoneNumber();
+    await serializedWrite(deps.db, () =>
+      deps.db.whatsAppPhoneNumber.update({
+        where: { phoneNumberId },
+        data: {
+          messagingLimitTier: info.messagingLimitTier,
+          displayPhoneNumber: number.displayPhoneNumber ?? info.displayPhoneNumber,
+          verifiedName: number.verifiedName ?? info.verifiedName,
+          qualityRating: info.qualityRating ?? number.qualityRating,
+        },
+      }),
+    );
+    deps.numbers.changed({ phoneNumberId, workspaceId: number.workspaceId });
+  } catch (error) {
+    deps.logger.warn({ err: error, phoneNumberId }, "Could not ask WhatsApp for the configured number's messaging limit; campaigns cannot check it until WhatsApp announces one");
+  }
 }
 
 /**
