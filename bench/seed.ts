@@ -65,8 +65,9 @@ export async function seedDatabase(databaseUrl: string, options: SeedOptions): P
         sql: `INSERT INTO "User" (id, workspaceId, email, name, passwordHash, role, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, 'ADMIN', ?, ?)`,
         args: [ADMIN.id, WORKSPACE_ID, ADMIN.email, "Bench admin", await hashPassword(ADMIN.password), created, created],
       },
+      // A business that broadcasts to 100,000 customers has Meta's unlimited tier: the campaign's limit check lets it through.
       {
-        sql: `INSERT INTO "WhatsAppPhoneNumber" (phoneNumberId, workspaceId, displayPhoneNumber, businessAccountId, createdAt) VALUES (?, ?, ?, ?, ?)`,
+        sql: `INSERT INTO "WhatsAppPhoneNumber" (phoneNumberId, workspaceId, displayPhoneNumber, businessAccountId, messagingLimitTier, createdAt) VALUES (?, ?, ?, ?, 'TIER_UNLIMITED', ?)`,
         args: [PHONE_NUMBER_ID, WORKSPACE_ID, DISPLAY_PHONE_NUMBER, BUSINESS_ACCOUNT_ID, created],
       },
     ];

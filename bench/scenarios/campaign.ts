@@ -75,7 +75,7 @@ export const campaignScenario: Scenario = async (context) => {
       const created = await gql(
         product,
         `mutation($labelId: ID!) { createCampaign(input: { name: "Bench", templateName: "order_update", languageCode: "en", audience: { labelIds: [$labelId] },
-          bodyParameters: [{ contactField: firstName }, { text: "#4711" }] }) { __typename ... on MutationCreateCampaignSuccess { campaign { id total } } } }`,
+          bodyParameters: [{ contactField: "firstName" }, { text: "#4711" }] }) { __typename ... on MutationCreateCampaignSuccess { campaign { id total } } } }`,
         { labelId: LABEL_ID },
       );
       const id = created.createCampaign!.campaign!.id;
