@@ -12,6 +12,7 @@ import { serializedWrite } from "../db/write-queue.ts";
 import { ExpectedError } from "../errors.ts";
 import { countOf } from "../plural.ts";
 import type { QualityUpdateEvent } from "../whatsapp/webhook-events.ts";
+import { limitOfTier } from "../whatsapp/messaging-limit-tiers.ts";
 import type { CampaignRecipient } from "./audience.ts";
 
 export const DAY_MS = 24 * 3600_000;
@@ -20,23 +21,6 @@ export const DAY_MS = 24 * 3600_000;
  * when the previous batch began has left it, and that batch itself (100,000 at 80/s take 21 minutes).
  */
 export const SPLIT_MARGIN_MS = 30 * 60_000;
-
-/** Meta's `messaging_limit_tier` values (TIER_1K and TIER_50 are older ones still reported); null: unlimited. */
-export const MESSAGING_LIMIT_TIERS: Readonly<Record<string, number | null>> = {
-  TIER_50: 50,
-  TIER_250: 250,
-  TIER_1K: 1_000,
-  TIER_2K: 2_000,
-  TIER_10K: 10_000,
-  TIER_100K: 100_000,
-  TIER_UNLIMITED: null,
-};
-
-/** New customers a tier allows in 24 h; null: unlimited; undefined: the tier is not known. */
-export function limitOfTier(tier: string | null | undefined): number | null | undefined {
-  if (!tier || !Object.hasOwn(MESSAGING_LIMIT_TIERS, tier)) return undefined;
-  return MESSAGING_LIMIT_TIERS[tier];
-}
 
 /**
  * WITHIN: everyone fits today. SPLIT: beyond today's room, the rest follows on the next days.

@@ -12,24 +12,10 @@
  */
 import { graphError, type GraphErrorAnswer } from "./meta-errors.ts";
 import type { SimulatedNumber, SimulatorState } from "./state.ts";
+import { limitOfTier } from "../whatsapp/messaging-limit-tiers.ts";
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 export const MESSAGING_LIMIT_CODE = 131048;
-
-/** Unique customers per 24 hours by `messaging_limit_tier`; Infinity: unlimited. */
-const TIER_LIMITS: Readonly<Record<string, number>> = {
-  TIER_50: 50,
-  TIER_250: 250,
-  TIER_1K: 1_000,
-  TIER_2K: 2_000,
-  TIER_10K: 10_000,
-  TIER_100K: 100_000,
-  TIER_UNLIMITED: Number.POSITIVE_INFINITY,
-};
-
-export function tierLimit(tier: string): number | undefined {
-  return Object.hasOwn(TIER_LIMITS, tier) ? TIER_LIMITS[tier] : undefined;
-}
 
 /** The customers the business account reached business-initiated, still in the window. */
 function reachedBy(state: SimulatorState, businessAccountId: string, now: number): Map<string, number> {
@@ -42,7 +28,7 @@ function reachedBy(state: SimulatorState, businessAccountId: string, now: number
 /** Meta's refusal when this business-initiated message would reach one customer too many. */
 export function messagingLimitRefusal(state: SimulatorState, number: SimulatedNumber | undefined, customer: string, now: number): GraphErrorAnswer | null {
   if (!number?.enforceMessagingLimit) return null;
-  const limit = tierLimit(number.messagingLimitTier) ?? Number.POSITIVE_INFINITY;
+  const limit = limitOfTier(number.messagingLimitTier) ?? Number.POSITIVE_INFINITY;
   const reached = reachedBy(state, number.businessAccountId, now);
   if (reached.has(customer) || reached.size < limit) return null;
   return graphError(MESSAGING_LIMIT_CODE, {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { BSUID_PATTERN } from "./customer-id.ts";
 import { contentOf, previewOf } from "./message-content.ts";
 import { describeIssues, metaPath } from "./webhook-issues.ts";
+import { tierOfLimit } from "./messaging-limit-tiers.ts";
 import {
   STATUS_VALUES,
   type AppContactEvent,
@@ -281,8 +282,6 @@ export const capabilityUpdateValueSchema = z.looseObject({
   max_daily_conversations_per_business: z.union([z.number().int(), z.string().max(64)]).optional(),
 });
 
-/** Meta's limit as a tier name, as `phone_number_quality_update` and the number's fields give it. */
-const TIER_OF_LIMIT: Readonly<Record<number, string>> = { [-1]: "TIER_UNLIMITED", 50: "TIER_50", 250: "TIER_250", 1000: "TIER_1K", 2000: "TIER_2K", 10000: "TIER_10K", 100000: "TIER_100K" };
 
 export class WebhookShapeError extends Error {
   override name = "WebhookShapeError";
@@ -367,7 +366,7 @@ const FIELDS: Record<string, (value: unknown, change: { businessAccountId: strin
     const parsed = capabilityUpdateValueSchema.safeParse(value);
     const limit = parsed.success ? parsed.data.max_daily_conversations_per_business : undefined;
     if (limit === undefined) return null;
-    const tier = typeof limit === "number" ? TIER_OF_LIMIT[limit] : limit;
+    const tier = typeof limit === "number" ? tierOfLimit(limit) : limit;
     return tier ? [{ kind: "qualityUpdate", phoneNumberId: null, businessAccountId, displayPhoneNumber: "", event: "CAPABILITY_UPDATE", limit: tier }] : null;
   },
   // One we cannot read is only logged: the next template sync corrects the cache anyway.
