@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TEMPLATES } from "../server/simulator/templates.ts";
 import { eventually } from "../server/tests/support/eventually.ts";
 import { launchBrowser, screenshot } from "./browser.ts";
-import { CREDENTIALS, logIn, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
+import { makeLabelAndChooseCsv } from "./contact-import-steps.ts";
+import { CREDENTIALS, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
 
 // Issue 21's "Done when", as an admin lives it in the browser: a label, a CSV of 200 customers
 // put under it, a campaign whose {{2}} is each customer's own city, its preview (messages, cost,
@@ -65,18 +66,7 @@ const countOn = async (card: Locator, term: string) => (await card.getByRole("te
 
 describe("an admin's campaign to an imported list", () => {
   it("labels 200 imported customers, the one who wrote STOP among them", async () => {
-    await logIn(page, `${bed.server.url}/settings/workflow`);
-    await page.getByRole("heading", { name: "Labels & replies" }).waitFor();
-    await page.getByLabel("Label name").fill("Store opening list");
-    await page.getByLabel("Colour").fill("#ff9933");
-    await page.getByRole("button", { name: "Add label" }).click();
-    await page.getByRole("list", { name: "Labels" }).getByText("Store opening list").waitFor();
-
-    await page.getByRole("link", { name: "Contacts", exact: true }).click();
-    await page.getByRole("heading", { name: "Contacts" }).waitFor();
-    await page.getByRole("button", { name: "Import CSV" }).click();
-    await page.getByLabel("CSV file").setInputFiles({ name: "store-opening.csv", mimeType: "text/csv", buffer: Buffer.from(FILE) });
-    await expect.poll(() => page.getByLabel("Rows (from the file, or pasted)").inputValue()).toBe(FILE);
+    await makeLabelAndChooseCsv(page, bed.server.url, { name: "Store opening list", colour: "#ff9933" }, { name: "store-opening.csv", text: FILE });
     await page.getByRole("checkbox", { name: "Store opening list" }).check();
     await page.getByRole("button", { name: "Check file" }).click();
     // The customer who wrote is a contact already: their row updates them.

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TEMPLATES } from "../server/simulator/templates.ts";
 import type { TestServer } from "../server/tests/support/harness.ts";
 import { launchBrowser, screenshot } from "./browser.ts";
-import { logIn, startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
+import { makeLabelAndChooseCsv } from "./contact-import-steps.ts";
+import { startWhatsAppTestBed, type WhatsAppTestBed } from "./whatsapp-harness.ts";
 
 // An admin imports customers from CSV in the browser — a refused row first — and sends them a
 // campaign whose variable is one of the file's custom columns.
@@ -38,20 +39,7 @@ const FILE = ["name,phone,city", "Anita Desai,98765 40001,Mumbai", "Bharat Singh
 
 describe("an admin importing contacts from CSV", () => {
   it("sees the refused row and why, stores nothing, fixes it and imports: the contacts appear with their label and custom field", async () => {
-    // The label is made a moment before, in the same visit: the import offers it all the same.
-    await logIn(page, `${server.url}/settings/workflow`);
-    await page.getByRole("heading", { name: "Labels & replies" }).waitFor();
-    await page.getByLabel("Label name").fill("Diwali list");
-    await page.getByRole("button", { name: "Add label" }).click();
-    await page.getByRole("list", { name: "Labels" }).getByText("Diwali list").waitFor();
-    await page.getByRole("link", { name: "Contacts", exact: true }).click();
-    await page.getByRole("heading", { name: "Contacts" }).waitFor();
-
-    await page.getByRole("button", { name: "Import CSV" }).click();
-    await page.getByLabel("CSV file").setInputFiles({ name: "customers.csv", mimeType: "text/csv", buffer: Buffer.from(FILE) });
-    // The file is read into the box, where a row can be fixed.
-    const rows = page.getByLabel("Rows (from the file, or pasted)");
-    await expect.poll(() => rows.inputValue()).toBe(FILE);
+    const rows = await makeLabelAndChooseCsv(page, server.url, { name: "Diwali list" }, { name: "customers.csv", text: FILE });
     await page.getByRole("checkbox", { name: "Diwali list" }).check();
     await page.getByRole("button", { name: "Import", exact: true }).click();
 
