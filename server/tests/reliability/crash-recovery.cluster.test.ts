@@ -191,7 +191,8 @@ describe("no acknowledged message is lost", () => {
           }
           batch.acknowledged = true;
           acknowledged++;
-          if (killPoints.length > 0 && acknowledged >= killPoints[0]!) {
+          // Not while a restart is under way: two points that close would make one kill, not two.
+          if (killPoints.length > 0 && acknowledged >= killPoints[0]! && !restarting) {
             killPoints.shift();
             void crashAndRestart();
           }
