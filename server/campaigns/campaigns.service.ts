@@ -375,7 +375,7 @@ async function insertRecipients(
           "templateName", "templateLanguage", "status", "timestamp", "nextAttemptAt", "attempts", "mediaAttempts", "sentByUserId", "campaignId", "createdAt", "updatedAt")
         SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, ${sql.text(workspaceId)}, ${sql.text(businessPhoneNumberId)},
           ${sql.enumValue("OUTBOUND", "MessageDirection")}, ${sql.text("template")}, ${sql.text(campaign.templateName)}, ${sql.text(campaign.languageCode)},
-          ${sql.enumValue("QUEUED", "MessageStatus")}, ${due ? sql.dateTime(due) : at}, ${sql.dateTime(due)}, ${sql.integer(0)}, ${sql.integer(0)}, ${sql.text(userId)}, ${sql.text(campaign.id)}, ${at}, ${at}
+          ${sql.enumValue("QUEUED", "MessageStatus")}, ${due ? sql.dateTime(due) : at}, ${due ? sql.dateTime(due) : at}, ${sql.integer(0)}, ${sql.integer(0)}, ${sql.text(userId)}, ${sql.text(campaign.id)}, ${at}, ${at}
         FROM ${valuesTable(postgres, rows)}`);
     }
   }
@@ -485,11 +485,11 @@ export async function campaignProgress(db: Database, campaign: Campaign): Promis
 }
 
 /** Where the campaign's replies are looked for: from its start until 72 hours after it finished (or now). */
-function replyWindow(campaign: Campaign, sql: SqlValues) {
+function replyWindow(campaign: Campaign) {
   const until = new Date((campaign.completedAt ?? new Date()).getTime() + REPLY_WINDOW_MS);
   // Meta stamps a customer's message in whole seconds: a reply in the second the campaign started is stamped before it.
   const from = campaign.startedAt && new Date(Math.floor(campaign.startedAt.getTime() / 1000) * 1000);
-  return { from: sql.dateTime(from), until: sql.dateTime(until) };
+  return { from, until };
 }
 
 /**
@@ -498,18 +498,25 @@ function replyWindow(campaign: Campaign, sql: SqlValues) {
  */
 export function repliedCondition(db: Database, campaign: Campaign) {
   const sql = sqlValues(providerOf(db));
-  const { from, until } = replyWindow(campaign, sql);
+  const { from, until } = replyWindow(campaign);
   const sent = Prisma.join(EVER_SENT.map((status) => sql.enumValue(status, "MessageStatus")));
   return Prisma.sql`m."status" IN (${sent})
       AND EXISTS (SELECT 1 FROM "WhatsAppMessage" r WHERE r."conversationId" = m."conversationId" AND r."direction" = ${sql.enumValue("INBOUND", "MessageDirection")}
-        AND r."timestamp" >= ${from} AND r."timestamp" < ${until})`;
+        AND r."timestamp" >= ${sql.dateTime(from)} AND r."timestamp" < ${sql.dateTime(until)})`;
 }
 
-/** The campaign's sent messages whose customer wrote back in the window (each conversation once). */
+/**
+ * The conversations `c` of the campaign's customers who wrote back in the window. Looked for among
+ * the customers who wrote since it started (an index on the conversation's last inbound time), not
+ * among its recipients: of 100,000 recipients, the count read every recipient's conversation and
+ * held the event loop 250 ms, at every progress read while the campaign sent.
+ */
 function repliedConversations(db: Database, campaign: Campaign, extra: Prisma.Sql = Prisma.empty) {
+  const sql = sqlValues(providerOf(db));
   return Prisma.sql`
-    FROM "WhatsAppMessage" m
-    WHERE m."campaignId" = ${campaign.id} AND ${repliedCondition(db, campaign)}${extra}`;
+    FROM "Conversation" c
+    WHERE c."workspaceId" = ${sql.text(campaign.workspaceId)} AND c."lastInboundAt" >= ${sql.dateTime(replyWindow(campaign).from)}
+      AND EXISTS (SELECT 1 FROM "WhatsAppMessage" m WHERE m."conversationId" = c."id" AND m."campaignId" = ${sql.text(campaign.id)} AND ${repliedCondition(db, campaign)})${extra}`;
 }
 
 /** The label a campaign's replies wear in the inbox: "Campaign: <name>", within a label's 40 characters. */
@@ -524,9 +531,9 @@ export async function labelReplies(db: Database, campaign: Campaign): Promise<st
   const name = replyLabelName(campaign);
   const existing = await db.label.findUnique({ where: { workspaceId_name: { workspaceId: campaign.workspaceId, name } }, select: { id: true } });
   const unlabelled = existing
-    ? Prisma.sql` AND NOT EXISTS (SELECT 1 FROM "ConversationLabel" cl WHERE cl."conversationId" = m."conversationId" AND cl."labelId" = ${existing.id})`
+    ? Prisma.sql` AND NOT EXISTS (SELECT 1 FROM "ConversationLabel" cl WHERE cl."conversationId" = c."id" AND cl."labelId" = ${existing.id})`
     : Prisma.empty;
-  const rows = await db.$queryRaw<Array<{ conversationId: string }>>`SELECT DISTINCT m."conversationId" AS "conversationId" ${repliedConversations(db, campaign, unlabelled)}`;
+  const rows = await db.$queryRaw<Array<{ conversationId: string }>>`SELECT c."id" AS "conversationId" ${repliedConversations(db, campaign, unlabelled)}`;
   if (rows.length === 0) return [];
   const label = existing ?? (await serializedWrite(db, () => db.label.upsert({ where: { workspaceId_name: { workspaceId: campaign.workspaceId, name } }, create: { workspaceId: campaign.workspaceId, name, color: "#7e57c2" }, update: {} })));
   const conversationIds = rows.map((row) => row.conversationId);
@@ -541,7 +548,7 @@ export async function labelReplies(db: Database, campaign: Campaign): Promise<st
 
 async function repliedCount(db: Database, campaign: Campaign) {
   if (!campaign.startedAt) return 0;
-  const [row] = await db.$queryRaw<Array<{ replied: bigint | number }>>`SELECT COUNT(DISTINCT m."conversationId") AS replied ${repliedConversations(db, campaign)}`;
+  const [row] = await db.$queryRaw<Array<{ replied: bigint | number }>>`SELECT COUNT(*) AS replied ${repliedConversations(db, campaign)}`;
   return Number(row?.replied ?? 0);
 }
 

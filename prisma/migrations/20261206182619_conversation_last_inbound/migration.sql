@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Conversation_workspaceId_lastInboundAt_idx" ON "Conversation"("workspaceId", "lastInboundAt");
