@@ -432,9 +432,8 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
         break;
       }
       // A full batch: more are due now. They are claimed while a whole batch still waits for
-      // its slots, so that sending does not pause between batches: a claim waits for the writer
-      // behind other writes, and with half a batch left the pacer ran dry, at 1,000/s, about
-      // once a batch.
+      // its slots, so that sending does not pause between batches even when the claim waits for
+      // the writer behind other writes.
       await atMostWaitingForSlots(size);
     }
     for (const change of await applyStrandedPendingStatuses(db)) {
