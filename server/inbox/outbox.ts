@@ -88,9 +88,8 @@ export const PAIR_RATE_INTERVAL_MS = 6_000;
 const DUE_BATCH_SIZE = 500;
 
 /**
- * Rows to claim at a time: no more than the pacer lets go in a quarter of the lease, so that the
- * two batches waiting at most (see drain) wait half of it. A claimed row still waiting for its
- * slot when its lease ends would be taken by another worker and sent twice.
+ * Rows to claim at a time: no more than the pacer lets go in a quarter of the lease. A claimed row
+ * still waiting for its slot when its lease ends would be taken by another worker and sent twice.
  */
 export function dueBatchSize(perSecond: number, leaseMs: number) {
   return Math.max(1, Math.min(DUE_BATCH_SIZE, Math.floor((perSecond * leaseMs) / 4_000)));
@@ -431,10 +430,9 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
         await Promise.all(attempts);
         break;
       }
-      // A full batch: more are due now. They are claimed while a whole batch still waits for
-      // its slots, so that sending does not pause between batches even when the claim waits for
-      // the writer behind other writes.
-      await atMostWaitingForSlots(size);
+      // A full batch: more are due now. They are claimed while this batch's second half still
+      // waits for its slots, so that sending does not pause between batches.
+      await atMostWaitingForSlots(Math.floor(size / 2));
     }
     for (const change of await applyStrandedPendingStatuses(db)) {
       publishInboxEvents(deps.pubsub, [
