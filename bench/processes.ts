@@ -4,7 +4,7 @@
  * — normally, on an error, on Ctrl-C or on the watchdog.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -116,13 +116,36 @@ export function startNodeChild(options: NodeChildOptions): NodeChild {
     output: () => output,
     exited,
     async stop(stopSignal = "SIGTERM", graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      signal(stopSignal);
-      const timer = setTimeout(() => signal("SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        signal(stopSignal);
+        const timer = setTimeout(() => signal("SIGKILL"), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      // npm exits on SIGTERM before the server it runs has finished shutting down; that server
+      // still writes to the work folder, so the folder cannot be removed until it is gone too.
+      if (options.command && !(await until(() => !groupHasLiveMembers(pid), graceMs))) {
+        process.kill(-pid, "SIGKILL");
+        await until(() => !groupHasLiveMembers(pid), 5_000);
+      }
     },
   };
+}
+
+/** Whether any process of group `groupId` is still running (zombies waiting to be reaped are not). */
+function groupHasLiveMembers(groupId: number): boolean {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited while we looked
+    }
+    const [state, , processGroup] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(processGroup) === groupId && state !== "Z") return true;
+  }
+  return false;
 }
 
 /** Resolves with the first match of `pattern` in the child's output; fails if it exits or times out. */
