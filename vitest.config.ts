@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vitest/config";
 
@@ -8,6 +9,10 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // Our tests mostly wait (real servers, real timers, Chromium) rather than compute: Vitest's
+    // default of one file less than the cores ran them one at a time on a 2-core machine. Two at
+    // once took the server suite from 311 s to 190 s there, with every test passing.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       {
         // Our code must load the same graphql build as Pothos and Yoga (CommonJS), or
