@@ -155,13 +155,19 @@ function unclaimed(sql: SqlValues, now: Date, runningCampaigns: ReadonlySet<stri
  * campaign that is not running. On the driver: Prisma's client costs about 20 µs a row read back.
  */
 async function dueRows(db: Database, now: Date, runningCampaigns: ReadonlySet<string>, size: number) {
-  const sql = sqlValues(providerOf(db));
+  const rows = await driverQuery<{ id: string; dueAt: string | Date }>(db, dueRowsStatement(sqlValues(providerOf(db)), now, runningCampaigns, size));
+  return rows
+    .map(({ id, dueAt }) => ({ id, dueAt: new Date(dueAt).getTime() }))
+    .sort((a, b) => a.dueAt - b.dueAt)
+    .slice(0, size);
+}
+
+/** dueRows' statement: each arm on the `(status, nextAttemptAt)` index (outbox-plans.test.ts reads the plans). */
+export function dueRowsStatement(sql: SqlValues, now: Date, runningCampaigns: ReadonlySet<string>, size: number) {
   const at = sql.dateTime(now);
   const sendable = Prisma.sql`"direction" = ${sql.enumValue("OUTBOUND", "MessageDirection")} AND ${unclaimed(sql, now, runningCampaigns)}`;
   const queued = sql.enumValue("QUEUED", "MessageStatus");
-  const rows = await driverQuery<{ id: string; dueAt: string | Date }>(
-    db,
-    Prisma.sql`
+  return Prisma.sql`
       SELECT "id", "dueAt" FROM (SELECT "id", "nextAttemptAt" AS "dueAt" FROM "WhatsAppMessage"
         WHERE "status" = ${queued} AND "nextAttemptAt" <= ${at} AND ${sendable} ORDER BY "nextAttemptAt" LIMIT ${size}) AS "scheduled"
       UNION ALL
@@ -169,12 +175,20 @@ async function dueRows(db: Database, now: Date, runningCampaigns: ReadonlySet<st
         WHERE "status" = ${queued} AND "nextAttemptAt" IS NULL AND ${sendable} ORDER BY "createdAt" LIMIT ${size}) AS "unscheduled"
       UNION ALL
       SELECT "id", "dueAt" FROM (SELECT "id", "createdAt" AS "dueAt" FROM "WhatsAppMessage"
-        WHERE "status" = ${sql.enumValue("PENDING", "MessageStatus")} AND "lockedUntil" IS NOT NULL AND ${sendable} ORDER BY "createdAt" LIMIT ${size}) AS "abandoned"`,
-  );
-  return rows
-    .map(({ id, dueAt }) => ({ id, dueAt: new Date(dueAt).getTime() }))
-    .sort((a, b) => a.dueAt - b.dueAt)
-    .slice(0, size);
+        WHERE "status" = ${sql.enumValue("PENDING", "MessageStatus")} AND "lockedUntil" IS NOT NULL AND ${sendable} ORDER BY "createdAt" LIMIT ${size}) AS "abandoned"`;
+}
+
+/** The claim of `ids` for a lease until `leaseUntil`: looks the rows up by id, whatever else it asks. */
+export function claimStatement(sql: SqlValues, now: Date, leaseUntil: Date, ids: readonly string[], runningCampaigns: ReadonlySet<string>) {
+  return Prisma.sql`
+          UPDATE "WhatsAppMessage" SET "lockedUntil" = ${sql.dateTime(leaseUntil)}, "attempts" = "attempts" + 1, "updatedAt" = ${sql.dateTime(now)}
+          WHERE "id" IN (${Prisma.join(ids.map((id) => sql.text(id)))}) AND CAST("status" AS TEXT) IN ('PENDING', 'QUEUED') AND ${unclaimed(sql, now, runningCampaigns)}
+          RETURNING "id", "raw", "attempts", "createdAt", "businessPhoneNumberId", "campaignId"`;
+}
+
+/** The rows marked "attempt started" (those in flight), on the mark's index: as a range, since SQLite looks up no IS NOT NULL. */
+export function markedStatement(sql: SqlValues) {
+  return Prisma.sql`SELECT "lockedUntil", "nextAttemptAt" FROM "WhatsAppMessage" WHERE "sendStartedAt" > ${sql.dateTime(new Date(0))}`;
 }
 
 /** Exponential backoff with full jitter: retries from many rows never arrive in step. */
@@ -240,10 +254,7 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
     return serializedWrite(db, async () => {
       const rows = await driverQuery<Omit<ClaimedRow, "createdAt" | "attempts"> & { createdAt: string | Date; attempts: number | bigint }>(
         db,
-        Prisma.sql`
-          UPDATE "WhatsAppMessage" SET "lockedUntil" = ${sql.dateTime(new Date(now.getTime() + options.leaseMs))}, "attempts" = "attempts" + 1, "updatedAt" = ${sql.dateTime(now)}
-          WHERE "id" IN (${Prisma.join(ids.map((id) => sql.text(id)))}) AND CAST("status" AS TEXT) IN ('PENDING', 'QUEUED') AND ${unclaimed(sql, now, running)}
-          RETURNING "id", "raw", "attempts", "createdAt", "businessPhoneNumberId", "campaignId"`,
+        claimStatement(sql, now, new Date(now.getTime() + options.leaseMs), ids, running),
       );
       return rows.map((row) => ({ ...row, attempts: Number(row.attempts), createdAt: new Date(row.createdAt) }));
     });
@@ -378,15 +389,11 @@ export function createOutbox(deps: OutboxDependencies, overrides: Partial<Outbox
   let settledAt = 0;
   /**
    * Whether a row marked started has lost its worker or waited out its grace, from the few rows
-   * marked (those in flight), on the mark's index — as a range: SQLite looks up no IS NOT NULL.
-   * The statements below would read every queued row, each second, while a campaign sends.
+   * marked (those in flight). The statements below would read every queued row, each second,
+   * while a campaign sends.
    */
   async function anyInDoubt(now: Date) {
-    const sql = sqlValues(providerOf(db));
-    const marked = await driverQuery<{ lockedUntil: string | Date | null; nextAttemptAt: string | Date | null }>(
-      db,
-      Prisma.sql`SELECT "lockedUntil", "nextAttemptAt" FROM "WhatsAppMessage" WHERE "sendStartedAt" > ${sql.dateTime(new Date(0))}`,
-    );
+    const marked = await driverQuery<{ lockedUntil: string | Date | null; nextAttemptAt: string | Date | null }>(db, markedStatement(sqlValues(providerOf(db))));
     const before = (time: string | Date | null) => time !== null && new Date(time) <= now;
     return marked.some(({ lockedUntil, nextAttemptAt }) => (lockedUntil === null ? before(nextAttemptAt) : before(lockedUntil)));
   }
