@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "PendingStatus_createdAt_idx" ON "PendingStatus"("createdAt");
