@@ -40,6 +40,7 @@ describe("the embedded database's connection (prepared statements kept)", () => 
     expect(error).toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" });
     await connection.execute({ sql: insert, args: ["b", 2] });
     expect(await rowsOf("SELECT id FROM item ORDER BY id")).toEqual([["a"], ["b"]]);
+    await expect(connection.executeMultiple("CREATE TABLE other (id TEXT); CREATE TABLE item (id TEXT);")).rejects.toBeInstanceOf(LibsqlError);
   });
 
   it("sees a column another connection added since the statement was kept", async () => {

@@ -71,6 +71,15 @@ export function openSqliteConnection(file: string): Client {
     }
   }
 
+  /** Statements separated by semicolons, none of them prepared for keeps (migrations, scripts). */
+  function runScript(sql: string) {
+    try {
+      db.exec(sql);
+    } catch (error) {
+      throw asLibsqlError(error);
+    }
+  }
+
   const notClosed = () => {
     if (closed) throw new LibsqlError("The client is closed", "CLIENT_CLOSED");
   };
@@ -98,9 +107,7 @@ export function openSqliteConnection(file: string): Client {
     async executeMultiple(sql: string) {
       notClosed();
       try {
-        db.exec(sql);
-      } catch (error) {
-        throw asLibsqlError(error);
+        runScript(sql);
       } finally {
         if (db.inTransaction) run("ROLLBACK");
       }
@@ -128,7 +135,7 @@ export function openSqliteConnection(file: string): Client {
       return {
         execute: async (input) => (open(), run(input)),
         batch: async (inputs) => (open(), inputs.map(run)),
-        executeMultiple: async (sql) => (open(), void db.exec(sql)),
+        executeMultiple: async (sql) => (open(), runScript(sql)),
         commit: () => end("COMMIT"),
         rollback: () => end("ROLLBACK"),
         close: () => void end("ROLLBACK").catch(() => undefined),
