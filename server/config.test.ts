@@ -38,6 +38,7 @@ describe("configuration", () => {
     [{ PORT: "70000" }, "PORT"],
     [{ DEFAULT_COUNTRY: "XX" }, "DEFAULT_COUNTRY"],
     [{ DATABASE_URL: "mysql://localhost/x" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "file:./data/bharat.db?mode=ro" }, "DATABASE_URL"],
     [{ WHATSAPP_API_BASE_URL: "not a url" }, "WHATSAPP_API_BASE_URL"],
     [{ WHATSAPP_PHONE_ID: "12ab" }, "WHATSAPP_PHONE_ID"],
     [{ ADMIN_EMAIL: "admin" }, "ADMIN_EMAIL"],

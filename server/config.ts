@@ -79,7 +79,8 @@ const environmentSchema = z.object({
     .refine(
       (url) => /^(file:|postgres(ql)?:\/\/)/.test(url),
       "must be a SQLite URL such as file:./data/bharat.db or a postgresql:// URL",
-    ),
+    )
+    .refine((url) => !/^file:.*[?#]/.test(url), "a SQLite URL takes no ?parameters or #fragment: file:./data/bharat.db (a space in the path as %20)"),
   WHATSAPP_TOKEN: optionalSecret(),
   WHATSAPP_PHONE_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "must be digits only").optional()),
   WHATSAPP_BUSINESS_ACCOUNT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "must be digits only").optional()),

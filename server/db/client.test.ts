@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
@@ -46,5 +46,19 @@ describe("the embedded SQLite database", () => {
     const created = await db.workspace.create({ data: { name: "Ours" } });
     await once(holder, "exit");
     expect(await db.workspace.count({ where: { id: { in: [created.id, "wother"] } } })).toBe(2);
+  });
+
+  it("opens the file a percent-encoded URL names, as @libsql/client did: migrations and queries on the same file", async () => {
+    const encoded = `file:${path.join(dir, "with%20space", "inbox.db")}`;
+    await applyMigrations(encoded);
+    const spaced = createDatabase(encoded);
+    try {
+      await spaced.workspace.create({ data: { name: "Spaced" } });
+      expect(await spaced.workspace.count({ where: { name: "Spaced" } })).toBe(1);
+    } finally {
+      await spaced.$disconnect();
+    }
+    expect(existsSync(path.join(dir, "with space", "inbox.db"))).toBe(true);
+    expect(existsSync(path.join(dir, "with%20space"))).toBe(false);
   });
 });

@@ -27,10 +27,14 @@ export function providerOf(db: Database): DatabaseProvider {
   return providers.get(db) ?? "sqlite";
 }
 
-/** The file of a `file:` URL, as SQLite opens it (relative to the working folder); other names as they are (`:memory:`). */
+/**
+ * The file of a `file:` URL, as SQLite opens it (relative to the working folder), percent-decoded
+ * as @libsql/client read it; other names as they are (`:memory:`). The configuration refuses a
+ * query or fragment (config.ts), which @libsql/client refused too.
+ */
 function sqliteFile(databaseUrl: string): string {
   if (databaseUrl.startsWith("file://")) return fileURLToPath(databaseUrl);
-  return databaseUrl.startsWith("file:") ? databaseUrl.slice("file:".length) : databaseUrl;
+  return databaseUrl.startsWith("file:") ? decodeURIComponent(databaseUrl.slice("file:".length)) : databaseUrl;
 }
 
 /** The folder of a `file:` database (data/ by default); null for PostgreSQL. */
