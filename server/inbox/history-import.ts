@@ -198,25 +198,31 @@ async function importChunk(deps: HistoryImportDependencies, options: HistoryImpo
   return touched;
 }
 
-/** Meta's "the business declined", else the phase, progress and chunk count; an import's state never goes back. */
+/**
+ * Meta's "the business declined", else the phase, progress and chunk count; an import's state never
+ * goes back. Each instance imports chunks at once: the phase, progress and completion are
+ * conditional updates (only forward), so that a chunk recorded alongside another cannot write back
+ * the value it read before the other's commit (PostgreSQL reads committed rows only).
+ */
 async function recordProgress(db: Database, chunk: ClaimedChunk, parts: HistoryChunk[]) {
-  const where = { workspaceId_phoneNumberId: { workspaceId: chunk.workspaceId, phoneNumberId: chunk.phoneNumberId } };
+  const key = { workspaceId: chunk.workspaceId, phoneNumberId: chunk.phoneNumberId };
+  const phases = parts.map((part) => part.phase).filter((phase) => phase !== null);
+  const progress = Math.min(100, Math.max(0, ...parts.map((part) => part.progress ?? 0)));
+  const error = parts.find((part) => part.error)?.error ?? null;
+  const failure = error ? { errorCode: error.code, errorTitle: error.title ?? error.message, ...(error.declined ? { declined: true } : {}) } : {};
   await serializedWrite(db, () =>
     db.$transaction(async (tx) => {
-      const current = await tx.historyImport.upsert({ where, create: { workspaceId: chunk.workspaceId, phoneNumberId: chunk.phoneNumberId }, update: {} });
-      const phases = parts.map((part) => part.phase).filter((phase) => phase !== null);
-      const progress = Math.min(100, Math.max(current.progress, ...parts.map((part) => part.progress ?? 0)));
-      const error = parts.find((part) => part.error)?.error ?? null;
-      await tx.historyImport.update({
-        where,
-        data: {
-          phase: phases.length > 0 ? Math.max(current.phase ?? 0, ...phases) : current.phase,
-          progress,
-          chunks: { increment: 1 },
-          ...(error ? { declined: error.declined || current.declined, errorCode: error.code, errorTitle: error.title ?? error.message } : {}),
-          ...(progress >= 100 && !current.completedAt ? { completedAt: new Date() } : {}),
-        },
+      await tx.historyImport.upsert({
+        where: { workspaceId_phoneNumberId: key },
+        create: { ...key, chunks: 1, ...failure },
+        update: { chunks: { increment: 1 }, ...failure },
       });
+      await tx.historyImport.updateMany({ where: { ...key, progress: { lt: progress } }, data: { progress } });
+      if (phases.length > 0) {
+        const phase = Math.max(...phases);
+        await tx.historyImport.updateMany({ where: { ...key, OR: [{ phase: null }, { phase: { lt: phase } }] }, data: { phase } });
+      }
+      await tx.historyImport.updateMany({ where: { ...key, progress: { gte: 100 }, completedAt: null }, data: { completedAt: new Date() } });
       // Imported: the payload is no longer needed, the digest still recognises a re-delivery.
       await tx.historyChunk.update({ where: { id: chunk.id }, data: { importedAt: new Date(), payload: null, lockedUntil: null } });
     }),
